@@ -1,0 +1,79 @@
+/* buf.h - page-backed, reference-counted I/O buffers.
+ *
+ * A buffer is a slot of a pool: the pool takes whole pages from the platform
+ * (mica_plat_alloc_pages) and cuts them into fixed-size slots; descriptors
+ * live apart from the data so the data pages hold only packet bytes.
+ *
+ *   mem                head           head+len             size
+ *   |---- headroom ----|==== data ====|---- tailroom ------|
+ *
+ * Receive: a device fills a buffer; each layer parses a view of the data
+ * and pulls its header off the front (mica_buf_pull), so the payload an app
+ * sees is the very memory the frame arrived in.
+ * Transmit: allocate with enough headroom, write the payload, and each layer
+ * pushes its header in front (mica_buf_push).
+ * A buffer returns to its pool when its last reference is dropped. */
+#ifndef MICA_BUF_H
+#define MICA_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "view.h"
+
+struct mica_buf_pool;
+
+struct mica_buf {
+	uint8_t *mem;                 /* start of the slot */
+	uint32_t size;                /* slot size in bytes */
+	uint32_t head;                /* offset of the first data byte */
+	uint32_t len;                 /* number of data bytes */
+	uint32_t refs;                /* 0 while free in the pool */
+	struct mica_buf_pool *pool;
+	struct mica_buf *next;        /* free-list link; owners may use it for queues */
+	uint64_t user;                /* scratch word for the current owner */
+};
+
+struct mica_buf_pool {
+	uint32_t slot_size;           /* bytes per buffer */
+	uint32_t max_bufs;            /* hard limit on buffers */
+	uint32_t nbufs;               /* buffers created so far */
+	uint32_t nfree;               /* buffers on the free list */
+	struct mica_buf *free;        /* free list */
+	uint64_t alloc_failures;      /* allocations refused (pool exhausted) */
+};
+
+/* Slot size must be a power of two between 256 and the page size (4096), or
+ * a multiple of the page size. The pool grows a page at a time up to max_bufs. */
+int mica_buf_pool_init(struct mica_buf_pool *pool, size_t slot_size, size_t max_bufs);
+
+/* A buffer with `headroom` bytes before an empty data area, refs = 1.
+ * NULL when the pool is exhausted or headroom exceeds the slot. */
+struct mica_buf *mica_buf_alloc(struct mica_buf_pool *pool, size_t headroom);
+
+static inline void mica_buf_ref(struct mica_buf *b) { b->refs++; }
+/* Drop one reference; the last one returns the buffer to its pool. */
+void mica_buf_unref(struct mica_buf *b);
+
+static inline uint8_t *mica_buf_data(const struct mica_buf *b) { return b->mem + b->head; }
+static inline size_t mica_buf_headroom(const struct mica_buf *b) { return b->head; }
+static inline size_t mica_buf_tailroom(const struct mica_buf *b) { return b->size - b->head - b->len; }
+static inline struct mica_view mica_buf_view(const struct mica_buf *b)
+{
+	return mica_view_make(b->mem + b->head, b->len);
+}
+
+/* Grow the data area by n bytes at the front; returns the new start, or NULL
+ * (buffer unchanged) when the headroom is smaller than n. */
+uint8_t *mica_buf_push(struct mica_buf *b, size_t n);
+/* Remove n bytes from the front; returns the new start, or NULL when the data
+ * is shorter than n. */
+uint8_t *mica_buf_pull(struct mica_buf *b, size_t n);
+/* Grow the data area by n bytes at the end; returns the first new byte, or
+ * NULL when the tailroom is smaller than n. */
+uint8_t *mica_buf_put(struct mica_buf *b, size_t n);
+/* Cut the data to len bytes (MICA_ERANGE if len is longer than the data). */
+int mica_buf_trim(struct mica_buf *b, size_t len);
+/* Append bytes (MICA_ERANGE, buffer unchanged, if they do not fit). */
+int mica_buf_append(struct mica_buf *b, const void *src, size_t n);
+
+#endif

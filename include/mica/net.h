@@ -1,0 +1,103 @@
+/* net.h - the network API apps use: UDP and TCP with callbacks.
+ *
+ * The same header is served by two backends, chosen by the target at link
+ * time: kernel sockets on `unix` (platform/unix/net_sockets.c), and Mica's
+ * own stack (lib/net) on `tap`, `hvt` and `virtio`. Apps cannot tell which.
+ *
+ * Addresses are IPv4 in host byte order. All calls are non-blocking; all
+ * notifications are callbacks from the event loop. A callback may call any
+ * function here, including closing the object it was called for. */
+#ifndef MICA_NET_H
+#define MICA_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include "view.h"
+#include "buf.h"
+#include "loop.h"
+
+struct mica_net;
+struct mica_udp;
+struct mica_tcp;
+struct mica_tcp_listener;
+
+struct mica_endpoint {
+	uint32_t ip;            /* host byte order; 0 = any */
+	uint16_t port;
+};
+
+/* Open the network on the device the app declared as `netif` (see
+ * apps/APP/app.mk). On unix this is the host's sockets; on direct targets it
+ * starts the stack on that device, configured from the boot arguments
+ * (--ipv4=, --ipv4-gateway=, or DHCP). */
+int mica_net_open(struct mica_loop *loop, const char *netif, struct mica_net **out);
+/* Print the network's counters (packets, drops by reason) to the console. */
+void mica_net_print_stats(struct mica_net *net);
+/* The local IPv4 address in use (0 while unconfigured, e.g. before DHCP). */
+uint32_t mica_net_ipv4(struct mica_net *net);
+
+/* ---- UDP ---- */
+struct mica_udp_dgram {
+	struct mica_endpoint src;       /* the sender */
+	struct mica_endpoint dst;       /* the local address it was sent to */
+	struct mica_view data;          /* payload, valid only during the callback */
+};
+
+typedef void (*mica_udp_recv_fn)(struct mica_udp *u, const struct mica_udp_dgram *d, void *arg);
+
+/* Bind to local (ip 0 = all addresses). MICA_EADDRINUSE if taken. */
+int mica_udp_bind(struct mica_net *net, const struct mica_endpoint *local,
+		  mica_udp_recv_fn fn, void *arg, struct mica_udp **out);
+/* Send one datagram (copied). May be queued and sent in a batch at the end of
+ * the current loop turn. MICA_EMSGSIZE if too large, MICA_EAGAIN when the
+ * queue is full (the datagram is dropped, as UDP may). */
+int mica_udp_sendto(struct mica_udp *u, const struct mica_endpoint *to, const void *data, size_t len);
+void mica_udp_close(struct mica_udp *u);
+
+/* ---- TCP ---- */
+struct mica_tcp_ops {
+	/* Bytes arrived. Return how many were consumed. If fewer than offered,
+	 * the rest is kept, delivery pauses (the window closes) and resumes with
+	 * the rest after mica_tcp_resume(). */
+	size_t (*on_data)(struct mica_tcp *c, struct mica_view data, void *arg);
+	/* There is room again after a write that was cut short. */
+	void (*on_writable)(struct mica_tcp *c, void *arg);
+	/* The peer finished sending (FIN). We may still write. */
+	void (*on_eof)(struct mica_tcp *c, void *arg);
+	/* Active open finished (err 0) - only for mica_tcp_connect. */
+	void (*on_connect)(struct mica_tcp *c, int err, void *arg);
+	/* The connection is gone (0 after an orderly close, or a MICA_E* code).
+	 * Called exactly once; the handle is invalid when it returns. */
+	void (*on_close)(struct mica_tcp *c, int err, void *arg);
+};
+
+/* A new connection. The accept callback must set its ops with
+ * mica_tcp_set_ops (or close it). */
+typedef void (*mica_tcp_accept_fn)(struct mica_tcp_listener *l, struct mica_tcp *c, void *arg);
+
+int mica_tcp_listen(struct mica_net *net, const struct mica_endpoint *local, int backlog,
+		    mica_tcp_accept_fn fn, void *arg, struct mica_tcp_listener **out);
+void mica_tcp_listener_close(struct mica_tcp_listener *l);
+int mica_tcp_connect(struct mica_net *net, const struct mica_endpoint *remote,
+		     const struct mica_tcp_ops *ops, void *arg, struct mica_tcp **out);
+
+void mica_tcp_set_ops(struct mica_tcp *c, const struct mica_tcp_ops *ops, void *arg);
+/* Queue bytes for sending: returns how many were taken (0..len) or a
+ * negative error. Fewer than len means the send buffer is full; on_writable
+ * follows when there is room. */
+ptrdiff_t mica_tcp_write(struct mica_tcp *c, const void *data, size_t len);
+/* Bytes that can be written now without being cut short. */
+size_t mica_tcp_write_room(struct mica_tcp *c);
+/* Resume delivery after on_data consumed less than it was offered. */
+void mica_tcp_resume(struct mica_tcp *c);
+/* Send FIN after the queued data; reading goes on (half-close). */
+int mica_tcp_shutdown(struct mica_tcp *c);
+/* Orderly close: send what is queued, then FIN; on_close follows. */
+void mica_tcp_close(struct mica_tcp *c);
+/* Reset the connection at once; on_close(MICA_ECONNRESET) follows. */
+void mica_tcp_abort(struct mica_tcp *c);
+int mica_tcp_set_nodelay(struct mica_tcp *c, bool on);
+void mica_tcp_endpoints(struct mica_tcp *c, struct mica_endpoint *local, struct mica_endpoint *remote);
+
+#endif

@@ -1,0 +1,98 @@
+/* platform.h - what a platform (target) provides to the libraries above it.
+ *
+ * This is the only door from lib/ and apps/ down to the machine. Each target
+ * implements it: platform/unix (Linux process), platform/tap (Linux process
+ * with a tap device), platform/hvt (KVM guest under mica-hvt), and later
+ * platform/virtio. Libraries never call anything below this header.
+ *
+ * Start-up: the platform's entry point sets up the machine, then calls
+ * mica_boot(argc, argv) (see app.h), which never returns. */
+#ifndef MICA_PLATFORM_H
+#define MICA_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include "buf.h"
+
+#define MICA_PAGE_SIZE 4096u
+
+/* ---- Clock ---- */
+/* Monotonic nanoseconds since an arbitrary start (boot on guests). */
+uint64_t mica_plat_monotonic_ns(void);
+/* Wall-clock nanoseconds since the Unix epoch (UTC). */
+uint64_t mica_plat_wall_ns(void);
+
+/* ---- Console ---- */
+/* Write bytes to the console (stdout on Linux targets, the monitor's
+ * console on guests). Never fails visibly. */
+void mica_plat_console_write(const char *s, size_t len);
+
+/* ---- Poll ---- */
+/* Sleep until a device is ready or the monotonic clock reaches `deadline`
+ * (MICA_FOREVER: no deadline). Before returning, calls the ready callback of
+ * every device that has become ready. Returns the number of ready devices, or
+ * MICA_ESTOP when the machine was asked to stop (SIGINT/SIGTERM on Linux). */
+int mica_plat_poll(uint64_t deadline);
+
+/* ---- Exit ---- */
+/* End the program/guest with `code` (0..255). */
+_Noreturn void mica_plat_exit(int code);
+
+/* ---- Memory ---- */
+/* npages zeroed, page-aligned pages, never freed; NULL when none are left.
+ * Used for I/O buffer pools. (General allocation is malloc, see libc.h.) */
+void *mica_plat_alloc_pages(size_t npages);
+
+/* ---- Seal ---- */
+/* Called once after the app has initialised. On hvt, the monitor makes code,
+ * read-only data and page tables read-only for good. Returns MICA_ENOTSUP on
+ * targets without sealing. */
+int mica_plat_seal(void);
+
+/* ---- Network interfaces ---- */
+struct mica_netif;
+
+struct mica_netif_info {
+	uint8_t mac[6];
+	uint16_t mtu;           /* IP MTU: largest frame is mtu + 14 */
+	bool link_up;
+};
+
+typedef void (*mica_netif_ready_fn)(struct mica_netif *nif, void *arg);
+
+/* Open the device the app declared under `name` at build time. MICA_ENOENT
+ * when no such device is attached; MICA_ENOTSUP on targets without netifs. */
+int mica_netif_open(const char *name, struct mica_netif **out);
+int mica_netif_info(struct mica_netif *nif, struct mica_netif_info *info);
+/* Called from mica_plat_poll when frames may be waiting. */
+void mica_netif_set_ready(struct mica_netif *nif, mica_netif_ready_fn fn, void *arg);
+/* Receive up to `max` frames into buffers taken from `pool` with `headroom`
+ * bytes in front; returns how many were received (0: none waiting) or a
+ * negative error. The caller owns the returned buffers. */
+int mica_netif_rx(struct mica_netif *nif, struct mica_buf_pool *pool, size_t headroom,
+		  struct mica_buf **bufs, int max);
+/* Send up to n frames; returns how many were taken (the platform drops its
+ * reference to each after sending) or a negative error. Frames not taken
+ * still belong to the caller. */
+int mica_netif_tx(struct mica_netif *nif, struct mica_buf **bufs, int n);
+
+/* ---- Block devices ---- */
+struct mica_blkif;
+
+struct mica_blkif_info {
+	uint32_t sector_size;   /* bytes, usually 512 */
+	uint64_t sectors;       /* device size in sectors */
+	bool read_only;
+};
+
+int mica_blkif_open(const char *name, struct mica_blkif **out);
+int mica_blkif_info(struct mica_blkif *blk, struct mica_blkif_info *info);
+/* Read/write whole sectors; MICA_ERANGE past the end, MICA_EIO on a device
+ * error. Synchronous: the data is transferred when the call returns. */
+int mica_blkif_read(struct mica_blkif *blk, uint64_t sector, void *buf, size_t nsectors);
+int mica_blkif_write(struct mica_blkif *blk, uint64_t sector, const void *buf, size_t nsectors);
+/* Make written data durable. */
+int mica_blkif_flush(struct mica_blkif *blk);
+
+#endif

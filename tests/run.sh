@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# tests/run.sh - run every test and print "N passed, N failed, N skipped".
+#
+# Tests are: the unit test programs under build/unit and build/unit-san
+# (built by make), and every executable tests/integration/**/*.sh.
+# A test passes with exit 0, is skipped with exit 77 (its last output line
+# says why), and fails otherwise or when it runs past its time limit
+# (TEST_TIMEOUT seconds, default 900; a script may set its own with a line
+# "# timeout: N"). Output of each test goes to build/test-logs/NAME.log and
+# is shown when it fails.
+#   tests/run.sh [--match REGEX]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+match=""
+[ "${1:-}" = --match ] && match=${2:-}
+logdir=build/test-logs
+mkdir -p "$logdir"
+pass=0 fail=0 skip=0 failed=()
+
+run_one() {
+	local name=$1; shift
+	[ -z "$match" ] || [[ $name =~ $match ]] || return 0
+	local log="$logdir/${name//\//_}.log" limit=${TEST_TIMEOUT:-900}
+	local script=$1
+	if [ -f "$script" ] && head -c 2 "$script" | grep -q '#!'; then
+		local t; t=$(sed -n 's/^# timeout: \([0-9]*\).*/\1/p' "$script" | head -1)
+		[ -z "$t" ] || limit=$t
+	fi
+	local start=$SECONDS
+	timeout -k 10 "$limit" "$@" > "$log" 2>&1 < /dev/null
+	local rc=$? dur=$((SECONDS - start))
+	if [ $rc -eq 0 ]; then
+		pass=$((pass + 1)); printf 'PASS %s (%ss)\n' "$name" "$dur"
+	elif [ $rc -eq 77 ]; then
+		skip=$((skip + 1)); printf 'SKIPPED %s: %s\n' "$name" "$(grep -v '^$' "$log" | tail -1)"
+	else
+		fail=$((fail + 1)); failed+=("$name")
+		[ $rc -eq 124 ] && echo "(timed out after ${limit}s)" >> "$log"
+		printf 'FAIL %s (exit %s, %ss) - last lines of %s:\n' "$name" "$rc" "$dur" "$log"
+		tail -n 25 "$log" | sed 's/^/    /'
+	fi
+}
+
+for t in build/unit/*/test_* build/unit-san/*/test_*; do
+	[ -x "$t" ] || continue
+	name=${t#build/}
+	run_one "$name" "$t"
+done
+while IFS= read -r t; do
+	run_one "${t#tests/}" "$t"
+done < <(find tests/integration -name '*.sh' -perm -u+x 2>/dev/null | sort)
+
+echo
+[ ${#failed[@]} -eq 0 ] || printf 'failed: %s\n' "${failed[*]}"
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]
