@@ -4,7 +4,9 @@
  * libraries declare the ones they accept in tables; mica_boot checks the
  * command line against every table before the app starts: an unknown key or
  * a malformed value ends the program with "NAME: reason" and exit code 64,
- * and --help lists every declared argument. */
+ * and --help lists every declared argument.
+ * A spec whose name ends in ':' declares a family of keys, e.g. "net:"
+ * accepts --net:service=tap0. */
 #ifndef MICA_ARGS_H
 #define MICA_ARGS_H
 
@@ -41,7 +43,7 @@ struct mica_arg_table {
 struct mica_args {
 	const struct mica_arg_table *tables[MICA_ARGS_MAX_TABLES];
 	size_t ntables;
-	struct { const struct mica_arg_spec *spec; const char *value; } given[MICA_ARGS_MAX_VALUES];
+	struct { const char *key; const struct mica_arg_spec *spec; const char *value; } given[MICA_ARGS_MAX_VALUES];
 	size_t ngiven;
 	bool help;              /* --help was given */
 	char error[160];        /* set when parsing fails */
@@ -70,5 +72,9 @@ int mica_parse_ipv4(const char *s, size_t len, uint32_t *out);
 int mica_parse_u64(const char *s, size_t len, uint64_t *out);
 
 void mica_args_set_current(const struct mica_args *a);
+/* For a family spec such as "net:": the names after the prefix and their
+ * values, in command-line order (e.g. --net:service=tap0 gives "service",
+ * "tap0"). Returns how many were stored (at most max). */
+size_t mica_args_family(const char *prefix, const char **keys, const char **values, size_t max);
 
 #endif

@@ -1,0 +1,30 @@
+/* unix.h - private interface of the Linux-process platform (unix and tap
+ * targets): file descriptors watched by the epoll set that mica_plat_poll
+ * waits on. Used by the sockets backend and the tap netif. */
+#ifndef MICA_PLATFORM_UNIX_H
+#define MICA_PLATFORM_UNIX_H
+
+#include <stdint.h>
+
+struct mica_unix_watch;
+typedef void (*mica_unix_ready_fn)(struct mica_unix_watch *w, uint32_t events);
+
+/* Owned by the caller (usually embedded in its state); must stay valid
+ * until mica_unix_watch_del. */
+struct mica_unix_watch {
+	int fd;
+	mica_unix_ready_fn fn;
+	void *arg;
+	uint32_t events;        /* EPOLLIN/EPOLLOUT/... currently watched */
+};
+
+/* Watch w->fd for `events` (EPOLL* bits, level-triggered). */
+int mica_unix_watch_add(struct mica_unix_watch *w, uint32_t events);
+int mica_unix_watch_mod(struct mica_unix_watch *w, uint32_t events);
+/* Stop watching; safe from inside any ready callback, including w's own. */
+void mica_unix_watch_del(struct mica_unix_watch *w);
+
+/* Map errno to a MICA_E* code. */
+int mica_unix_err(int errnum);
+
+#endif
