@@ -47,8 +47,13 @@ static int apply_item(const char *s, size_t len)
 	return MICA_OK;
 }
 
+/* Timestamps count from the first configuration (program start). */
+static uint64_t log_epoch;
+
 int mica_log_configure(const char *spec)
 {
+	if (!log_epoch)
+		log_epoch = mica_plat_monotonic_ns();
 	log_config.all = MICA_LOG_INFO;
 	log_config.ntags = 0;
 	while (*spec) {
@@ -88,7 +93,7 @@ void mica_vlog(enum mica_log_level level, const char *tag, const char *fmt, va_l
 {
 	if (!mica_log_enabled(level, tag))
 		return;
-	uint64_t us = mica_plat_monotonic_ns() / 1000;
+	uint64_t us = (mica_plat_monotonic_ns() - log_epoch) / 1000;
 	char prefix[64];
 	snprintf(prefix, sizeof(prefix), "[%5lu.%06lu] %s %s: ", (unsigned long)(us / 1000000),
 		 (unsigned long)(us % 1000000), level_names[level], tag);

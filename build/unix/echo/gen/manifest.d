@@ -1,0 +1,5 @@
+build/unix/echo/gen/manifest.o: build/unix/echo/gen/manifest.c \
+ include/mica/app.h include/mica/args.h include/mica/loop.h
+include/mica/app.h:
+include/mica/args.h:
+include/mica/loop.h:

@@ -1,0 +1,5 @@
+build/unix/echo/obj/platform/unix/main.o: platform/unix/main.c \
+ include/mica/app.h include/mica/args.h include/mica/loop.h
+include/mica/app.h:
+include/mica/args.h:
+include/mica/loop.h:

@@ -1,0 +1,205 @@
+/* hvt_abi.h - the one door between an hvt guest and the mica-hvt monitor.
+ *
+ * Included by both sides: the guest platform (platform/hvt, freestanding)
+ * and the monitor (monitor/, a Linux program). Nothing else crosses.
+ *
+ * Machine state at entry (set up by the monitor, no guest work needed):
+ *   - 64-bit long mode, CPL 0, paging on; guest-virtual == guest-physical.
+ *   - Page tables built by the monitor: page 0 unmapped; each ELF segment
+ *     with its own permissions (text R+X, rodata R, data/bss RW+NX); all
+ *     other memory RW+NX; a guard page (unmapped) below the stack.
+ *     EFER.NXE is on, CR0.WP is on (the guest cannot write to its own text).
+ *   - CR0.MP, CR4.OSFXSR and CR4.OSXMMEXCPT set: SSE usable at once (the
+ *     guest must use fxsave/fxrstor, never xsave).
+ *   - All memory not loaded from the image is zero (.bss needs no clearing).
+ *   - RIP = ELF entry, RSP = boot_info->stack_top (16-byte aligned),
+ *     RDI = guest-physical address of struct mica_hvt_boot_info.
+ *   - Interrupts off; no IDT until the guest loads one.
+ *
+ * Hypercalls: `outl %eax, $port` with port = MICA_HVT_PORT_BASE + call
+ * number and EAX = guest-physical address of the call's argument struct
+ * (guest memory is below 4 GiB). The monitor reads the struct, checks every
+ * address and length in it against guest memory, does the work, writes the
+ * results back into the struct, and resumes the guest after the `out`.
+ * A struct or buffer outside guest memory ends the guest with a report.
+ * Every call's struct starts with nothing special; results come back in
+ * its `ret` field: 0 (or a count) on success, a negative MICA_E* code
+ * (see err.h) on failure. */
+#ifndef MICA_HVT_ABI_H
+#define MICA_HVT_ABI_H
+
+#include <stdint.h>
+
+#define MICA_HVT_ABI_VERSION 1
+#define MICA_HVT_BOOT_MAGIC 0x4d494341u /* "MICA" */
+#define MICA_HVT_PORT_BASE 0x500
+
+/* Fixed guest-physical layout below the image (the image is linked at
+ * MICA_HVT_IMAGE_BASE; see platform/hvt/guest.ld). */
+#define MICA_HVT_GDT_ADDR 0x1000ull       /* GDT (and an empty TSS) */
+#define MICA_HVT_BOOT_INFO_ADDR 0x2000ull /* boot info, then the cmdline */
+#define MICA_HVT_PT_ADDR 0x10000ull       /* page tables built by the monitor */
+#define MICA_HVT_PT_END 0x100000ull
+#define MICA_HVT_IMAGE_BASE 0x100000ull   /* lowest address a segment may use */
+#define MICA_HVT_STACK_SIZE 0x10000ull    /* 64 KiB at the top of memory */
+
+#define MICA_HVT_CMDLINE_MAX 2048
+#define MICA_HVT_MAX_DEVICES 16
+#define MICA_HVT_NAME_MAX 32
+
+enum mica_hvt_device_kind {
+	MICA_HVT_DEV_NET = 1,
+	MICA_HVT_DEV_BLOCK = 2,
+};
+
+/* One attached device. Its handle (used in the calls below) is its index
+ * in boot_info->devices; poll reports readiness as bit (1 << handle). */
+struct mica_hvt_device {
+	char name[MICA_HVT_NAME_MAX];   /* as declared in the image's manifest */
+	uint32_t kind;                  /* enum mica_hvt_device_kind */
+	uint32_t reserved;
+};
+
+struct mica_hvt_boot_info {
+	uint32_t magic;                 /* MICA_HVT_BOOT_MAGIC */
+	uint32_t abi_version;           /* MICA_HVT_ABI_VERSION */
+	uint64_t mem_size;              /* bytes of guest memory, from 0 */
+	uint64_t heap_start;            /* first free page after the image */
+	uint64_t heap_end;              /* end of free memory (guard page follows) */
+	uint64_t stack_top;             /* initial RSP; stack is below it */
+	uint64_t cmdline;               /* address of the NUL-terminated boot
+					 * arguments: "APPNAME ARG..." */
+	/* Clock: ns = ((tsc - tsc_at_boot) * tsc_mult) >> tsc_shift. */
+	uint64_t tsc_hz;
+	uint64_t tsc_mult;
+	uint32_t tsc_shift;
+	uint32_t ndevices;
+	struct mica_hvt_device devices[MICA_HVT_MAX_DEVICES];
+};
+
+/* ---- Hypercall numbers (port = MICA_HVT_PORT_BASE + number) ---- */
+enum mica_hvt_call {
+	MICA_HVT_CALL_CONSOLE = 1,
+	MICA_HVT_CALL_WALLTIME = 2,
+	MICA_HVT_CALL_MONOTONIC = 3,
+	MICA_HVT_CALL_POLL = 4,
+	MICA_HVT_CALL_NET_INFO = 5,
+	MICA_HVT_CALL_NET_WRITE = 6,
+	MICA_HVT_CALL_NET_READ = 7,
+	MICA_HVT_CALL_BLOCK_INFO = 8,
+	MICA_HVT_CALL_BLOCK_READ = 9,
+	MICA_HVT_CALL_BLOCK_WRITE = 10,
+	MICA_HVT_CALL_BLOCK_FLUSH = 11,
+	MICA_HVT_CALL_HALT = 12,
+	MICA_HVT_CALL_ABORT = 13,
+	MICA_HVT_CALL_SEAL = 14,
+	MICA_HVT_CALL_MAX = 15,
+};
+
+/* CONSOLE: write len bytes at data to the monitor's stdout. */
+struct mica_hvt_console {
+	uint64_t data;
+	uint64_t len;                   /* at most 64 KiB per call */
+	int64_t ret;
+};
+
+/* WALLTIME / MONOTONIC: host clock in ns (Unix epoch / host monotonic). */
+struct mica_hvt_time {
+	uint64_t ns;
+	int64_t ret;
+};
+
+/* POLL: wait until a net device has frames or timeout_ns passes
+ * (UINT64_MAX: no timeout). ready = bitmap of devices with frames waiting;
+ * ret = number of ready devices, or MICA_ESTOP when the monitor was asked
+ * to stop (SIGINT/SIGTERM). */
+struct mica_hvt_poll {
+	uint64_t timeout_ns;
+	uint64_t ready;
+	int64_t ret;
+};
+
+/* NET_INFO: the MAC the guest should use and the device's IP MTU. */
+struct mica_hvt_net_info {
+	uint32_t handle;
+	uint16_t mtu;
+	uint8_t mac[6];
+	int64_t ret;
+};
+
+/* One frame of a batch: a guest buffer (addr, len). For NET_READ, len is
+ * the buffer's capacity on input and the frame's length on output. */
+struct mica_hvt_frame {
+	uint64_t addr;
+	uint32_t len;
+	uint32_t reserved;
+};
+
+#define MICA_HVT_NET_BATCH_MAX 64
+#define MICA_HVT_FRAME_MAX 9216         /* largest frame the monitor moves */
+
+/* NET_WRITE: send frames[0..count). ret = frames sent (stops at the first
+ * one the host cannot take now), or a negative error.
+ * NET_READ: receive up to count frames into frames[]; ret = frames
+ * received (0: none waiting). A frame larger than its buffer is dropped and
+ * counted by the monitor. */
+struct mica_hvt_net_io {
+	uint32_t handle;
+	uint32_t count;                 /* at most MICA_HVT_NET_BATCH_MAX */
+	uint64_t frames;                /* address of struct mica_hvt_frame[count] */
+	int64_t ret;
+};
+
+/* BLOCK_INFO */
+struct mica_hvt_block_info {
+	uint32_t handle;
+	uint32_t sector_size;
+	uint64_t sectors;
+	uint32_t read_only;
+	uint32_t reserved;
+	int64_t ret;
+};
+
+/* BLOCK_READ / BLOCK_WRITE: whole sectors; MICA_ERANGE past the end,
+ * MICA_EIO on a host error, MICA_EPERM writing a read-only device.
+ * BLOCK_FLUSH: sector/addr/nsectors ignored; makes writes durable. */
+struct mica_hvt_block_io {
+	uint32_t handle;
+	uint32_t nsectors;              /* at most 1 MiB worth per call */
+	uint64_t sector;
+	uint64_t addr;
+	int64_t ret;
+};
+
+/* HALT: end the guest; the monitor exits with code (0..255). */
+struct mica_hvt_halt {
+	int64_t code;
+};
+
+/* ABORT: end the guest with a message and, when has_frame, the state the
+ * guest's exception handler saved. The monitor prints both and exits 255. */
+struct mica_hvt_trap_frame {
+	uint64_t vector;
+	uint64_t error_code;
+	uint64_t rip, cs, rflags, rsp, ss;
+	uint64_t cr2;
+	/* rax rbx rcx rdx rsi rdi rbp r8..r15 */
+	uint64_t regs[15];
+};
+
+struct mica_hvt_abort {
+	uint64_t msg;                   /* address of the message bytes */
+	uint64_t msg_len;               /* at most 1 KiB is printed */
+	uint64_t has_frame;
+	struct mica_hvt_trap_frame frame;
+};
+
+/* SEAL: after this call, text, read-only data, page tables, GDT and boot
+ * info are read-only at the hypervisor level; a later write there ends the
+ * guest. ret = 0, MICA_EEXIST if already sealed, MICA_ENOTSUP if the host
+ * KVM cannot do it. */
+struct mica_hvt_seal {
+	int64_t ret;
+};
+
+#endif

@@ -1,0 +1,677 @@
+/* net_sockets.c - include/mica/net.h on Linux kernel sockets (unix target).
+ *
+ * UDP: received in batches with recvmmsg; datagrams sent from callbacks are
+ * queued and leave in one sendmmsg at the end of the batch (or of the loop
+ * turn, for sends made elsewhere). TCP: non-blocking sockets on the epoll
+ * set; writes go straight to the kernel and overflow into a bounded
+ * per-connection queue, whose fullness is the backpressure the app sees. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <mica/app.h>
+#include <mica/log.h>
+#include <mica/net.h>
+#include "unix.h"
+
+#define UDP_BATCH 32
+#define UDP_SLOT 4096           /* larger datagrams are dropped and counted */
+#define UDP_TXQ 64
+#define TCP_RX_BUF 16384
+#define TCP_TX_MAX (256 * 1024) /* bytes queued beyond the kernel's buffer */
+#define ACCEPT_BATCH 64
+
+struct mica_net {
+	struct mica_loop *loop;
+	struct {
+		uint64_t udp_rx, udp_tx, udp_rx_oversize, udp_tx_dropped;
+		uint64_t tcp_accepted, tcp_connected, tcp_closed, tcp_reset;
+	} stats;
+};
+
+/* ---------------------------------------------------------------- common */
+
+static struct mica_net the_net;
+static bool net_opened;
+
+static bool netif_declared(const char *name)
+{
+	for (const char *const *p = mica_manifest.netifs; p && *p; p++)
+		if (strcmp(*p, name) == 0)
+			return true;
+	return false;
+}
+
+int mica_net_open(struct mica_loop *loop, const char *netif, struct mica_net **out)
+{
+	if (!netif_declared(netif)) {
+		mica_error("net", "network device '%s' is not declared in the app's APP_NETIFS", netif);
+		return MICA_ENOENT;
+	}
+	if (!net_opened) {
+		the_net.loop = loop;
+		net_opened = true;
+	}
+	*out = &the_net;
+	return MICA_OK;
+}
+
+uint32_t mica_net_ipv4(struct mica_net *net)
+{
+	(void)net;
+	return 0;
+}
+
+void mica_net_print_stats(struct mica_net *net)
+{
+	mica_printf("net: udp rx %llu tx %llu rx-oversize %llu tx-dropped %llu; "
+		    "tcp accepted %llu connected %llu closed %llu reset %llu\n",
+		    (unsigned long long)net->stats.udp_rx, (unsigned long long)net->stats.udp_tx,
+		    (unsigned long long)net->stats.udp_rx_oversize, (unsigned long long)net->stats.udp_tx_dropped,
+		    (unsigned long long)net->stats.tcp_accepted, (unsigned long long)net->stats.tcp_connected,
+		    (unsigned long long)net->stats.tcp_closed, (unsigned long long)net->stats.tcp_reset);
+}
+
+static struct sockaddr_in to_sockaddr(const struct mica_endpoint *ep)
+{
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(ep->ip);
+	sa.sin_port = htons(ep->port);
+	return sa;
+}
+
+static struct mica_endpoint from_sockaddr(const struct sockaddr_in *sa)
+{
+	struct mica_endpoint ep = { ntohl(sa->sin_addr.s_addr), ntohs(sa->sin_port) };
+	return ep;
+}
+
+static int bound_socket(int type, const struct mica_endpoint *local)
+{
+	int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return mica_unix_err(errno);
+	int one = 1;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	struct sockaddr_in sa = to_sockaddr(local);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int err = mica_unix_err(errno);
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* ------------------------------------------------------------------- UDP */
+
+struct mica_udp {
+	struct mica_net *net;
+	struct mica_unix_watch watch;
+	mica_udp_recv_fn fn;
+	void *arg;
+	uint16_t port;          /* local port */
+	bool in_batch, closing;
+	struct mica_task flush_task, free_task;
+	/* receive batch */
+	struct mmsghdr rx_msgs[UDP_BATCH];
+	struct iovec rx_iov[UDP_BATCH];
+	struct sockaddr_in rx_from[UDP_BATCH];
+	char rx_ctl[UDP_BATCH][64];
+	uint8_t rx_data[UDP_BATCH][UDP_SLOT];
+	/* transmit queue */
+	unsigned ntx;
+	struct mmsghdr tx_msgs[UDP_TXQ];
+	struct iovec tx_iov[UDP_TXQ];
+	struct sockaddr_in tx_to[UDP_TXQ];
+	uint8_t tx_data[UDP_TXQ][UDP_SLOT];
+};
+
+static void udp_flush(struct mica_udp *u)
+{
+	unsigned sent = 0;
+	while (sent < u->ntx) {
+		int n = sendmmsg(u->watch.fd, u->tx_msgs + sent, u->ntx - sent, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			/* Socket buffer full or an error: UDP may drop; count it. */
+			u->net->stats.udp_tx_dropped += u->ntx - sent;
+			break;
+		}
+		sent += (unsigned)n;
+	}
+	u->net->stats.udp_tx += sent;
+	u->ntx = 0;
+}
+
+static void udp_flush_task(void *arg)
+{
+	struct mica_udp *u = arg;
+	if (!u->closing)
+		udp_flush(u);
+}
+
+static void udp_free_task(void *arg)
+{
+	free(arg);
+}
+
+/* Local address a datagram was sent to, from its IP_PKTINFO. */
+static uint32_t udp_dst_ip(struct msghdr *mh)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			return ntohl(pi.ipi_addr.s_addr);
+		}
+	}
+	return 0;
+}
+
+static void udp_prepare_rx(struct mica_udp *u)
+{
+	for (int i = 0; i < UDP_BATCH; i++) {
+		struct msghdr *mh = &u->rx_msgs[i].msg_hdr;
+		u->rx_iov[i].iov_base = u->rx_data[i];
+		u->rx_iov[i].iov_len = UDP_SLOT;
+		mh->msg_name = &u->rx_from[i];
+		mh->msg_namelen = sizeof(u->rx_from[i]);
+		mh->msg_iov = &u->rx_iov[i];
+		mh->msg_iovlen = 1;
+		mh->msg_control = u->rx_ctl[i];
+		mh->msg_controllen = sizeof(u->rx_ctl[i]);
+		mh->msg_flags = 0;
+	}
+}
+
+static void udp_ready(struct mica_unix_watch *w, uint32_t events)
+{
+	struct mica_udp *u = w->arg;
+	(void)events;
+	udp_prepare_rx(u);
+	int n = recvmmsg(w->fd, u->rx_msgs, UDP_BATCH, MSG_DONTWAIT, NULL);
+	if (n <= 0)
+		return;
+	u->in_batch = true;
+	for (int i = 0; i < n && !u->closing; i++) {
+		struct msghdr *mh = &u->rx_msgs[i].msg_hdr;
+		if (mh->msg_flags & MSG_TRUNC) {
+			u->net->stats.udp_rx_oversize++;
+			continue;
+		}
+		u->net->stats.udp_rx++;
+		struct mica_udp_dgram d = {
+			.src = from_sockaddr(&u->rx_from[i]),
+			.dst = { udp_dst_ip(mh), u->port },
+			.data = mica_view_make(u->rx_data[i], u->rx_msgs[i].msg_len),
+		};
+		u->fn(u, &d, u->arg);
+	}
+	u->in_batch = false;
+	if (!u->closing && u->ntx)
+		udp_flush(u);
+}
+
+int mica_udp_bind(struct mica_net *net, const struct mica_endpoint *local,
+		  mica_udp_recv_fn fn, void *arg, struct mica_udp **out)
+{
+	struct mica_udp *u = calloc(1, sizeof(*u));
+	if (!u)
+		return MICA_ENOMEM;
+	int fd = bound_socket(SOCK_DGRAM, local);
+	if (fd < 0) {
+		free(u);
+		return fd;
+	}
+	int one = 1;
+	(void)setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+	struct sockaddr_in self;
+	socklen_t sl = sizeof(self);
+	if (getsockname(fd, (struct sockaddr *)&self, &sl) == 0)
+		u->port = ntohs(self.sin_port);
+	u->net = net;
+	u->fn = fn;
+	u->arg = arg;
+	u->watch = (struct mica_unix_watch){ .fd = fd, .fn = udp_ready, .arg = u };
+	mica_task_init(&u->flush_task, udp_flush_task, u);
+	mica_task_init(&u->free_task, udp_free_task, u);
+	int rc = mica_unix_watch_add(&u->watch, EPOLLIN);
+	if (rc) {
+		close(fd);
+		free(u);
+		return rc;
+	}
+	*out = u;
+	return MICA_OK;
+}
+
+int mica_udp_sendto(struct mica_udp *u, const struct mica_endpoint *to, const void *data, size_t len)
+{
+	if (u->closing)
+		return MICA_ECLOSED;
+	if (len > UDP_SLOT) {
+		struct sockaddr_in sa = to_sockaddr(to);
+		ssize_t n = sendto(u->watch.fd, data, len, MSG_DONTWAIT, (struct sockaddr *)&sa, sizeof(sa));
+		if (n < 0)
+			return mica_unix_err(errno);
+		u->net->stats.udp_tx++;
+		return MICA_OK;
+	}
+	if (u->ntx == UDP_TXQ)
+		udp_flush(u);
+	unsigned i = u->ntx++;
+	memcpy(u->tx_data[i], data, len);
+	u->tx_to[i] = to_sockaddr(to);
+	u->tx_iov[i] = (struct iovec){ u->tx_data[i], len };
+	u->tx_msgs[i].msg_hdr = (struct msghdr){ .msg_name = &u->tx_to[i], .msg_namelen = sizeof(u->tx_to[i]),
+						 .msg_iov = &u->tx_iov[i], .msg_iovlen = 1 };
+	if (!u->in_batch)
+		mica_loop_defer(u->net->loop, &u->flush_task);
+	return MICA_OK;
+}
+
+void mica_udp_close(struct mica_udp *u)
+{
+	if (u->closing)
+		return;
+	if (u->ntx)
+		udp_flush(u);
+	u->closing = true;
+	mica_unix_watch_del(&u->watch);
+	close(u->watch.fd);
+	/* Freed next turn: a batch or a queued flush may still refer to it. */
+	mica_loop_defer(u->net->loop, &u->free_task);
+}
+
+/* ------------------------------------------------------------------- TCP */
+
+struct mica_tcp {
+	struct mica_net *net;
+	struct mica_unix_watch watch;
+	const struct mica_tcp_ops *ops;
+	void *arg;
+	bool connecting, paused, eof_seen, want_writable;
+	bool shut_pending, shut_done, closing, gone;
+	int close_err;
+	struct mica_task resume_task, close_task;
+	uint8_t *rx;                    /* received bytes not yet consumed */
+	size_t rx_off, rx_len;
+	uint8_t *tx;                    /* bytes the kernel has not taken yet */
+	size_t tx_off, tx_len, tx_cap;
+};
+
+struct mica_tcp_listener {
+	struct mica_net *net;
+	struct mica_unix_watch watch;
+	mica_tcp_accept_fn fn;
+	void *arg;
+};
+
+static void tcp_update_watch(struct mica_tcp *c)
+{
+	if (c->gone)
+		return;
+	uint32_t ev = 0;
+	if (!c->paused && !c->eof_seen && !c->closing && !c->connecting)
+		ev |= EPOLLIN;
+	if (c->tx_len || c->connecting)
+		ev |= EPOLLOUT;
+	(void)mica_unix_watch_mod(&c->watch, ev);
+}
+
+/* Tear the socket down now and report on_close(err) on the next turn. */
+static void tcp_finish(struct mica_tcp *c, int err, bool reset)
+{
+	if (c->gone)
+		return;
+	c->gone = true;
+	c->close_err = err;
+	mica_unix_watch_del(&c->watch);
+	if (reset) {
+		struct linger lg = { 1, 0 };
+		(void)setsockopt(c->watch.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		c->net->stats.tcp_reset++;
+	}
+	close(c->watch.fd);
+	c->net->stats.tcp_closed++;
+	mica_loop_defer(c->net->loop, &c->close_task);
+}
+
+static void tcp_close_task(void *arg)
+{
+	struct mica_tcp *c = arg;
+	if (c->ops && c->ops->on_close)
+		c->ops->on_close(c, c->close_err, c->arg);
+	free(c->rx);
+	free(c->tx);
+	free(c);
+}
+
+/* Offer the kept bytes to the app; pause if it does not take them all. */
+static void tcp_deliver(struct mica_tcp *c)
+{
+	while (c->rx_len && !c->gone && !c->closing) {
+		size_t took = c->ops->on_data(c, mica_view_make(c->rx + c->rx_off, c->rx_len), c->arg);
+		if (c->gone)
+			return;
+		if (took > c->rx_len)
+			took = c->rx_len;
+		c->rx_off += took;
+		c->rx_len -= took;
+		if (c->rx_len) {
+			c->paused = true;
+			break;
+		}
+		c->rx_off = 0;
+	}
+}
+
+static void tcp_read(struct mica_tcp *c)
+{
+	if (!c->rx && !(c->rx = malloc(TCP_RX_BUF))) {
+		tcp_finish(c, MICA_ENOMEM, true);
+		return;
+	}
+	ssize_t n = recv(c->watch.fd, c->rx, TCP_RX_BUF, MSG_DONTWAIT);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			tcp_finish(c, mica_unix_err(errno), false);
+		return;
+	}
+	if (n == 0) {
+		c->eof_seen = true;
+		if (c->ops->on_eof)
+			c->ops->on_eof(c, c->arg);
+		else
+			mica_tcp_close(c);
+		return;
+	}
+	c->rx_off = 0;
+	c->rx_len = (size_t)n;
+	tcp_deliver(c);
+}
+
+static void tcp_flush_tx(struct mica_tcp *c)
+{
+	while (c->tx_len) {
+		ssize_t n = send(c->watch.fd, c->tx + c->tx_off, c->tx_len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				tcp_finish(c, mica_unix_err(errno), false);
+			return;
+		}
+		c->tx_off += (size_t)n;
+		c->tx_len -= (size_t)n;
+	}
+	c->tx_off = 0;
+	if (c->shut_pending && !c->shut_done) {
+		(void)shutdown(c->watch.fd, SHUT_WR);
+		c->shut_done = true;
+	}
+	if (c->closing)
+		tcp_finish(c, MICA_OK, false);
+}
+
+static void tcp_connected(struct mica_tcp *c)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+	(void)getsockopt(c->watch.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	c->connecting = false;
+	if (err) {
+		tcp_finish(c, mica_unix_err(err), false);
+		return;
+	}
+	c->net->stats.tcp_connected++;
+	if (c->ops->on_connect)
+		c->ops->on_connect(c, MICA_OK, c->arg);
+}
+
+static void tcp_ready(struct mica_unix_watch *w, uint32_t events)
+{
+	struct mica_tcp *c = w->arg;
+	if (c->connecting) {
+		tcp_connected(c);
+	} else {
+		if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && !c->paused && !c->eof_seen)
+			tcp_read(c);
+		if (!c->gone && (events & EPOLLOUT))
+			tcp_flush_tx(c);
+		if (!c->gone && c->want_writable && c->tx_len == 0 && !c->closing) {
+			c->want_writable = false;
+			if (c->ops->on_writable)
+				c->ops->on_writable(c, c->arg);
+		}
+		if (!c->gone && (events & EPOLLERR))
+			tcp_finish(c, MICA_ECONNRESET, false);
+	}
+	tcp_update_watch(c);
+}
+
+static void tcp_resume_task(void *arg)
+{
+	struct mica_tcp *c = arg;
+	if (c->gone || c->closing)
+		return;
+	c->paused = false;
+	tcp_deliver(c);
+	tcp_update_watch(c);
+}
+
+static struct mica_tcp *tcp_new(struct mica_net *net, int fd)
+{
+	struct mica_tcp *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->net = net;
+	c->watch = (struct mica_unix_watch){ .fd = fd, .fn = tcp_ready, .arg = c };
+	c->tx_cap = TCP_TX_MAX;
+	mica_task_init(&c->resume_task, tcp_resume_task, c);
+	mica_task_init(&c->close_task, tcp_close_task, c);
+	return c;
+}
+
+static void listener_ready(struct mica_unix_watch *w, uint32_t events)
+{
+	struct mica_tcp_listener *l = w->arg;
+	(void)events;
+	for (int i = 0; i < ACCEPT_BATCH; i++) {
+		int fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		struct mica_tcp *c = tcp_new(l->net, fd);
+		if (!c || mica_unix_watch_add(&c->watch, 0) != MICA_OK) {
+			free(c);
+			close(fd);
+			continue;
+		}
+		l->net->stats.tcp_accepted++;
+		l->fn(l, c, l->arg);
+		if (!c->ops && !c->gone) {
+			mica_warn("net", "accept callback set no ops; resetting the connection");
+			tcp_finish(c, MICA_ECONNRESET, true);
+		}
+		tcp_update_watch(c);
+	}
+}
+
+int mica_tcp_listen(struct mica_net *net, const struct mica_endpoint *local, int backlog,
+		    mica_tcp_accept_fn fn, void *arg, struct mica_tcp_listener **out)
+{
+	struct mica_tcp_listener *l = calloc(1, sizeof(*l));
+	if (!l)
+		return MICA_ENOMEM;
+	int fd = bound_socket(SOCK_STREAM, local);
+	if (fd < 0 || listen(fd, backlog > 0 ? backlog : 128) < 0) {
+		int err = fd < 0 ? fd : mica_unix_err(errno);
+		if (fd >= 0)
+			close(fd);
+		free(l);
+		return err;
+	}
+	l->net = net;
+	l->fn = fn;
+	l->arg = arg;
+	l->watch = (struct mica_unix_watch){ .fd = fd, .fn = listener_ready, .arg = l };
+	int rc = mica_unix_watch_add(&l->watch, EPOLLIN);
+	if (rc) {
+		close(fd);
+		free(l);
+		return rc;
+	}
+	*out = l;
+	return MICA_OK;
+}
+
+void mica_tcp_listener_close(struct mica_tcp_listener *l)
+{
+	mica_unix_watch_del(&l->watch);
+	close(l->watch.fd);
+	free(l);
+}
+
+int mica_tcp_connect(struct mica_net *net, const struct mica_endpoint *remote,
+		     const struct mica_tcp_ops *ops, void *arg, struct mica_tcp **out)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return mica_unix_err(errno);
+	struct sockaddr_in sa = to_sockaddr(remote);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS) {
+		int err = mica_unix_err(errno);
+		close(fd);
+		return err;
+	}
+	struct mica_tcp *c = tcp_new(net, fd);
+	if (!c) {
+		close(fd);
+		return MICA_ENOMEM;
+	}
+	c->ops = ops;
+	c->arg = arg;
+	c->connecting = true;
+	int rc = mica_unix_watch_add(&c->watch, EPOLLOUT);
+	if (rc) {
+		close(fd);
+		free(c);
+		return rc;
+	}
+	*out = c;
+	return MICA_OK;
+}
+
+void mica_tcp_set_ops(struct mica_tcp *c, const struct mica_tcp_ops *ops, void *arg)
+{
+	c->ops = ops;
+	c->arg = arg;
+}
+
+size_t mica_tcp_write_room(struct mica_tcp *c)
+{
+	if (c->gone || c->closing || c->shut_pending)
+		return 0;
+	return c->tx_cap - c->tx_len;
+}
+
+/* Keep bytes the kernel did not take; returns how many fit. */
+static size_t tcp_queue(struct mica_tcp *c, const uint8_t *data, size_t len)
+{
+	size_t room = c->tx_cap - c->tx_len;
+	size_t n = len < room ? len : room;
+	if (n == 0)
+		return 0;
+	if (!c->tx && !(c->tx = malloc(c->tx_cap)))
+		return 0;
+	if (c->tx_off + c->tx_len + n > c->tx_cap) {
+		memmove(c->tx, c->tx + c->tx_off, c->tx_len);
+		c->tx_off = 0;
+	}
+	memcpy(c->tx + c->tx_off + c->tx_len, data, n);
+	c->tx_len += n;
+	return n;
+}
+
+ptrdiff_t mica_tcp_write(struct mica_tcp *c, const void *data, size_t len)
+{
+	if (c->gone || c->closing || c->shut_pending)
+		return MICA_ECLOSED;
+	if (c->connecting)
+		return MICA_EAGAIN;
+	size_t sent = 0;
+	if (c->tx_len == 0) {
+		ssize_t n = send(c->watch.fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			int err = mica_unix_err(errno);
+			tcp_finish(c, err, false);
+			return err;
+		}
+		sent = n > 0 ? (size_t)n : 0;
+	}
+	size_t taken = sent + tcp_queue(c, (const uint8_t *)data + sent, len - sent);
+	if (taken < len)
+		c->want_writable = true;
+	tcp_update_watch(c);
+	return (ptrdiff_t)taken;
+}
+
+void mica_tcp_resume(struct mica_tcp *c)
+{
+	if (c->paused && !c->gone)
+		mica_loop_defer(c->net->loop, &c->resume_task);
+}
+
+int mica_tcp_shutdown(struct mica_tcp *c)
+{
+	if (c->gone)
+		return MICA_ECLOSED;
+	c->shut_pending = true;
+	if (c->tx_len == 0 && !c->shut_done) {
+		(void)shutdown(c->watch.fd, SHUT_WR);
+		c->shut_done = true;
+	}
+	return MICA_OK;
+}
+
+void mica_tcp_close(struct mica_tcp *c)
+{
+	if (c->gone || c->closing)
+		return;
+	c->closing = true;
+	if (c->tx_len == 0)
+		tcp_finish(c, MICA_OK, false);
+	else
+		tcp_update_watch(c);
+}
+
+void mica_tcp_abort(struct mica_tcp *c)
+{
+	tcp_finish(c, MICA_ECONNRESET, true);
+}
+
+int mica_tcp_set_nodelay(struct mica_tcp *c, bool on)
+{
+	int v = on;
+	if (setsockopt(c->watch.fd, IPPROTO_TCP, TCP_NODELAY, &v, sizeof(v)) < 0)
+		return mica_unix_err(errno);
+	return MICA_OK;
+}
+
+void mica_tcp_endpoints(struct mica_tcp *c, struct mica_endpoint *local, struct mica_endpoint *remote)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	if (local && getsockname(c->watch.fd, (struct sockaddr *)&sa, &len) == 0)
+		*local = from_sockaddr(&sa);
+	len = sizeof(sa);
+	if (remote && getpeername(c->watch.fd, (struct sockaddr *)&sa, &len) == 0)
+		*remote = from_sockaddr(&sa);
+}
