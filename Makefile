@@ -25,7 +25,7 @@ apps:
 	@for a in $(APPS_UNIX); do ./mica build $$a -t unix > /dev/null || exit 1; done
 
 check-freestanding:
-	@tools/check-freestanding.sh
+	@FREESTANDING_CFLAGS="$(FREESTANDING_CFLAGS)" CC="$(CC)" tools/check-freestanding.sh
 
 san: unit-san
 

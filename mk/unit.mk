@@ -25,11 +25,14 @@ build/unit-san/libmica.a: $(patsubst %.c,build/unit-san/obj/%.o,$(UNIT_LIB_SRCS)
 
 .SECONDEXPANSION:
 build/unit/%: build/unit/obj/tests/unit/%.o $$(patsubst %.c,build/unit/obj/%.o,$$(UNIT_EXTRA_$$(notdir $$*))) build/unit/libmica.a
+	@mkdir -p $(@D)
 	$(HOST_CC) -o $@ $^ -lm
 build/unit-san/%: build/unit-san/obj/tests/unit/%.o $$(patsubst %.c,build/unit-san/obj/%.o,$$(UNIT_EXTRA_$$(notdir $$*))) build/unit-san/libmica.a
+	@mkdir -p $(@D)
 	$(HOST_CC) $(SAN_FLAGS) -o $@ $^ -lm
 
 unit: $(UNIT_BINS)
 unit-san: $(UNIT_SAN_BINS)
 .PHONY: unit unit-san
+.SECONDARY:
 -include $(wildcard build/unit/obj/*/*/*.d build/unit/obj/*/*/*/*.d build/unit-san/obj/*/*/*.d build/unit-san/obj/*/*/*/*.d)

@@ -113,6 +113,7 @@ void hvt_call_poll(struct hvt *h, struct mica_hvt_poll *a);
 extern volatile sig_atomic_t hvt_stop_requested;
 /* hypercall.c */
 void hvt_hypercall(struct hvt *h, unsigned nr, uint64_t gpa);
+const char *hvt_call_name(unsigned nr);
 /* run.c */
 _Noreturn void hvt_run(struct hvt *h);
 _Noreturn void hvt_exit(struct hvt *h, int code);

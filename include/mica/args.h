@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include "err.h"
 
 enum mica_arg_type {
 	MICA_ARG_STR,           /* any text */

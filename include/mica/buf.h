@@ -40,11 +40,16 @@ struct mica_buf_pool {
 	uint32_t nfree;               /* buffers on the free list */
 	struct mica_buf *free;        /* free list */
 	uint64_t alloc_failures;      /* allocations refused (pool exhausted) */
+	struct desc_chunk *chunks;    /* descriptor memory, for mica_buf_pool_fini */
 };
 
 /* Slot size must be a power of two between 256 and the page size (4096), or
  * a multiple of the page size. The pool grows a page at a time up to max_bufs. */
 int mica_buf_pool_init(struct mica_buf_pool *pool, size_t slot_size, size_t max_bufs);
+
+/* Free the descriptors (data pages stay with the platform). Every buffer
+ * must have been returned first. */
+void mica_buf_pool_fini(struct mica_buf_pool *pool);
 
 /* A buffer with `headroom` bytes before an empty data area, refs = 1.
  * NULL when the pool is exhausted or headroom exceeds the slot. */

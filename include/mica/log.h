@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include "err.h"
 
 enum mica_log_level { MICA_LOG_ERROR, MICA_LOG_WARN, MICA_LOG_INFO, MICA_LOG_DEBUG };
 

@@ -17,6 +17,23 @@ int mica_buf_pool_init(struct mica_buf_pool *pool, size_t slot_size, size_t max_
 	return MICA_OK;
 }
 
+/* Descriptors are allocated in chunks, one per growth step. */
+struct desc_chunk {
+	struct desc_chunk *next;
+	struct mica_buf bufs[];
+};
+
+void mica_buf_pool_fini(struct mica_buf_pool *pool)
+{
+	while (pool->chunks) {
+		struct desc_chunk *c = pool->chunks;
+		pool->chunks = c->next;
+		free(c);
+	}
+	pool->free = NULL;
+	pool->nfree = pool->nbufs = 0;
+}
+
 /* Add one page's worth of slots (or one multi-page slot) to the free list. */
 static int pool_grow(struct mica_buf_pool *pool)
 {
@@ -26,14 +43,17 @@ static int pool_grow(struct mica_buf_pool *pool)
 	size_t n = per_page < room ? per_page : room;
 	if (n == 0)
 		return MICA_ENOMEM;
-	struct mica_buf *descs = calloc(n, sizeof(*descs));
-	if (!descs)
+	struct desc_chunk *chunk = calloc(1, sizeof(*chunk) + n * sizeof(struct mica_buf));
+	if (!chunk)
 		return MICA_ENOMEM;
 	uint8_t *mem = mica_plat_alloc_pages(pages);
 	if (!mem) {
-		free(descs);
+		free(chunk);
 		return MICA_ENOMEM;
 	}
+	chunk->next = pool->chunks;
+	pool->chunks = chunk;
+	struct mica_buf *descs = chunk->bufs;
 	for (size_t i = 0; i < n; i++) {
 		struct mica_buf *b = &descs[i];
 		b->mem = mem + i * pool->slot_size;

@@ -73,6 +73,7 @@ struct net_dev {
 };
 
 struct net_config {
+	const char *name;       /* the netif's name, for messages */
 	uint32_t ip;            /* 0: use DHCP */
 	unsigned prefix;
 	uint32_t gateway;       /* 0: none */

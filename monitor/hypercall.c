@@ -1,0 +1,155 @@
+/* hypercall.c - dispatch the guest's hypercalls.
+ *
+ * The guest does `outl EAX, port`; the port names the call and EAX holds the
+ * guest-physical address of the call's struct. The struct is copied in
+ * (after checking it lies in guest memory, and for structs the monitor
+ * writes results into, in guest-writable memory), handled, and copied back.
+ * A bad address ends the guest with a report naming the call. */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "hvt.h"
+
+#define CONSOLE_MAX (64u << 10)
+#define ABORT_MSG_MAX 1024u
+
+static const char *const call_names[MICA_HVT_CALL_MAX] = {
+	[MICA_HVT_CALL_CONSOLE] = "CONSOLE", [MICA_HVT_CALL_WALLTIME] = "WALLTIME",
+	[MICA_HVT_CALL_MONOTONIC] = "MONOTONIC", [MICA_HVT_CALL_POLL] = "POLL",
+	[MICA_HVT_CALL_NET_INFO] = "NET_INFO", [MICA_HVT_CALL_NET_WRITE] = "NET_WRITE",
+	[MICA_HVT_CALL_NET_READ] = "NET_READ", [MICA_HVT_CALL_BLOCK_INFO] = "BLOCK_INFO",
+	[MICA_HVT_CALL_BLOCK_READ] = "BLOCK_READ", [MICA_HVT_CALL_BLOCK_WRITE] = "BLOCK_WRITE",
+	[MICA_HVT_CALL_BLOCK_FLUSH] = "BLOCK_FLUSH", [MICA_HVT_CALL_HALT] = "HALT",
+	[MICA_HVT_CALL_ABORT] = "ABORT", [MICA_HVT_CALL_SEAL] = "SEAL",
+};
+
+static const size_t call_sizes[MICA_HVT_CALL_MAX] = {
+	[MICA_HVT_CALL_CONSOLE] = sizeof(struct mica_hvt_console),
+	[MICA_HVT_CALL_WALLTIME] = sizeof(struct mica_hvt_time),
+	[MICA_HVT_CALL_MONOTONIC] = sizeof(struct mica_hvt_time),
+	[MICA_HVT_CALL_POLL] = sizeof(struct mica_hvt_poll),
+	[MICA_HVT_CALL_NET_INFO] = sizeof(struct mica_hvt_net_info),
+	[MICA_HVT_CALL_NET_WRITE] = sizeof(struct mica_hvt_net_io),
+	[MICA_HVT_CALL_NET_READ] = sizeof(struct mica_hvt_net_io),
+	[MICA_HVT_CALL_BLOCK_INFO] = sizeof(struct mica_hvt_block_info),
+	[MICA_HVT_CALL_BLOCK_READ] = sizeof(struct mica_hvt_block_io),
+	[MICA_HVT_CALL_BLOCK_WRITE] = sizeof(struct mica_hvt_block_io),
+	[MICA_HVT_CALL_BLOCK_FLUSH] = sizeof(struct mica_hvt_block_io),
+	[MICA_HVT_CALL_HALT] = sizeof(struct mica_hvt_halt),
+	[MICA_HVT_CALL_ABORT] = sizeof(struct mica_hvt_abort),
+	[MICA_HVT_CALL_SEAL] = sizeof(struct mica_hvt_seal),
+};
+
+static void call_console(struct hvt *h, struct mica_hvt_console *a)
+{
+	if (a->len > CONSOLE_MAX)
+		hvt_guest_fault(h, "hypercall CONSOLE: length %llu exceeds %u",
+				(unsigned long long)a->len, CONSOLE_MAX);
+	const char *p = hvt_gpa_read(h, a->data, a->len);
+	if (!p)
+		hvt_guest_fault(h, "hypercall CONSOLE: bad guest pointer: buffer [0x%llx, +%llu) is "
+				"outside guest memory (0x%llx bytes)", (unsigned long long)a->data,
+				(unsigned long long)a->len, (unsigned long long)h->mem_size);
+	size_t done = 0;
+	while (done < a->len) {
+		ssize_t n = write(1, p + done, a->len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	a->ret = (int64_t)done;
+}
+
+static void call_time(struct mica_hvt_time *a, clockid_t clk)
+{
+	struct timespec ts;
+	clock_gettime(clk, &ts);
+	a->ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	a->ret = 0;
+}
+
+static void print_frame(const struct mica_hvt_trap_frame *f)
+{
+	const uint64_t *r = f->regs;
+	hvt_err("  RIP=%016llx RSP=%016llx RFLAGS=%016llx CS=%llx SS=%llx",
+		(unsigned long long)f->rip, (unsigned long long)f->rsp,
+		(unsigned long long)f->rflags, (unsigned long long)f->cs, (unsigned long long)f->ss);
+	hvt_err("  RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx", (unsigned long long)r[0],
+		(unsigned long long)r[1], (unsigned long long)r[2], (unsigned long long)r[3]);
+	hvt_err("  RSI=%016llx RDI=%016llx RBP=%016llx R8 =%016llx", (unsigned long long)r[4],
+		(unsigned long long)r[5], (unsigned long long)r[6], (unsigned long long)r[7]);
+	hvt_err("  R9 =%016llx R10=%016llx R11=%016llx R12=%016llx", (unsigned long long)r[8],
+		(unsigned long long)r[9], (unsigned long long)r[10], (unsigned long long)r[11]);
+	hvt_err("  R13=%016llx R14=%016llx R15=%016llx CR2=%016llx", (unsigned long long)r[12],
+		(unsigned long long)r[13], (unsigned long long)r[14], (unsigned long long)f->cr2);
+}
+
+static _Noreturn void call_abort(struct hvt *h, const struct mica_hvt_abort *a)
+{
+	uint64_t len = a->msg_len > ABORT_MSG_MAX ? ABORT_MSG_MAX : a->msg_len;
+	const char *msg = hvt_gpa_read(h, a->msg, len);
+	if (!msg)
+		hvt_guest_fault(h, "hypercall ABORT: bad guest pointer: message [0x%llx, +%llu) is "
+				"outside guest memory", (unsigned long long)a->msg, (unsigned long long)len);
+	hvt_err("guest aborted: %.*s", (int)len, msg);
+	if (a->has_frame)
+		print_frame(&a->frame);
+	hvt_exit(h, HVT_EXIT_GUEST_FAULT);
+}
+
+static void handle(struct hvt *h, unsigned nr, void *a)
+{
+	switch (nr) {
+	case MICA_HVT_CALL_CONSOLE: call_console(h, a); break;
+	case MICA_HVT_CALL_WALLTIME: call_time(a, CLOCK_REALTIME); break;
+	case MICA_HVT_CALL_MONOTONIC: call_time(a, CLOCK_MONOTONIC); break;
+	case MICA_HVT_CALL_POLL: hvt_call_poll(h, a); break;
+	case MICA_HVT_CALL_NET_INFO: hvt_call_net_info(h, a); break;
+	case MICA_HVT_CALL_NET_WRITE: hvt_call_net_write(h, a); break;
+	case MICA_HVT_CALL_NET_READ: hvt_call_net_read(h, a); break;
+	case MICA_HVT_CALL_BLOCK_INFO: hvt_call_block_info(h, a); break;
+	case MICA_HVT_CALL_BLOCK_READ:
+	case MICA_HVT_CALL_BLOCK_WRITE:
+	case MICA_HVT_CALL_BLOCK_FLUSH: hvt_call_block_io(h, a, (int)nr); break;
+	case MICA_HVT_CALL_HALT: {
+		int64_t code = ((struct mica_hvt_halt *)a)->code;
+		hvt_exit(h, code < 0 || code > 255 ? HVT_EXIT_GUEST_FAULT : (int)code);
+	}
+	case MICA_HVT_CALL_ABORT: call_abort(h, a);
+	case MICA_HVT_CALL_SEAL: {
+		struct mica_hvt_seal *s = a;
+		s->ret = h->sealed ? -7 /* MICA_EEXIST */ : hvt_seal_memory(h);
+		break;
+	}
+	}
+}
+
+void hvt_hypercall(struct hvt *h, unsigned nr, uint64_t gpa)
+{
+	/* Aligned local copy: the guest's struct may sit at any address. */
+	union {
+		struct mica_hvt_abort abort;
+		struct mica_hvt_block_info bi;
+		uint64_t align;
+	} buf;
+	if (nr == 0 || nr >= MICA_HVT_CALL_MAX)
+		hvt_guest_fault(h, "unknown hypercall %u (port 0x%x)", nr, MICA_HVT_PORT_BASE + nr);
+	size_t size = call_sizes[nr];
+	void *g = hvt_gpa_write(h, gpa, size);
+	if (!g)
+		hvt_guest_fault(h, "hypercall %s: bad guest pointer: argument struct at 0x%llx (%zu "
+				"bytes) is not in writable guest memory (0x%llx bytes)", call_names[nr],
+				(unsigned long long)gpa, size, (unsigned long long)h->mem_size);
+	h->st.calls[nr]++;
+	memcpy(&buf, g, size);
+	handle(h, nr, &buf);
+	memcpy(g, &buf, size);
+}
+
+const char *hvt_call_name(unsigned nr)
+{
+	return nr < MICA_HVT_CALL_MAX && call_names[nr] ? call_names[nr] : "?";
+}

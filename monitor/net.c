@@ -1,0 +1,156 @@
+/* net.c - network devices: a guest netif is a Linux tap interface.
+ *
+ * NET_WRITE and NET_READ move a batch of frames per exit. Every frame
+ * buffer is checked against guest memory (NET_READ only into memory the
+ * guest may write). A received frame larger than its guest buffer is
+ * dropped and counted, never truncated. */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <linux/if_tun.h>
+#include "hvt.h"
+
+static uint16_t tap_mtu(const char *ifname)
+{
+	struct ifreq ifr;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	int mtu = (s >= 0 && ioctl(s, SIOCGIFMTU, &ifr) == 0) ? ifr.ifr_mtu : 1500;
+	if (s >= 0)
+		close(s);
+	return (uint16_t)(mtu > 0 && mtu <= MICA_HVT_FRAME_MAX - 14 ? mtu : 1500);
+}
+
+int hvt_net_open(struct hvt_dev *d)
+{
+	if (strlen(d->arg) >= IFNAMSIZ || if_nametoindex(d->arg) == 0) {
+		hvt_err("--net:%s=%s: no such tap interface (create it first: ip tuntap add %s mode tap)",
+			d->name, d->arg, d->arg);
+		return -1;
+	}
+	d->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", d->arg);
+	if (d->fd < 0 || ioctl(d->fd, TUNSETIFF, &ifr) < 0) {
+		hvt_err("--net:%s=%s: cannot attach to tap interface: %s", d->name, d->arg,
+			strerror(errno));
+		return -1;
+	}
+	if (getrandom(d->mac, sizeof(d->mac), 0) != sizeof(d->mac))
+		memcpy(d->mac, "\x10\x20\x30\x40\x50\x60", 6);
+	d->mac[0] = (uint8_t)((d->mac[0] & 0xfe) | 0x02); /* unicast, locally administered */
+	d->mtu = tap_mtu(d->arg);
+	return 0;
+}
+
+static struct hvt_dev *net_dev(struct hvt *h, uint32_t handle, const char *call)
+{
+	if (handle >= h->ndevs || h->devs[handle].kind != MICA_HVT_DEV_NET)
+		return NULL;
+	(void)call;
+	return &h->devs[handle];
+}
+
+void hvt_call_net_info(struct hvt *h, struct mica_hvt_net_info *a)
+{
+	struct hvt_dev *d = net_dev(h, a->handle, "NET_INFO");
+	if (!d) {
+		a->ret = -6; /* MICA_ENOENT */
+		return;
+	}
+	memcpy(a->mac, d->mac, 6);
+	a->mtu = d->mtu;
+	a->ret = 0;
+}
+
+/* The frame array of a batch, checked. NULL ends the guest. */
+static struct mica_hvt_frame *frames_of(struct hvt *h, struct mica_hvt_net_io *a, const char *call)
+{
+	if (a->count > MICA_HVT_NET_BATCH_MAX)
+		hvt_guest_fault(h, "hypercall %s: batch of %u frames exceeds %u", call, a->count,
+				MICA_HVT_NET_BATCH_MAX);
+	struct mica_hvt_frame *f = hvt_gpa_write(h, a->frames, (uint64_t)a->count * sizeof(*f));
+	if (!f)
+		hvt_guest_fault(h, "hypercall %s: bad guest pointer: frame array at 0x%llx (%u "
+				"entries) is not in writable guest memory", call,
+				(unsigned long long)a->frames, a->count);
+	return f;
+}
+
+void hvt_call_net_write(struct hvt *h, struct mica_hvt_net_io *a)
+{
+	struct hvt_dev *d = net_dev(h, a->handle, "NET_WRITE");
+	if (!d) {
+		a->ret = -6;
+		return;
+	}
+	struct mica_hvt_frame *f = frames_of(h, a, "NET_WRITE");
+	uint32_t sent = 0;
+	for (; sent < a->count; sent++) {
+		struct mica_hvt_frame fr;
+		memcpy(&fr, &f[sent], sizeof(fr));
+		const void *p = hvt_gpa_read(h, fr.addr, fr.len);
+		if (!p)
+			hvt_guest_fault(h, "hypercall NET_WRITE: bad guest pointer: frame %u [0x%llx, "
+					"+%u) is outside guest memory", sent,
+					(unsigned long long)fr.addr, fr.len);
+		if (fr.len < 14 || fr.len > MICA_HVT_FRAME_MAX) {
+			a->ret = sent ? (int64_t)sent : -15; /* MICA_EMSGSIZE */
+			return;
+		}
+		ssize_t n = write(d->fd, p, fr.len);
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n < 0) {
+			a->ret = sent ? (int64_t)sent : -5; /* MICA_EIO */
+			return;
+		}
+		d->tx_frames++;
+	}
+	a->ret = sent;
+}
+
+void hvt_call_net_read(struct hvt *h, struct mica_hvt_net_io *a)
+{
+	static uint8_t spill[65536];
+	struct hvt_dev *d = net_dev(h, a->handle, "NET_READ");
+	if (!d) {
+		a->ret = -6;
+		return;
+	}
+	struct mica_hvt_frame *f = frames_of(h, a, "NET_READ");
+	uint32_t got = 0;
+	while (got < a->count) {
+		struct mica_hvt_frame fr;
+		memcpy(&fr, &f[got], sizeof(fr));
+		void *p = hvt_gpa_write(h, fr.addr, fr.len);
+		if (!p)
+			hvt_guest_fault(h, "hypercall NET_READ: bad guest pointer: buffer %u [0x%llx, "
+					"+%u) is not in writable guest memory", got,
+					(unsigned long long)fr.addr, fr.len);
+		/* The spill iovec catches frames too big for the buffer. */
+		struct iovec iov[2] = { { p, fr.len }, { spill, sizeof(spill) } };
+		ssize_t n = readv(d->fd, iov, 2);
+		if (n < 0)
+			break; /* EAGAIN: nothing more waiting */
+		if ((size_t)n > fr.len) {
+			d->rx_dropped++;
+			continue;
+		}
+		fr.len = (uint32_t)n;
+		memcpy(&f[got], &fr, sizeof(fr));
+		d->rx_frames++;
+		got++;
+	}
+	a->ret = got;
+}

@@ -1,0 +1,115 @@
+/* run.c - the vCPU run loop: enter the guest, serve its exits.
+ *
+ * Port I/O on the hypercall ports is a hypercall; anything else the guest
+ * does that leaves the VM (other ports, MMIO, hlt, a triple fault, an entry
+ * failure, an emulation failure) ends it with a report and exit code 255. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <linux/kvm.h>
+#include "hvt.h"
+
+static void print_stats(struct hvt *h)
+{
+	char calls[512];
+	size_t n = 0;
+	for (unsigned i = 1; i < MICA_HVT_CALL_MAX && n < sizeof(calls); i++)
+		if (h->st.calls[i])
+			n += (size_t)snprintf(calls + n, sizeof(calls) - n, " %s=%llu",
+					      hvt_call_name(i), (unsigned long long)h->st.calls[i]);
+	calls[n < sizeof(calls) ? n : sizeof(calls) - 1] = '\0';
+	uint64_t run = h->st.t_run ? h->st.t_run : h->st.t_end;
+	hvt_err("stats: setup_us=%.1f guest_us=%.1f total_us=%.1f exits=%llu io_exits=%llu "
+		"intr_exits=%llu hypercalls:%s",
+		(double)(run - h->st.t_start) / 1e3, (double)(h->st.t_end - run) / 1e3,
+		(double)(h->st.t_end - h->st.t_start) / 1e3, (unsigned long long)h->st.exits,
+		(unsigned long long)h->st.io_exits, (unsigned long long)h->st.intr_exits, calls);
+	for (unsigned i = 0; i < h->ndevs; i++)
+		if (h->devs[i].kind == MICA_HVT_DEV_NET)
+			hvt_err("stats: net %s rx=%llu tx=%llu rx_dropped=%llu", h->devs[i].name,
+				(unsigned long long)h->devs[i].rx_frames,
+				(unsigned long long)h->devs[i].tx_frames,
+				(unsigned long long)h->devs[i].rx_dropped);
+}
+
+_Noreturn void hvt_exit(struct hvt *h, int code)
+{
+	h->st.t_end = hvt_now_ns();
+	if (h->stats_on)
+		print_stats(h);
+	fflush(stdout);
+	exit(code);
+}
+
+static void on_io(struct hvt *h)
+{
+	struct kvm_run *r = h->run;
+	unsigned port = r->io.port;
+	if (r->io.direction != KVM_EXIT_IO_OUT || r->io.size != 4 || r->io.count != 1 ||
+	    port <= MICA_HVT_PORT_BASE || port >= MICA_HVT_PORT_BASE + MICA_HVT_CALL_MAX)
+		hvt_guest_fault(h, "guest did port I/O that is not a hypercall: %s port 0x%x size %u",
+				r->io.direction == KVM_EXIT_IO_OUT ? "out" : "in", port, r->io.size);
+	uint32_t gpa;
+	memcpy(&gpa, (uint8_t *)r + r->io.data_offset, sizeof(gpa));
+	hvt_hypercall(h, port - MICA_HVT_PORT_BASE, gpa);
+}
+
+static void on_mmio(struct hvt *h)
+{
+	struct kvm_run *r = h->run;
+	uint64_t a = r->mmio.phys_addr;
+	if (r->mmio.is_write && h->sealed && a < h->mem_size)
+		hvt_guest_fault(h, "guest wrote to sealed (read-only) memory at 0x%llx",
+				(unsigned long long)a);
+	hvt_guest_fault(h, "guest %s guest-physical 0x%llx outside its memory (0x%llx bytes)",
+			r->mmio.is_write ? "wrote to" : "read from", (unsigned long long)a,
+			(unsigned long long)h->mem_size);
+}
+
+static void on_exit(struct hvt *h)
+{
+	struct kvm_run *r = h->run;
+	switch (r->exit_reason) {
+	case KVM_EXIT_IO:
+		h->st.io_exits++;
+		on_io(h);
+		return;
+	case KVM_EXIT_MMIO:
+		on_mmio(h);
+		return;
+	case KVM_EXIT_HLT:
+		hvt_guest_fault(h, "guest executed hlt with interrupts off (a hang; use the HALT hypercall)");
+	case KVM_EXIT_SHUTDOWN:
+		hvt_guest_fault(h, "guest triple fault (an exception while handling an exception, "
+				"or no IDT): the vCPU was shut down");
+	case KVM_EXIT_FAIL_ENTRY:
+		hvt_guest_fault(h, "KVM could not enter the guest (hardware reason 0x%llx)",
+				(unsigned long long)r->fail_entry.hardware_entry_failure_reason);
+	case KVM_EXIT_INTERNAL_ERROR:
+		hvt_guest_fault(h, "KVM internal error (suberror %u%s): the guest ran an instruction "
+				"this KVM cannot emulate", r->internal.suberror,
+				r->internal.suberror == KVM_INTERNAL_ERROR_EMULATION ? ", emulation failure" : "");
+	default:
+		hvt_guest_fault(h, "unexpected KVM exit reason %u", r->exit_reason);
+	}
+}
+
+_Noreturn void hvt_run(struct hvt *h)
+{
+	h->st.t_run = hvt_now_ns();
+	for (;;) {
+		if (ioctl(h->vcpu_fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN) {
+				h->st.intr_exits++;
+				if (hvt_stop_requested > 1)
+					hvt_die(HVT_EXIT_GUEST_FAULT, "stopped by signal (guest did not stop)");
+				continue;
+			}
+			hvt_guest_fault(h, "KVM_RUN: %s", strerror(errno));
+		}
+		h->st.exits++;
+		on_exit(h);
+	}
+}

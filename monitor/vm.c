@@ -1,0 +1,202 @@
+/* vm.c - create the KVM virtual machine: guest memory slots, one vCPU in
+ * 64-bit long mode at the image's entry, the GDT and the boot-info block.
+ * Also the sealing of memory (read-only slots) asked for by the guest. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+#include "hvt.h"
+
+#define CR0_PE (1ull << 0)
+#define CR0_MP (1ull << 1)
+#define CR0_ET (1ull << 4)
+#define CR0_NE (1ull << 5)
+#define CR0_WP (1ull << 16)
+#define CR0_PG (1ull << 31)
+#define CR4_PAE (1ull << 5)
+#define CR4_OSFXSR (1ull << 9)
+#define CR4_OSXMMEXCPT (1ull << 10)
+#define EFER_LME (1ull << 8)
+#define EFER_LMA (1ull << 10)
+#define EFER_NXE (1ull << 11)
+#define CMDLINE_ADDR (MICA_HVT_BOOT_INFO_ADDR + 0x1000)
+#define TSS_ADDR (MICA_HVT_GDT_ADDR + 0x100)
+
+enum { SLOT_LOW, SLOT_TEXT, SLOT_DATA };
+
+/* Guest memory split where sealing needs it: [0, image) holds GDT, boot
+ * info and page tables; [image, first writable segment) text and rodata. */
+static uint64_t seal_end(const struct hvt *h)
+{
+	uint64_t end = h->heap_start;
+	for (unsigned i = 0; i < h->img.nsegs; i++)
+		if (h->img.segs[i].perm == PERM_RW && h->img.segs[i].start < end)
+			end = h->img.segs[i].start;
+	return end;
+}
+
+static int set_slot(struct hvt *h, uint32_t slot, uint64_t start, uint64_t end, uint32_t flags)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot, .flags = flags, .guest_phys_addr = start,
+		.memory_size = end - start, .userspace_addr = (uint64_t)(uintptr_t)(h->mem + start),
+	};
+	if (ioctl(h->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
+		hvt_err("KVM_SET_USER_MEMORY_REGION(slot %u): %s", slot, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int hvt_vm_create(struct hvt *h)
+{
+	h->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (h->kvm_fd < 0) {
+		hvt_err("cannot open /dev/kvm: %s", strerror(errno));
+		return -1;
+	}
+	if (ioctl(h->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
+		hvt_err("/dev/kvm: unsupported KVM API version");
+		return -1;
+	}
+	h->vm_fd = ioctl(h->kvm_fd, KVM_CREATE_VM, 0);
+	if (h->vm_fd < 0) {
+		hvt_err("KVM_CREATE_VM: %s", strerror(errno));
+		return -1;
+	}
+	uint64_t mid = seal_end(h);
+	if (set_slot(h, SLOT_LOW, 0, MICA_HVT_IMAGE_BASE, 0) < 0 ||
+	    set_slot(h, SLOT_TEXT, MICA_HVT_IMAGE_BASE, mid, 0) < 0 ||
+	    set_slot(h, SLOT_DATA, mid, h->mem_size, 0) < 0)
+		return -1;
+	return 0;
+}
+
+int hvt_seal_memory(struct hvt *h)
+{
+	uint64_t mid = seal_end(h);
+	if (ioctl(h->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) <= 0)
+		return -14; /* MICA_ENOTSUP */
+	/* A slot's flags cannot change in place: delete, then re-add read-only. */
+	if (set_slot(h, SLOT_LOW, 0, 0, 0) < 0 ||
+	    set_slot(h, SLOT_LOW, 0, MICA_HVT_IMAGE_BASE, KVM_MEM_READONLY) < 0 ||
+	    set_slot(h, SLOT_TEXT, MICA_HVT_IMAGE_BASE, MICA_HVT_IMAGE_BASE, 0) < 0 ||
+	    set_slot(h, SLOT_TEXT, MICA_HVT_IMAGE_BASE, mid, KVM_MEM_READONLY) < 0)
+		hvt_die(HVT_EXIT_GUEST_FAULT, "sealing failed; guest memory is in an unknown state");
+	h->sealed = true;
+	return 0;
+}
+
+static int setup_cpuid(struct hvt *h)
+{
+	int n = 100;
+	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(struct kvm_cpuid_entry2));
+	if (!c)
+		return -1;
+	c->nent = n;
+	int rc = ioctl(h->kvm_fd, KVM_GET_SUPPORTED_CPUID, c);
+	if (rc == 0)
+		rc = ioctl(h->vcpu_fd, KVM_SET_CPUID2, c);
+	if (rc < 0)
+		hvt_err("setting the guest CPUID: %s", strerror(errno));
+	free(c);
+	return rc;
+}
+
+static void write_gdt(struct hvt *h)
+{
+	/* null, 64-bit code (0x08), data (0x10), TSS (0x18); accessed bits preset so the
+	 * CPU never writes to the GDT (it can be sealed). */
+	uint64_t tss = TSS_ADDR;
+	uint64_t gdt[5] = { 0, 0x00af9b000000ffffull, 0x00cf93000000ffffull,
+			    0x67 | (tss & 0xffffff) << 16 | 0xbull << 40 | 1ull << 47 |
+				    (tss >> 24 & 0xff) << 56,
+			    tss >> 32 };
+	memcpy(h->mem + MICA_HVT_GDT_ADDR, gdt, sizeof(gdt));
+}
+
+static void set_seg(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code)
+{
+	*s = (struct kvm_segment){ .base = 0, .limit = 0xffffffff, .selector = sel, .type = type,
+				   .present = 1, .dpl = 0, .db = code ? 0 : 1, .s = 1, .l = code,
+				   .g = 1 };
+}
+
+static int setup_sregs(struct hvt *h)
+{
+	struct kvm_sregs s;
+	if (ioctl(h->vcpu_fd, KVM_GET_SREGS, &s) < 0)
+		return -1;
+	set_seg(&s.cs, 0x08, 0xb, true);
+	set_seg(&s.ds, 0x10, 0x3, false);
+	s.es = s.fs = s.gs = s.ss = s.ds;
+	s.tr = (struct kvm_segment){ .base = TSS_ADDR, .limit = 0x67, .selector = 0x18, .type = 0xb,
+				     .present = 1, .g = 0 };
+	s.ldt = (struct kvm_segment){ .selector = 0, .type = 0x2, .present = 1, .unusable = 1 };
+	s.gdt.base = MICA_HVT_GDT_ADDR;
+	s.gdt.limit = 5 * 8 - 1;
+	s.idt.base = 0;
+	s.idt.limit = 0;
+	s.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
+	s.cr3 = MICA_HVT_PT_ADDR;
+	s.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+	s.efer = EFER_LME | EFER_LMA | EFER_NXE;
+	return ioctl(h->vcpu_fd, KVM_SET_SREGS, &s);
+}
+
+int hvt_vcpu_setup(struct hvt *h)
+{
+	h->vcpu_fd = ioctl(h->vm_fd, KVM_CREATE_VCPU, 0);
+	int sz = ioctl(h->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (h->vcpu_fd < 0 || sz <= 0) {
+		hvt_err("KVM_CREATE_VCPU: %s", strerror(errno));
+		return -1;
+	}
+	h->run_size = (size_t)sz;
+	h->run = mmap(NULL, h->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, h->vcpu_fd, 0);
+	if (h->run == MAP_FAILED) {
+		hvt_err("mmap of kvm_run: %s", strerror(errno));
+		return -1;
+	}
+	if (setup_cpuid(h) < 0)
+		return -1;
+	write_gdt(h);
+	if (setup_sregs(h) < 0) {
+		hvt_err("KVM_SET_SREGS (long mode): %s", strerror(errno));
+		return -1;
+	}
+	struct kvm_regs r = { .rip = h->img.entry, .rsp = h->stack_top,
+			      .rdi = MICA_HVT_BOOT_INFO_ADDR, .rflags = 0x2 };
+	if (ioctl(h->vcpu_fd, KVM_SET_REGS, &r) < 0) {
+		hvt_err("KVM_SET_REGS: %s", strerror(errno));
+		return -1;
+	}
+	int khz = ioctl(h->vcpu_fd, KVM_GET_TSC_KHZ, 0);
+	if (khz <= 0) {
+		hvt_err("KVM_GET_TSC_KHZ: %s", strerror(errno));
+		return -1;
+	}
+	h->tsc_hz = (uint64_t)khz * 1000;
+	return 0;
+}
+
+void hvt_boot_info(struct hvt *h)
+{
+	struct mica_hvt_boot_info bi = {
+		.magic = MICA_HVT_BOOT_MAGIC, .abi_version = MICA_HVT_ABI_VERSION,
+		.mem_size = h->mem_size, .heap_start = h->heap_start, .heap_end = h->heap_end,
+		.stack_top = h->stack_top, .cmdline = CMDLINE_ADDR, .tsc_hz = h->tsc_hz,
+		.tsc_shift = 32, .ndevices = h->ndevs,
+	};
+	bi.tsc_mult = (uint64_t)(((unsigned __int128)1000000000u << 32) / h->tsc_hz);
+	for (unsigned i = 0; i < h->ndevs; i++) {
+		memcpy(bi.devices[i].name, h->devs[i].name, sizeof(bi.devices[i].name));
+		bi.devices[i].kind = h->devs[i].kind;
+	}
+	memcpy(h->mem + MICA_HVT_BOOT_INFO_ADDR, &bi, sizeof(bi));
+	memcpy(h->mem + CMDLINE_ADDR, h->cmdline, strlen(h->cmdline) + 1);
+}
