@@ -1,9 +1,0 @@
-build/unit-san/obj/lib/net/ipv4_wire.o: lib/net/ipv4_wire.c \
- lib/net/wire.h include/mica/buf.h include/mica/view.h include/mica/err.h \
- include/mica/view.h include/mica/libc.h
-lib/net/wire.h:
-include/mica/buf.h:
-include/mica/view.h:
-include/mica/err.h:
-include/mica/view.h:
-include/mica/libc.h:

@@ -1,7 +1,0 @@
-build/unit-san/obj/tests/unit/core/test_args.o: \
- tests/unit/core/test_args.c tests/unit/check.h include/mica/args.h \
- include/mica/err.h include/mica/log.h
-tests/unit/check.h:
-include/mica/args.h:
-include/mica/err.h:
-include/mica/log.h:

@@ -1,9 +1,0 @@
-build/unit/obj/lib/net/csum.o: lib/net/csum.c lib/net/wire.h \
- include/mica/buf.h include/mica/view.h include/mica/err.h \
- include/mica/view.h include/mica/libc.h
-lib/net/wire.h:
-include/mica/buf.h:
-include/mica/view.h:
-include/mica/err.h:
-include/mica/view.h:
-include/mica/libc.h:

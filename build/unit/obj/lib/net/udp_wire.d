@@ -1,9 +1,0 @@
-build/unit/obj/lib/net/udp_wire.o: lib/net/udp_wire.c lib/net/wire.h \
- include/mica/buf.h include/mica/view.h include/mica/err.h \
- include/mica/view.h include/mica/libc.h
-lib/net/wire.h:
-include/mica/buf.h:
-include/mica/view.h:
-include/mica/err.h:
-include/mica/view.h:
-include/mica/libc.h:

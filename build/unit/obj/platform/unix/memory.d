@@ -1,8 +1,0 @@
-build/unit/obj/platform/unix/memory.o: platform/unix/memory.c \
- include/mica/platform.h include/mica/buf.h include/mica/view.h \
- include/mica/err.h include/mica/err.h
-include/mica/platform.h:
-include/mica/buf.h:
-include/mica/view.h:
-include/mica/err.h:
-include/mica/err.h:

@@ -1,3 +1,0 @@
-build/unix/echo-3548590617/obj/lib/core/err.o: lib/core/err.c \
- include/mica/err.h
-include/mica/err.h:

@@ -1,2 +1,0 @@
-build/unix/echo/obj/lib/core/err.o: lib/core/err.c include/mica/err.h
-include/mica/err.h:

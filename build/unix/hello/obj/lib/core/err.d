@@ -1,2 +1,0 @@
-build/unix/hello/obj/lib/core/err.o: lib/core/err.c include/mica/err.h
-include/mica/err.h:

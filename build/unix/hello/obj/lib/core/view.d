@@ -1,5 +1,0 @@
-build/unix/hello/obj/lib/core/view.o: lib/core/view.c include/mica/view.h \
- include/mica/err.h include/mica/libc.h
-include/mica/view.h:
-include/mica/err.h:
-include/mica/libc.h:
