@@ -22,7 +22,7 @@ include mk/unit.mk
 default-all: $(ALL) unit apps check-freestanding
 
 apps:
-	@for a in $(APPS_UNIX); do ./mica build $$a -t unix > /dev/null || exit 1; done
+	+@for a in $(APPS_UNIX); do ./mica build $$a -t unix > /dev/null || exit 1; done
 
 check-freestanding:
 	@FREESTANDING_CFLAGS="$(FREESTANDING_CFLAGS)" CC="$(CC)" tools/check-freestanding.sh

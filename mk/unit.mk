@@ -24,10 +24,10 @@ build/unit-san/libmica.a: $(patsubst %.c,build/unit-san/obj/%.o,$(UNIT_LIB_SRCS)
 	@rm -f $@; ar rcs $@ $^
 
 .SECONDEXPANSION:
-build/unit/%: build/unit/obj/tests/unit/%.o $$(patsubst %.c,build/unit/obj/%.o,$$(UNIT_EXTRA_$$(notdir $$*))) build/unit/libmica.a
+build/unit/%: build/unit/obj/tests/unit/%.o $$(addsuffix .o,$$(addprefix build/unit/obj/,$$(basename $$(UNIT_EXTRA_$$(notdir $$*))))) build/unit/libmica.a
 	@mkdir -p $(@D)
 	$(HOST_CC) -o $@ $^ -lm
-build/unit-san/%: build/unit-san/obj/tests/unit/%.o $$(patsubst %.c,build/unit-san/obj/%.o,$$(UNIT_EXTRA_$$(notdir $$*))) build/unit-san/libmica.a
+build/unit-san/%: build/unit-san/obj/tests/unit/%.o $$(addsuffix .o,$$(addprefix build/unit-san/obj/,$$(basename $$(UNIT_EXTRA_$$(notdir $$*))))) build/unit-san/libmica.a
 	@mkdir -p $(@D)
 	$(HOST_CC) $(SAN_FLAGS) -o $@ $^ -lm
 

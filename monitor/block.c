@@ -28,7 +28,8 @@ int hvt_block_open(struct hvt_dev *d)
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size % SECTOR != 0 || st.st_size == 0) {
 		hvt_err("--block:%s=%s: must be a regular file whose size is a non-zero multiple "
-			"of %u bytes", d->name, d->arg, SECTOR);
+		        "of %u bytes",
+		        d->name, d->arg, SECTOR);
 		return -1;
 	}
 	d->sectors = (uint64_t)st.st_size / SECTOR;
@@ -61,7 +62,7 @@ static int64_t do_io(struct hvt_dev *d, struct mica_hvt_block_io *a, void *p, bo
 	off_t off = (off_t)(a->sector * SECTOR);
 	while (done < len) {
 		ssize_t n = write ? pwrite(d->fd, (const char *)p + done, len - done, off + (off_t)done)
-				  : pread(d->fd, (char *)p + done, len - done, off + (off_t)done);
+		                  : pread(d->fd, (char *)p + done, len - done, off + (off_t)done);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -95,9 +96,10 @@ void hvt_call_block_io(struct hvt *h, struct mica_hvt_block_io *a, int call)
 	uint64_t len = (uint64_t)a->nsectors * SECTOR;
 	void *p = write ? hvt_gpa_read(h, a->addr, len) : hvt_gpa_write(h, a->addr, len);
 	if (!p)
-		hvt_guest_fault(h, "hypercall %s: bad guest pointer: buffer [0x%llx, +%llu) is not in "
-				"%s guest memory", write ? "BLOCK_WRITE" : "BLOCK_READ",
-				(unsigned long long)a->addr, (unsigned long long)len,
-				write ? "readable" : "writable");
+		hvt_guest_fault(h,
+		                "hypercall %s: bad guest pointer: buffer [0x%llx, +%llu) is not in "
+		                "%s guest memory",
+		                write ? "BLOCK_WRITE" : "BLOCK_READ", (unsigned long long)a->addr,
+		                (unsigned long long)len, write ? "readable" : "writable");
 	a->ret = do_io(d, a, p, write);
 }

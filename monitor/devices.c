@@ -31,7 +31,7 @@ int hvt_dev_add(struct hvt *h, const char *opt)
 	size_t nlen = eq ? (size_t)(eq - rest) : 0;
 	if (!eq || nlen == 0 || nlen >= MICA_HVT_NAME_MAX || eq[1] == '\0')
 		hvt_die(HVT_EXIT_SETUP, "%s: expected --%s:NAME=%s", opt, kind_name(kind),
-			kind == MICA_HVT_DEV_NET ? "TAPIF" : "FILE");
+		        kind == MICA_HVT_DEV_NET ? "TAPIF" : "FILE");
 	if (h->ndevs == MICA_HVT_MAX_DEVICES)
 		hvt_die(HVT_EXIT_SETUP, "too many devices (at most %d)", MICA_HVT_MAX_DEVICES);
 	for (unsigned i = 0; i < h->ndevs; i++)
@@ -66,23 +66,23 @@ int hvt_dev_check_manifest(struct hvt *h)
 {
 	const struct hvt_image *img = &h->img;
 	struct hvt_dev sorted[MICA_HVT_MAX_DEVICES];
-	bool placed[MICA_HVT_MAX_DEVICES] = { false };
+	bool placed[MICA_HVT_MAX_DEVICES] = {false};
 	char list[MICA_HVT_MAX_DEVICES * (MICA_HVT_NAME_MAX + 8)] = "";
 	for (unsigned i = 0; i < img->nmanifest; i++)
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? " " : "",
-			 img->manifest[i]);
+		         img->manifest[i]);
 	int rc = 0;
 	for (unsigned i = 0; i < h->ndevs; i++) {
 		unsigned pos = 0;
 		uint32_t k = declared(img, h->devs[i].name, &pos);
 		if (k == 0) {
 			hvt_err("device '%s' (--%s:) is not declared by the image (it declares: %s)",
-				h->devs[i].name, kind_name(h->devs[i].kind),
-				img->nmanifest ? list : "no devices");
+			        h->devs[i].name, kind_name(h->devs[i].kind),
+			        img->nmanifest ? list : "no devices");
 			rc = -1;
 		} else if (k != h->devs[i].kind) {
 			hvt_err("device '%s' is a %s device in the image but was given as --%s:",
-				h->devs[i].name, kind_name(k), kind_name(h->devs[i].kind));
+			        h->devs[i].name, kind_name(k), kind_name(h->devs[i].kind));
 			rc = -1;
 		} else {
 			sorted[pos] = h->devs[i];
@@ -92,9 +92,9 @@ int hvt_dev_check_manifest(struct hvt *h)
 	for (unsigned i = 0; i < img->nmanifest; i++) {
 		if (!placed[i]) {
 			const char *e = img->manifest[i], *colon = strchr(e, ':');
-			hvt_err("the image needs device '%s': attach it with --%.*s:%s=%s", colon ? colon + 1 : e,
-				colon ? (int)(colon - e) : 0, e, colon ? colon + 1 : e,
-				strncmp(e, "net:", 4) == 0 ? "TAPIF" : "FILE");
+			hvt_err("the image needs device '%s': attach it with --%.*s:%s=%s",
+			        colon ? colon + 1 : e, colon ? (int)(colon - e) : 0, e, colon ? colon + 1 : e,
+			        strncmp(e, "net:", 4) == 0 ? "TAPIF" : "FILE");
 			rc = -1;
 		}
 	}

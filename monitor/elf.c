@@ -4,10 +4,12 @@
  * bad image gets its own message: not ELF, wrong class/byte order/machine/
  * type, truncated headers or segment data, a segment outside the guest's
  * usable memory, W+X segments, overlapping segments, an entry point outside
- * text. The device manifest is read from the section ".mica.manifest". */
+ * text. The device manifest is read from the section ".mica.manifest",
+ * the address of the guest's exception stubs from ".mica.traps". */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -97,9 +99,10 @@ static int add_segment(struct hvt *h, const struct file *f, const Elf64_Phdr *ph
 	if (ph->p_filesz > ph->p_memsz)
 		return bad(f, "segment file size larger than its memory size");
 	if (ph->p_offset > f->size || f->size - ph->p_offset < ph->p_filesz) {
-		snprintf(msg, sizeof(msg), "truncated ELF: segment %u data (offset 0x%llx, 0x%llx bytes) "
-			 "extends past the end of the file (0x%zx bytes)", idx,
-			 (unsigned long long)ph->p_offset, (unsigned long long)ph->p_filesz, f->size);
+		snprintf(msg, sizeof(msg),
+		         "truncated ELF: segment %u data (offset 0x%llx, 0x%llx bytes) "
+		         "extends past the end of the file (0x%zx bytes)",
+		         idx, (unsigned long long)ph->p_offset, (unsigned long long)ph->p_filesz, f->size);
 		return bad(f, msg);
 	}
 	if ((ph->p_flags & PF_W) && (ph->p_flags & PF_X)) {
@@ -107,27 +110,32 @@ static int add_segment(struct hvt *h, const struct file *f, const Elf64_Phdr *ph
 		return bad(f, msg);
 	}
 	if (ph->p_vaddr < MICA_HVT_IMAGE_BASE || ph->p_memsz > limit || ph->p_vaddr > limit - ph->p_memsz) {
-		snprintf(msg, sizeof(msg), "segment %u [0x%llx, 0x%llx) is outside guest memory "
-			 "(the image must fit in [0x%llx, 0x%llx) with --mem=%llu MiB)", idx,
-			 (unsigned long long)ph->p_vaddr,
-			 (unsigned long long)(ph->p_vaddr + ph->p_memsz),
-			 (unsigned long long)MICA_HVT_IMAGE_BASE, (unsigned long long)limit,
-			 (unsigned long long)(h->mem_size >> 20));
+		snprintf(msg, sizeof(msg),
+		         "segment %u [0x%llx, 0x%llx) is outside guest memory "
+		         "(the image must fit in [0x%llx, 0x%llx) with --mem=%llu MiB)",
+		         idx, (unsigned long long)ph->p_vaddr,
+		         (unsigned long long)(ph->p_vaddr + ph->p_memsz),
+		         (unsigned long long)MICA_HVT_IMAGE_BASE, (unsigned long long)limit,
+		         (unsigned long long)(h->mem_size >> 20));
 		return bad(f, msg);
 	}
 	struct hvt_seg s = {
-		.start = ph->p_vaddr & ~(PAGE - 1),
-		.end = (ph->p_vaddr + ph->p_memsz + PAGE - 1) & ~(PAGE - 1),
-		.vaddr = ph->p_vaddr, .filesz = ph->p_filesz, .memsz = ph->p_memsz,
-		.offset = ph->p_offset, .perm = seg_perm(ph->p_flags),
+	    .start = ph->p_vaddr & ~(PAGE - 1),
+	    .end = (ph->p_vaddr + ph->p_memsz + PAGE - 1) & ~(PAGE - 1),
+	    .vaddr = ph->p_vaddr,
+	    .filesz = ph->p_filesz,
+	    .memsz = ph->p_memsz,
+	    .offset = ph->p_offset,
+	    .perm = seg_perm(ph->p_flags),
 	};
 	for (unsigned i = 0; i < img->nsegs; i++) {
 		if (s.start < img->segs[i].end && img->segs[i].start < s.end) {
-			snprintf(msg, sizeof(msg), "segments overlap: segment %u [0x%llx, 0x%llx) shares "
-				 "pages with an earlier one [0x%llx, 0x%llx)", idx,
-				 (unsigned long long)s.vaddr, (unsigned long long)(s.vaddr + s.memsz),
-				 (unsigned long long)img->segs[i].vaddr,
-				 (unsigned long long)(img->segs[i].vaddr + img->segs[i].memsz));
+			snprintf(msg, sizeof(msg),
+			         "segments overlap: segment %u [0x%llx, 0x%llx) shares "
+			         "pages with an earlier one [0x%llx, 0x%llx)",
+			         idx, (unsigned long long)s.vaddr, (unsigned long long)(s.vaddr + s.memsz),
+			         (unsigned long long)img->segs[i].vaddr,
+			         (unsigned long long)(img->segs[i].vaddr + img->segs[i].memsz));
 			return bad(f, msg);
 		}
 	}
@@ -145,7 +153,7 @@ static int check_entry(const struct file *f, const struct hvt_image *img)
 			return 0;
 	char msg[128];
 	snprintf(msg, sizeof(msg), "entry point 0x%llx is outside the text (no executable segment holds it)",
-		 (unsigned long long)img->entry);
+	         (unsigned long long)img->entry);
 	return bad(f, msg);
 }
 
@@ -165,34 +173,64 @@ static int parse_manifest(struct hvt_image *img, const struct file *f, const uin
 	return 0;
 }
 
-static int read_manifest(struct hvt_image *img, const struct file *f, const Elf64_Ehdr *eh)
+/* Find a section by name; 0 with *data = NULL if absent, -1 if broken. */
+static int find_section(const struct file *f, const Elf64_Ehdr *eh, const char *name, const uint8_t **data,
+                        size_t *size)
 {
+	*data = NULL;
 	if (eh->e_shoff == 0 || eh->e_shnum == 0)
-		return 0; /* no sections: declares no devices */
+		return 0;
 	if (eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff > f->size ||
 	    (f->size - eh->e_shoff) / sizeof(Elf64_Shdr) < eh->e_shnum || eh->e_shstrndx >= eh->e_shnum)
 		return bad(f, "truncated ELF: section headers extend past the end of the file");
-	Elf64_Shdr sh[1], strs;
+	Elf64_Shdr sh, strs;
 	memcpy(&strs, f->data + eh->e_shoff + eh->e_shstrndx * sizeof(Elf64_Shdr), sizeof(strs));
 	if (strs.sh_offset > f->size || f->size - strs.sh_offset < strs.sh_size)
 		return bad(f, "truncated ELF: section names extend past the end of the file");
+	size_t want = strlen(name) + 1;
 	for (unsigned i = 0; i < eh->e_shnum; i++) {
-		memcpy(sh, f->data + eh->e_shoff + i * sizeof(Elf64_Shdr), sizeof(sh[0]));
-		static const char want[] = ".mica.manifest";
-		if (sh->sh_name >= strs.sh_size || strs.sh_size - sh->sh_name < sizeof(want) ||
-		    memcmp(f->data + strs.sh_offset + sh->sh_name, want, sizeof(want)) != 0)
+		memcpy(&sh, f->data + eh->e_shoff + i * sizeof(Elf64_Shdr), sizeof(sh));
+		if (sh.sh_name >= strs.sh_size || strs.sh_size - sh.sh_name < want ||
+		    memcmp(f->data + strs.sh_offset + sh.sh_name, name, want) != 0)
 			continue;
-		if (sh->sh_type == SHT_NOBITS || sh->sh_offset > f->size ||
-		    f->size - sh->sh_offset < sh->sh_size)
-			return bad(f, "truncated ELF: .mica.manifest extends past the end of the file");
-		return parse_manifest(img, f, f->data + sh->sh_offset, sh->sh_size);
+		if (sh.sh_type == SHT_NOBITS || sh.sh_offset > f->size || f->size - sh.sh_offset < sh.sh_size)
+			return bad(f, "truncated ELF: a section extends past the end of the file");
+		*data = f->data + sh.sh_offset;
+		*size = sh.sh_size;
+		return 0;
+	}
+	return 0;
+}
+
+/* Sections for the monitor: the device manifest and the exception stubs. */
+static int read_sections(struct hvt_image *img, const struct file *f, const Elf64_Ehdr *eh)
+{
+	const uint8_t *p;
+	size_t n;
+	if (find_section(f, eh, ".mica.manifest", &p, &n) < 0)
+		return -1;
+	if (p && parse_manifest(img, f, p, n) < 0)
+		return -1;
+	if (find_section(f, eh, ".mica.traps", &p, &n) < 0)
+		return -1;
+	if (p) {
+		if (n != sizeof(uint64_t))
+			return bad(f, "malformed .mica.traps (expected one 64-bit address)");
+		memcpy(&img->trap_stubs, p, sizeof(uint64_t));
+		for (unsigned i = 0; i < img->nsegs; i++) {
+			const struct hvt_seg *s = &img->segs[i];
+			if (s->perm == PERM_RX && img->trap_stubs >= s->vaddr &&
+			    s->vaddr + s->memsz - img->trap_stubs >= 32 * 16)
+				return 0;
+		}
+		return bad(f, ".mica.traps: the exception stubs are not inside the text");
 	}
 	return 0;
 }
 
 int hvt_elf_load(struct hvt *h)
 {
-	struct file f = { .path = h->image_path };
+	struct file f = {.path = h->image_path};
 	Elf64_Ehdr eh;
 	int rc = read_file(&f);
 	if (rc == 0) {
@@ -214,7 +252,7 @@ int hvt_elf_load(struct hvt *h)
 		rc = check_entry(&f, &h->img);
 	}
 	if (rc == 0)
-		rc = read_manifest(&h->img, &f, &eh);
+		rc = read_sections(&h->img, &f, &eh);
 	for (unsigned i = 0; rc == 0 && i < h->img.nsegs; i++) {
 		const struct hvt_seg *s = &h->img.segs[i];
 		memcpy(h->mem + s->vaddr, f.data + s->offset, s->filesz);

@@ -10,16 +10,17 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <signal.h>
+#include <stdio.h>
 #include <mica/hvt_abi.h>
 
 #define HVT_MAX_SEGS 16
-#define HVT_EXIT_SETUP 2     /* usage, image or device error before boot */
+#define HVT_EXIT_SETUP 2         /* usage, image or device error before boot */
 #define HVT_EXIT_GUEST_FAULT 255 /* guest crashed, aborted or broke the ABI */
 
 enum hvt_perm { PERM_NONE = 0, PERM_R = 1, PERM_RW = 3, PERM_RX = 5 };
 
 struct hvt_seg {
-	uint64_t start, end;       /* page-rounded guest range */
+	uint64_t start, end; /* page-rounded guest range */
 	uint64_t vaddr, filesz, memsz, offset;
 	enum hvt_perm perm;
 };
@@ -28,15 +29,16 @@ struct hvt_image {
 	uint64_t entry;
 	struct hvt_seg segs[HVT_MAX_SEGS];
 	unsigned nsegs;
-	uint64_t end;              /* page-rounded end of the highest segment */
+	uint64_t end;        /* page-rounded end of the highest segment */
+	uint64_t trap_stubs; /* .mica.traps: 32 stubs of 16 bytes, or 0 */
 	char manifest[MICA_HVT_MAX_DEVICES][MICA_HVT_NAME_MAX + 8]; /* "net:x" */
 	unsigned nmanifest;
 };
 
 struct hvt_dev {
 	char name[MICA_HVT_NAME_MAX];
-	uint32_t kind;             /* MICA_HVT_DEV_* */
-	const char *arg;           /* tap interface or file path */
+	uint32_t kind;   /* MICA_HVT_DEV_* */
+	const char *arg; /* tap interface or file path */
 	int fd;
 	uint8_t mac[6];
 	uint16_t mtu;
@@ -46,8 +48,8 @@ struct hvt_dev {
 };
 
 struct hvt_stats {
-	uint64_t t_start, t_run, t_end;   /* host monotonic ns */
-	uint64_t exits, io_exits, intr_exits;
+	uint64_t t_start, t_run, t_end; /* host monotonic ns */
+	uint64_t exits, io_exits, intr_exits, steps;
 	uint64_t calls[MICA_HVT_CALL_MAX];
 };
 
@@ -55,21 +57,27 @@ struct hvt {
 	/* options */
 	uint64_t mem_size;
 	const char *image_path;
-	char cmdline[MICA_HVT_CMDLINE_MAX];
+	char args[MICA_HVT_ARGS_MAX];       /* boot arguments, NUL-separated */
+	uint32_t argoff[MICA_HVT_ARGC_MAX]; /* where each starts in args */
+	unsigned argc;
+	size_t args_len;
 	bool stats_on;
 	bool no_seccomp;
+	FILE *trace; /* --trace=FILE: single-step profile */
 	/* KVM */
 	int kvm_fd, vm_fd, vcpu_fd;
 	struct kvm_run *run;
 	size_t run_size;
 	uint8_t *mem;
 	uint64_t tsc_hz;
-	bool sealed;
+	bool sealed; /* read-only slot in place */
+	bool seal_called;
 	/* image, devices */
 	struct hvt_image img;
 	struct hvt_dev devs[MICA_HVT_MAX_DEVICES];
 	unsigned ndevs;
 	uint64_t heap_start, heap_end, stack_top;
+	uint64_t guard; /* unmapped page below the stack */
 	struct hvt_stats st;
 };
 
@@ -77,8 +85,7 @@ struct hvt {
 void hvt_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void hvt_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void hvt_dump_vcpu(struct hvt *h);
-_Noreturn void hvt_guest_fault(struct hvt *h, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+_Noreturn void hvt_guest_fault(struct hvt *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 uint64_t hvt_now_ns(void);
 
 /* elf.c: load and check the image; fills h->img and guest memory. */
@@ -102,6 +109,9 @@ int hvt_dev_open_all(struct hvt *h);
 /* net.c / block.c: device hypercalls. */
 int hvt_net_open(struct hvt_dev *d);
 void hvt_call_net_info(struct hvt *h, struct mica_hvt_net_info *a);
+struct hvt_dev *hvt_net_dev(struct hvt *h, uint32_t handle);
+int64_t hvt_net_send(struct hvt *h, struct hvt_dev *d, uint64_t gpa, uint32_t count, const char *call);
+uint32_t hvt_net_recv(struct hvt *h, struct hvt_dev *d, uint64_t gpa, uint32_t count, const char *call);
 void hvt_call_net_write(struct hvt *h, struct mica_hvt_net_io *a);
 void hvt_call_net_read(struct hvt *h, struct mica_hvt_net_io *a);
 int hvt_block_open(struct hvt_dev *d);

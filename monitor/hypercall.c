@@ -15,42 +15,51 @@
 #define ABORT_MSG_MAX 1024u
 
 static const char *const call_names[MICA_HVT_CALL_MAX] = {
-	[MICA_HVT_CALL_CONSOLE] = "CONSOLE", [MICA_HVT_CALL_WALLTIME] = "WALLTIME",
-	[MICA_HVT_CALL_MONOTONIC] = "MONOTONIC", [MICA_HVT_CALL_POLL] = "POLL",
-	[MICA_HVT_CALL_NET_INFO] = "NET_INFO", [MICA_HVT_CALL_NET_WRITE] = "NET_WRITE",
-	[MICA_HVT_CALL_NET_READ] = "NET_READ", [MICA_HVT_CALL_BLOCK_INFO] = "BLOCK_INFO",
-	[MICA_HVT_CALL_BLOCK_READ] = "BLOCK_READ", [MICA_HVT_CALL_BLOCK_WRITE] = "BLOCK_WRITE",
-	[MICA_HVT_CALL_BLOCK_FLUSH] = "BLOCK_FLUSH", [MICA_HVT_CALL_HALT] = "HALT",
-	[MICA_HVT_CALL_ABORT] = "ABORT", [MICA_HVT_CALL_SEAL] = "SEAL",
+    [MICA_HVT_CALL_CONSOLE] = "CONSOLE",
+    [MICA_HVT_CALL_WALLTIME] = "WALLTIME",
+    [MICA_HVT_CALL_MONOTONIC] = "MONOTONIC",
+    [MICA_HVT_CALL_POLL] = "POLL",
+    [MICA_HVT_CALL_NET_INFO] = "NET_INFO",
+    [MICA_HVT_CALL_NET_WRITE] = "NET_WRITE",
+    [MICA_HVT_CALL_NET_READ] = "NET_READ",
+    [MICA_HVT_CALL_BLOCK_INFO] = "BLOCK_INFO",
+    [MICA_HVT_CALL_BLOCK_READ] = "BLOCK_READ",
+    [MICA_HVT_CALL_BLOCK_WRITE] = "BLOCK_WRITE",
+    [MICA_HVT_CALL_BLOCK_FLUSH] = "BLOCK_FLUSH",
+    [MICA_HVT_CALL_HALT] = "HALT",
+    [MICA_HVT_CALL_ABORT] = "ABORT",
+    [MICA_HVT_CALL_SEAL] = "SEAL",
 };
 
 static const size_t call_sizes[MICA_HVT_CALL_MAX] = {
-	[MICA_HVT_CALL_CONSOLE] = sizeof(struct mica_hvt_console),
-	[MICA_HVT_CALL_WALLTIME] = sizeof(struct mica_hvt_time),
-	[MICA_HVT_CALL_MONOTONIC] = sizeof(struct mica_hvt_time),
-	[MICA_HVT_CALL_POLL] = sizeof(struct mica_hvt_poll),
-	[MICA_HVT_CALL_NET_INFO] = sizeof(struct mica_hvt_net_info),
-	[MICA_HVT_CALL_NET_WRITE] = sizeof(struct mica_hvt_net_io),
-	[MICA_HVT_CALL_NET_READ] = sizeof(struct mica_hvt_net_io),
-	[MICA_HVT_CALL_BLOCK_INFO] = sizeof(struct mica_hvt_block_info),
-	[MICA_HVT_CALL_BLOCK_READ] = sizeof(struct mica_hvt_block_io),
-	[MICA_HVT_CALL_BLOCK_WRITE] = sizeof(struct mica_hvt_block_io),
-	[MICA_HVT_CALL_BLOCK_FLUSH] = sizeof(struct mica_hvt_block_io),
-	[MICA_HVT_CALL_HALT] = sizeof(struct mica_hvt_halt),
-	[MICA_HVT_CALL_ABORT] = sizeof(struct mica_hvt_abort),
-	[MICA_HVT_CALL_SEAL] = sizeof(struct mica_hvt_seal),
+    [MICA_HVT_CALL_CONSOLE] = sizeof(struct mica_hvt_console),
+    [MICA_HVT_CALL_WALLTIME] = sizeof(struct mica_hvt_time),
+    [MICA_HVT_CALL_MONOTONIC] = sizeof(struct mica_hvt_time),
+    [MICA_HVT_CALL_POLL] = sizeof(struct mica_hvt_poll),
+    [MICA_HVT_CALL_NET_INFO] = sizeof(struct mica_hvt_net_info),
+    [MICA_HVT_CALL_NET_WRITE] = sizeof(struct mica_hvt_net_io),
+    [MICA_HVT_CALL_NET_READ] = sizeof(struct mica_hvt_net_io),
+    [MICA_HVT_CALL_BLOCK_INFO] = sizeof(struct mica_hvt_block_info),
+    [MICA_HVT_CALL_BLOCK_READ] = sizeof(struct mica_hvt_block_io),
+    [MICA_HVT_CALL_BLOCK_WRITE] = sizeof(struct mica_hvt_block_io),
+    [MICA_HVT_CALL_BLOCK_FLUSH] = sizeof(struct mica_hvt_block_io),
+    [MICA_HVT_CALL_HALT] = sizeof(struct mica_hvt_halt),
+    [MICA_HVT_CALL_ABORT] = sizeof(struct mica_hvt_abort),
+    [MICA_HVT_CALL_SEAL] = sizeof(struct mica_hvt_seal),
 };
 
 static void call_console(struct hvt *h, struct mica_hvt_console *a)
 {
 	if (a->len > CONSOLE_MAX)
-		hvt_guest_fault(h, "hypercall CONSOLE: length %llu exceeds %u",
-				(unsigned long long)a->len, CONSOLE_MAX);
+		hvt_guest_fault(h, "hypercall CONSOLE: length %llu exceeds %u", (unsigned long long)a->len,
+		                CONSOLE_MAX);
 	const char *p = hvt_gpa_read(h, a->data, a->len);
 	if (!p)
-		hvt_guest_fault(h, "hypercall CONSOLE: bad guest pointer: buffer [0x%llx, +%llu) is "
-				"outside guest memory (0x%llx bytes)", (unsigned long long)a->data,
-				(unsigned long long)a->len, (unsigned long long)h->mem_size);
+		hvt_guest_fault(h,
+		                "hypercall CONSOLE: bad guest pointer: buffer [0x%llx, +%llu) is "
+		                "outside guest memory (0x%llx bytes)",
+		                (unsigned long long)a->data, (unsigned long long)a->len,
+		                (unsigned long long)h->mem_size);
 	size_t done = 0;
 	while (done < a->len) {
 		ssize_t n = write(1, p + done, a->len - done);
@@ -74,17 +83,85 @@ static void call_time(struct mica_hvt_time *a, clockid_t clk)
 static void print_frame(const struct mica_hvt_trap_frame *f)
 {
 	const uint64_t *r = f->regs;
-	hvt_err("  RIP=%016llx RSP=%016llx RFLAGS=%016llx CS=%llx SS=%llx",
-		(unsigned long long)f->rip, (unsigned long long)f->rsp,
-		(unsigned long long)f->rflags, (unsigned long long)f->cs, (unsigned long long)f->ss);
+	hvt_err("  RIP=%016llx RSP=%016llx RFLAGS=%016llx CS=%llx SS=%llx", (unsigned long long)f->rip,
+	        (unsigned long long)f->rsp, (unsigned long long)f->rflags, (unsigned long long)f->cs,
+	        (unsigned long long)f->ss);
 	hvt_err("  RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx", (unsigned long long)r[0],
-		(unsigned long long)r[1], (unsigned long long)r[2], (unsigned long long)r[3]);
+	        (unsigned long long)r[1], (unsigned long long)r[2], (unsigned long long)r[3]);
 	hvt_err("  RSI=%016llx RDI=%016llx RBP=%016llx R8 =%016llx", (unsigned long long)r[4],
-		(unsigned long long)r[5], (unsigned long long)r[6], (unsigned long long)r[7]);
+	        (unsigned long long)r[5], (unsigned long long)r[6], (unsigned long long)r[7]);
 	hvt_err("  R9 =%016llx R10=%016llx R11=%016llx R12=%016llx", (unsigned long long)r[8],
-		(unsigned long long)r[9], (unsigned long long)r[10], (unsigned long long)r[11]);
+	        (unsigned long long)r[9], (unsigned long long)r[10], (unsigned long long)r[11]);
 	hvt_err("  R13=%016llx R14=%016llx R15=%016llx CR2=%016llx", (unsigned long long)r[12],
-		(unsigned long long)r[13], (unsigned long long)r[14], (unsigned long long)f->cr2);
+	        (unsigned long long)r[13], (unsigned long long)r[14], (unsigned long long)f->cr2);
+}
+
+static const char *const vector_names[32] = {
+    "#DE divide error",
+    "#DB debug",
+    "NMI",
+    "#BP breakpoint",
+    "#OF overflow",
+    "#BR bound range",
+    "#UD invalid opcode",
+    "#NM device not available",
+    "#DF double fault",
+    "coprocessor segment overrun",
+    "#TS invalid TSS",
+    "#NP segment not present",
+    "#SS stack fault",
+    "#GP general protection",
+    "#PF page fault",
+    "reserved 15",
+    "#MF x87 error",
+    "#AC alignment check",
+    "#MC machine check",
+    "#XM SIMD error",
+    "#VE virtualization",
+    "#CP control protection",
+    "reserved 22",
+    "reserved 23",
+    "reserved 24",
+    "reserved 25",
+    "reserved 26",
+    "reserved 27",
+    "#HV",
+    "#VC",
+    "#SX security",
+    "reserved 31",
+};
+
+/* What a page fault's error code says happened. */
+static const char *pf_cause(uint64_t err)
+{
+	if (err & 0x10)
+		return (err & 1) ? "instruction fetch from a no-execute page"
+		                 : "instruction fetch from an unmapped page";
+	if (!(err & 1))
+		return (err & 2) ? "write to an unmapped page" : "read from an unmapped page";
+	if (err & 2)
+		return "write to a read-only page";
+	return "protection violation";
+}
+
+static void print_exception(struct hvt *h, const struct mica_hvt_trap_frame *f)
+{
+	const char *name = f->vector < 32 ? vector_names[f->vector] : "unknown vector";
+	if (f->vector == 14) {
+		const char *where = "";
+		if (f->cr2 < 4096)
+			where = " (null pointer)";
+		else if (f->cr2 >= h->guard && f->cr2 < h->guard + 4096)
+			where = " (stack guard page: stack overflow)";
+		hvt_err("guest exception %s (vector %llu, error code 0x%llx): %s at 0x%llx%s, RIP=0x%llx",
+		        name, (unsigned long long)f->vector, (unsigned long long)f->error_code,
+		        pf_cause(f->error_code), (unsigned long long)f->cr2, where,
+		        (unsigned long long)f->rip);
+	} else {
+		hvt_err("guest exception %s (vector %llu, error code 0x%llx) at RIP=0x%llx", name,
+		        (unsigned long long)f->vector, (unsigned long long)f->error_code,
+		        (unsigned long long)f->rip);
+	}
 }
 
 static _Noreturn void call_abort(struct hvt *h, const struct mica_hvt_abort *a)
@@ -92,11 +169,20 @@ static _Noreturn void call_abort(struct hvt *h, const struct mica_hvt_abort *a)
 	uint64_t len = a->msg_len > ABORT_MSG_MAX ? ABORT_MSG_MAX : a->msg_len;
 	const char *msg = hvt_gpa_read(h, a->msg, len);
 	if (!msg)
-		hvt_guest_fault(h, "hypercall ABORT: bad guest pointer: message [0x%llx, +%llu) is "
-				"outside guest memory", (unsigned long long)a->msg, (unsigned long long)len);
-	hvt_err("guest aborted: %.*s", (int)len, msg);
-	if (a->has_frame)
+		hvt_guest_fault(h,
+		                "hypercall ABORT: bad guest pointer: message [0x%llx, +%llu) is "
+		                "outside guest memory",
+		                (unsigned long long)a->msg, (unsigned long long)len);
+	if (a->has_frame) {
+		print_exception(h, &a->frame);
 		print_frame(&a->frame);
+	} else {
+		char text[ABORT_MSG_MAX + 1]; /* printable characters only */
+		for (uint64_t i = 0; i < len; i++)
+			text[i] = msg[i] >= 0x20 && msg[i] < 0x7f ? msg[i] : '?';
+		text[len] = '\0';
+		hvt_err("guest aborted: %s", text);
+	}
 	hvt_exit(h, HVT_EXIT_GUEST_FAULT);
 }
 
@@ -121,7 +207,7 @@ static void handle(struct hvt *h, unsigned nr, void *a)
 	case MICA_HVT_CALL_ABORT: call_abort(h, a);
 	case MICA_HVT_CALL_SEAL: {
 		struct mica_hvt_seal *s = a;
-		s->ret = h->sealed ? -7 /* MICA_EEXIST */ : hvt_seal_memory(h);
+		s->ret = hvt_seal_memory(h);
 		break;
 	}
 	}
@@ -140,9 +226,11 @@ void hvt_hypercall(struct hvt *h, unsigned nr, uint64_t gpa)
 	size_t size = call_sizes[nr];
 	void *g = hvt_gpa_write(h, gpa, size);
 	if (!g)
-		hvt_guest_fault(h, "hypercall %s: bad guest pointer: argument struct at 0x%llx (%zu "
-				"bytes) is not in writable guest memory (0x%llx bytes)", call_names[nr],
-				(unsigned long long)gpa, size, (unsigned long long)h->mem_size);
+		hvt_guest_fault(h,
+		                "hypercall %s: bad guest pointer: argument struct at 0x%llx (%zu "
+		                "bytes) is not in writable guest memory (0x%llx bytes)",
+		                call_names[nr], (unsigned long long)gpa, size,
+		                (unsigned long long)h->mem_size);
 	h->st.calls[nr]++;
 	memcpy(&buf, g, size);
 	handle(h, nr, &buf);

@@ -1,6 +1,7 @@
 /* net.c - network devices: a guest netif is a Linux tap interface.
  *
- * NET_WRITE and NET_READ move a batch of frames per exit. Every frame
+ * NET_WRITE and NET_READ move a batch of frames per exit (and POLL can
+ * carry both, see poll.c). Every frame
  * buffer is checked against guest memory (NET_READ only into memory the
  * guest may write). A received frame larger than its guest buffer is
  * dropped and counted, never truncated. */
@@ -33,7 +34,7 @@ int hvt_net_open(struct hvt_dev *d)
 {
 	if (strlen(d->arg) >= IFNAMSIZ || if_nametoindex(d->arg) == 0) {
 		hvt_err("--net:%s=%s: no such tap interface (create it first: ip tuntap add %s mode tap)",
-			d->name, d->arg, d->arg);
+		        d->name, d->arg, d->arg);
 		return -1;
 	}
 	d->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
@@ -42,8 +43,7 @@ int hvt_net_open(struct hvt_dev *d)
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", d->arg);
 	if (d->fd < 0 || ioctl(d->fd, TUNSETIFF, &ifr) < 0) {
-		hvt_err("--net:%s=%s: cannot attach to tap interface: %s", d->name, d->arg,
-			strerror(errno));
+		hvt_err("--net:%s=%s: cannot attach to tap interface: %s", d->name, d->arg, strerror(errno));
 		return -1;
 	}
 	if (getrandom(d->mac, sizeof(d->mac), 0) != sizeof(d->mac))
@@ -53,17 +53,16 @@ int hvt_net_open(struct hvt_dev *d)
 	return 0;
 }
 
-static struct hvt_dev *net_dev(struct hvt *h, uint32_t handle, const char *call)
+struct hvt_dev *hvt_net_dev(struct hvt *h, uint32_t handle)
 {
 	if (handle >= h->ndevs || h->devs[handle].kind != MICA_HVT_DEV_NET)
 		return NULL;
-	(void)call;
 	return &h->devs[handle];
 }
 
 void hvt_call_net_info(struct hvt *h, struct mica_hvt_net_info *a)
 {
-	struct hvt_dev *d = net_dev(h, a->handle, "NET_INFO");
+	struct hvt_dev *d = hvt_net_dev(h, a->handle);
 	if (!d) {
 		a->ret = -6; /* MICA_ENOENT */
 		return;
@@ -73,73 +72,65 @@ void hvt_call_net_info(struct hvt *h, struct mica_hvt_net_info *a)
 	a->ret = 0;
 }
 
-/* The frame array of a batch, checked. NULL ends the guest. */
-static struct mica_hvt_frame *frames_of(struct hvt *h, struct mica_hvt_net_io *a, const char *call)
+/* The frame array of a batch, checked. A bad one ends the guest. */
+static struct mica_hvt_frame *frames_of(struct hvt *h, uint64_t gpa, uint32_t count, const char *call)
 {
-	if (a->count > MICA_HVT_NET_BATCH_MAX)
-		hvt_guest_fault(h, "hypercall %s: batch of %u frames exceeds %u", call, a->count,
-				MICA_HVT_NET_BATCH_MAX);
-	struct mica_hvt_frame *f = hvt_gpa_write(h, a->frames, (uint64_t)a->count * sizeof(*f));
+	if (count > MICA_HVT_NET_BATCH_MAX)
+		hvt_guest_fault(h, "hypercall %s: batch of %u frames exceeds %u", call, count,
+		                MICA_HVT_NET_BATCH_MAX);
+	struct mica_hvt_frame *f = hvt_gpa_write(h, gpa, (uint64_t)count * sizeof(*f));
 	if (!f)
-		hvt_guest_fault(h, "hypercall %s: bad guest pointer: frame array at 0x%llx (%u "
-				"entries) is not in writable guest memory", call,
-				(unsigned long long)a->frames, a->count);
+		hvt_guest_fault(h,
+		                "hypercall %s: bad guest pointer: frame array at 0x%llx (%u "
+		                "entries) is not in writable guest memory",
+		                call, (unsigned long long)gpa, count);
 	return f;
 }
 
-void hvt_call_net_write(struct hvt *h, struct mica_hvt_net_io *a)
+/* Send frames; returns how many were sent (stops when the tap is full) or
+ * a negative error when the first one fails. */
+int64_t hvt_net_send(struct hvt *h, struct hvt_dev *d, uint64_t gpa, uint32_t count, const char *call)
 {
-	struct hvt_dev *d = net_dev(h, a->handle, "NET_WRITE");
-	if (!d) {
-		a->ret = -6;
-		return;
-	}
-	struct mica_hvt_frame *f = frames_of(h, a, "NET_WRITE");
+	struct mica_hvt_frame *f = frames_of(h, gpa, count, call);
 	uint32_t sent = 0;
-	for (; sent < a->count; sent++) {
+	for (; sent < count; sent++) {
 		struct mica_hvt_frame fr;
 		memcpy(&fr, &f[sent], sizeof(fr));
 		const void *p = hvt_gpa_read(h, fr.addr, fr.len);
 		if (!p)
-			hvt_guest_fault(h, "hypercall NET_WRITE: bad guest pointer: frame %u [0x%llx, "
-					"+%u) is outside guest memory", sent,
-					(unsigned long long)fr.addr, fr.len);
-		if (fr.len < 14 || fr.len > MICA_HVT_FRAME_MAX) {
-			a->ret = sent ? (int64_t)sent : -15; /* MICA_EMSGSIZE */
-			return;
-		}
+			hvt_guest_fault(h,
+			                "hypercall %s: bad guest pointer: frame %u [0x%llx, "
+			                "+%u) is outside guest memory",
+			                call, sent, (unsigned long long)fr.addr, fr.len);
+		if (fr.len < 14 || fr.len > MICA_HVT_FRAME_MAX)
+			return sent ? (int64_t)sent : -15; /* MICA_EMSGSIZE */
 		ssize_t n = write(d->fd, p, fr.len);
 		if (n < 0 && errno == EAGAIN)
 			break;
-		if (n < 0) {
-			a->ret = sent ? (int64_t)sent : -5; /* MICA_EIO */
-			return;
-		}
+		if (n < 0)
+			return sent ? (int64_t)sent : -5; /* MICA_EIO */
 		d->tx_frames++;
 	}
-	a->ret = sent;
+	return sent;
 }
 
-void hvt_call_net_read(struct hvt *h, struct mica_hvt_net_io *a)
+/* Receive waiting frames into the guest's buffers; returns how many. */
+uint32_t hvt_net_recv(struct hvt *h, struct hvt_dev *d, uint64_t gpa, uint32_t count, const char *call)
 {
 	static uint8_t spill[65536];
-	struct hvt_dev *d = net_dev(h, a->handle, "NET_READ");
-	if (!d) {
-		a->ret = -6;
-		return;
-	}
-	struct mica_hvt_frame *f = frames_of(h, a, "NET_READ");
+	struct mica_hvt_frame *f = frames_of(h, gpa, count, call);
 	uint32_t got = 0;
-	while (got < a->count) {
+	while (got < count) {
 		struct mica_hvt_frame fr;
 		memcpy(&fr, &f[got], sizeof(fr));
 		void *p = hvt_gpa_write(h, fr.addr, fr.len);
 		if (!p)
-			hvt_guest_fault(h, "hypercall NET_READ: bad guest pointer: buffer %u [0x%llx, "
-					"+%u) is not in writable guest memory", got,
-					(unsigned long long)fr.addr, fr.len);
+			hvt_guest_fault(h,
+			                "hypercall %s: bad guest pointer: buffer %u [0x%llx, "
+			                "+%u) is not in writable guest memory",
+			                call, got, (unsigned long long)fr.addr, fr.len);
 		/* The spill iovec catches frames too big for the buffer. */
-		struct iovec iov[2] = { { p, fr.len }, { spill, sizeof(spill) } };
+		struct iovec iov[2] = {{p, fr.len}, {spill, sizeof(spill)}};
 		ssize_t n = readv(d->fd, iov, 2);
 		if (n < 0)
 			break; /* EAGAIN: nothing more waiting */
@@ -152,5 +143,17 @@ void hvt_call_net_read(struct hvt *h, struct mica_hvt_net_io *a)
 		d->rx_frames++;
 		got++;
 	}
-	a->ret = got;
+	return got;
+}
+
+void hvt_call_net_write(struct hvt *h, struct mica_hvt_net_io *a)
+{
+	struct hvt_dev *d = hvt_net_dev(h, a->handle);
+	a->ret = d ? hvt_net_send(h, d, a->frames, a->count, "NET_WRITE") : -6; /* MICA_ENOENT */
+}
+
+void hvt_call_net_read(struct hvt *h, struct mica_hvt_net_io *a)
+{
+	struct hvt_dev *d = hvt_net_dev(h, a->handle);
+	a->ret = d ? (int64_t)hvt_net_recv(h, d, a->frames, a->count, "NET_READ") : -6;
 }

@@ -3,11 +3,12 @@
  *
  * Layout (guest-physical == guest-virtual):
  *   0x0000            unmapped (null pointer guard)
- *   0x1000..          GDT, boot info + cmdline, page tables: read-only
+ *   0x1000..          GDT, IDT, boot info + argv, page tables: read-only
  *   0x100000..        the image's segments, each with its own permissions
  *   heap_start..      free memory for the guest (RW, NX)
- *   heap_end          one unmapped guard page
- *   ..mem_size        the stack (RW, NX); RSP starts at mem_size
+ *   heap_end..        the exception stack (4 KiB, RW, NX; IST1 in the TSS)
+ *   guard             one unmapped guard page below the stack
+ *   ..mem_size        the stack (RW, NX), and argv at the very top
  * 2 MiB regions that are all heap are mapped with 2 MiB pages; every other
  * region gets a page table of 4 KiB pages. Accessed/dirty bits are preset so
  * the CPU never writes to the page tables (they can be sealed read-only). */
@@ -25,8 +26,11 @@
 
 void hvt_layout(struct hvt *h)
 {
-	h->stack_top = h->mem_size;
-	h->heap_end = h->mem_size - MICA_HVT_STACK_SIZE - PAGE;
+	/* argv and its strings sit above the stack (see hvt_boot_info). */
+	uint64_t args = (8 * (h->argc + 1) + h->args_len + 15) & ~15ull;
+	h->stack_top = h->mem_size - args;
+	h->guard = h->mem_size - MICA_HVT_STACK_SIZE - PAGE;
+	h->heap_end = h->guard - PAGE; /* the exception stack sits between */
 }
 
 enum hvt_perm hvt_perm_of(const struct hvt *h, uint64_t addr)
@@ -40,7 +44,7 @@ enum hvt_perm hvt_perm_of(const struct hvt *h, uint64_t addr)
 			return h->img.segs[i].perm;
 	if (addr < h->heap_start)
 		return PERM_NONE;
-	if (addr >= h->heap_end && addr < h->heap_end + PAGE)
+	if (addr >= h->guard && addr < h->guard + PAGE)
 		return PERM_NONE;
 	return PERM_RW;
 }

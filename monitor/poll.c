@@ -28,6 +28,7 @@ void hvt_signals_setup(struct hvt *h)
 	sa.sa_handler = on_stop_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN); /* a closed stdout must not kill the guest */
 	sigset_t block;
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
@@ -37,45 +38,62 @@ void hvt_signals_setup(struct hvt *h)
 	struct {
 		struct kvm_signal_mask m;
 		uint8_t set[8];
-	} km = { .m.len = 8 };
+	} km = {.m.len = 8};
 	if (ioctl(h->vcpu_fd, KVM_SET_SIGNAL_MASK, &km) < 0)
 		hvt_err("KVM_SET_SIGNAL_MASK: %s (signals may not interrupt the guest)", strerror(errno));
 }
 
-void hvt_call_poll(struct hvt *h, struct mica_hvt_poll *a)
+/* Sleep in ppoll until a net device is readable, the timeout or a stop
+ * signal; returns the ready bitmap, or -1 for a stop request. */
+static int64_t wait_ready(struct hvt *h, uint64_t timeout_ns)
 {
 	struct pollfd fds[MICA_HVT_MAX_DEVICES];
 	unsigned idx[MICA_HVT_MAX_DEVICES], n = 0;
 	for (unsigned i = 0; i < h->ndevs; i++) {
 		if (h->devs[i].kind != MICA_HVT_DEV_NET)
 			continue;
-		fds[n] = (struct pollfd){ .fd = h->devs[i].fd, .events = POLLIN };
+		fds[n] = (struct pollfd){.fd = h->devs[i].fd, .events = POLLIN};
 		idx[n++] = i;
 	}
 	struct timespec ts, *tsp = NULL;
-	if (a->timeout_ns != UINT64_MAX) {
-		ts.tv_sec = (time_t)(a->timeout_ns / 1000000000u);
-		ts.tv_nsec = (long)(a->timeout_ns % 1000000000u);
+	if (timeout_ns != UINT64_MAX) {
+		ts.tv_sec = (time_t)(timeout_ns / 1000000000u);
+		ts.tv_nsec = (long)(timeout_ns % 1000000000u);
 		tsp = &ts;
 	}
 	sigset_t none;
 	sigemptyset(&none);
+	if (hvt_stop_requested)
+		return -1;
+	int rc = ppoll(fds, n, tsp, &none);
+	if (rc < 0)
+		return errno == EINTR && hvt_stop_requested ? -1 : 0;
+	int64_t ready = 0;
+	for (unsigned i = 0; i < n; i++)
+		if (fds[i].revents & (POLLIN | POLLERR | POLLHUP))
+			ready |= 1ll << idx[i];
+	return ready;
+}
+
+void hvt_call_poll(struct hvt *h, struct mica_hvt_poll *a)
+{
+	struct hvt_dev *io = (a->tx_count || a->rx_count) ? hvt_net_dev(h, a->io_handle) : NULL;
+	a->tx_ret = 0;
+	a->rx_got = 0;
 	a->ready = 0;
-	if (hvt_stop_requested) {
+	if ((a->tx_count || a->rx_count) && !io) {
+		a->tx_ret = a->ret = -6; /* MICA_ENOENT */
+		return;
+	}
+	if (io && a->tx_count)
+		a->tx_ret = hvt_net_send(h, io, a->tx_frames, a->tx_count, "POLL (tx)");
+	int64_t ready = wait_ready(h, a->timeout_ns);
+	if (ready < 0) {
 		a->ret = -19; /* MICA_ESTOP */
 		return;
 	}
-	int rc = ppoll(fds, n, tsp, &none);
-	if (rc < 0) {
-		a->ret = errno == EINTR && hvt_stop_requested ? -19 : 0;
-		return;
-	}
-	int ready = 0;
-	for (unsigned i = 0; i < n; i++) {
-		if (fds[i].revents & (POLLIN | POLLERR | POLLHUP)) {
-			a->ready |= 1ull << idx[i];
-			ready++;
-		}
-	}
-	a->ret = ready;
+	a->ready = (uint64_t)ready;
+	if (io && a->rx_count && (a->ready & (1ull << a->io_handle)))
+		a->rx_got = hvt_net_recv(h, io, a->rx_frames, a->rx_count, "POLL (rx)");
+	a->ret = __builtin_popcountll(a->ready);
 }

@@ -66,8 +66,8 @@ void hvt_dump_vcpu(struct hvt *h)
 	hvt_err("  RSI=%016llx RDI=%016llx RBP=%016llx R8 =%016llx", r.rsi, r.rdi, r.rbp, r.r8);
 	hvt_err("  R9 =%016llx R10=%016llx R11=%016llx R12=%016llx", r.r9, r.r10, r.r11, r.r12);
 	hvt_err("  R13=%016llx R14=%016llx R15=%016llx", r.r13, r.r14, r.r15);
-	hvt_err("  CR0=%016llx CR2=%016llx CR3=%016llx CR4=%016llx EFER=%llx", s.cr0, s.cr2,
-		s.cr3, s.cr4, s.efer);
+	hvt_err("  CR0=%016llx CR2=%016llx CR3=%016llx CR4=%016llx EFER=%llx", s.cr0, s.cr2, s.cr3, s.cr4,
+	        s.efer);
 }
 
 /* The guest broke: say why, show its state, exit non-zero. */

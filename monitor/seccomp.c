@@ -1,8 +1,8 @@
 /* seccomp.c - after setup, allow the monitor only the syscalls it still
  * needs to serve the guest; any other syscall kills the process.
  *
- * Needed: KVM_RUN and register reads (reports) and memory-slot changes
- * (sealing) on the KVM descriptors; read/readv/write on taps, stdout and
+ * Needed: KVM_RUN and register reads (for crash reports) on the vCPU
+ * (memory was sealed during setup); read/readv/write on taps, stdout and
  * stderr; pread/pwrite/fdatasync on block files; ppoll; clock_gettime;
  * exit. Uses libseccomp. */
 #include <errno.h>
@@ -20,7 +20,7 @@ static int allow(scmp_filter_ctx f, int nr)
 static int allow_ioctl(scmp_filter_ctx f, int fd, unsigned long req)
 {
 	return seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fd),
-				SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)req));
+	                        SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)req));
 }
 
 int hvt_seccomp_install(struct hvt *h)
@@ -29,10 +29,9 @@ int hvt_seccomp_install(struct hvt *h)
 	if (!f)
 		return -1;
 	static const int plain[] = {
-		SCMP_SYS(read), SCMP_SYS(readv), SCMP_SYS(write), SCMP_SYS(writev),
-		SCMP_SYS(pread64), SCMP_SYS(pwrite64), SCMP_SYS(fdatasync), SCMP_SYS(ppoll),
-		SCMP_SYS(clock_gettime), SCMP_SYS(exit_group), SCMP_SYS(exit),
-		SCMP_SYS(rt_sigreturn),
+	    SCMP_SYS(read),          SCMP_SYS(readv),      SCMP_SYS(write),     SCMP_SYS(writev),
+	    SCMP_SYS(pread64),       SCMP_SYS(pwrite64),   SCMP_SYS(fdatasync), SCMP_SYS(ppoll),
+	    SCMP_SYS(clock_gettime), SCMP_SYS(exit_group), SCMP_SYS(exit),      SCMP_SYS(rt_sigreturn),
 	};
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < sizeof(plain) / sizeof(plain[0]); i++)
@@ -43,10 +42,6 @@ int hvt_seccomp_install(struct hvt *h)
 		rc = allow_ioctl(f, h->vcpu_fd, KVM_GET_REGS);
 	if (rc == 0)
 		rc = allow_ioctl(f, h->vcpu_fd, KVM_GET_SREGS);
-	if (rc == 0)
-		rc = allow_ioctl(f, h->vm_fd, KVM_SET_USER_MEMORY_REGION);
-	if (rc == 0)
-		rc = allow_ioctl(f, h->kvm_fd, KVM_CHECK_EXTENSION);
 	if (rc == 0)
 		rc = seccomp_load(f);
 	if (rc < 0)

@@ -1,6 +1,6 @@
-/* vm.c - create the KVM virtual machine: guest memory slots, one vCPU in
- * 64-bit long mode at the image's entry, the GDT and the boot-info block.
- * Also the sealing of memory (read-only slots) asked for by the guest. */
+/* vm.c - create the KVM virtual machine: guest memory slots (sealed where
+ * read-only), one vCPU in 64-bit long mode at the image's entry, the GDT,
+ * TSS and IDT, and the boot-info block with argv. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -23,13 +23,17 @@
 #define EFER_LME (1ull << 8)
 #define EFER_LMA (1ull << 10)
 #define EFER_NXE (1ull << 11)
-#define CMDLINE_ADDR (MICA_HVT_BOOT_INFO_ADDR + 0x1000)
 #define TSS_ADDR (MICA_HVT_GDT_ADDR + 0x100)
+#define IDT_ADDR (MICA_HVT_GDT_ADDR + 0x200)
 
-enum { SLOT_LOW, SLOT_TEXT, SLOT_DATA };
+enum { SLOT_SEALED, SLOT_DATA };
 
-/* Guest memory split where sealing needs it: [0, image) holds GDT, boot
- * info and page tables; [image, first writable segment) text and rodata. */
+/* Guest memory is two slots. [0, first writable segment) holds the GDT,
+ * boot info, page tables, text and read-only data: none of it is ever
+ * written by a correct guest, so where the host KVM can (KVM_MEM_READONLY)
+ * it is read-only at the hypervisor level from the first instruction: the
+ * image is sealed at boot, and even a guest that turns off CR0.WP or edits
+ * its page tables cannot write there. The rest is ordinary RAM. */
 static uint64_t seal_end(const struct hvt *h)
 {
 	uint64_t end = h->heap_start;
@@ -42,8 +46,11 @@ static uint64_t seal_end(const struct hvt *h)
 static int set_slot(struct hvt *h, uint32_t slot, uint64_t start, uint64_t end, uint32_t flags)
 {
 	struct kvm_userspace_memory_region r = {
-		.slot = slot, .flags = flags, .guest_phys_addr = start,
-		.memory_size = end - start, .userspace_addr = (uint64_t)(uintptr_t)(h->mem + start),
+	    .slot = slot,
+	    .flags = flags,
+	    .guest_phys_addr = start,
+	    .memory_size = end - start,
+	    .userspace_addr = (uint64_t)(uintptr_t)(h->mem + start),
 	};
 	if (ioctl(h->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
 		hvt_err("KVM_SET_USER_MEMORY_REGION(slot %u): %s", slot, strerror(errno));
@@ -69,42 +76,47 @@ int hvt_vm_create(struct hvt *h)
 		return -1;
 	}
 	uint64_t mid = seal_end(h);
-	if (set_slot(h, SLOT_LOW, 0, MICA_HVT_IMAGE_BASE, 0) < 0 ||
-	    set_slot(h, SLOT_TEXT, MICA_HVT_IMAGE_BASE, mid, 0) < 0 ||
+	h->sealed = ioctl(h->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) > 0;
+	if (set_slot(h, SLOT_SEALED, 0, mid, h->sealed ? KVM_MEM_READONLY : 0) < 0 ||
 	    set_slot(h, SLOT_DATA, mid, h->mem_size, 0) < 0)
 		return -1;
 	return 0;
 }
 
+/* The SEAL hypercall: memory was sealed at boot when the host allows it. */
 int hvt_seal_memory(struct hvt *h)
 {
-	uint64_t mid = seal_end(h);
-	if (ioctl(h->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) <= 0)
+	if (!h->sealed)
 		return -14; /* MICA_ENOTSUP */
-	/* A slot's flags cannot change in place: delete, then re-add read-only. */
-	if (set_slot(h, SLOT_LOW, 0, 0, 0) < 0 ||
-	    set_slot(h, SLOT_LOW, 0, MICA_HVT_IMAGE_BASE, KVM_MEM_READONLY) < 0 ||
-	    set_slot(h, SLOT_TEXT, MICA_HVT_IMAGE_BASE, MICA_HVT_IMAGE_BASE, 0) < 0 ||
-	    set_slot(h, SLOT_TEXT, MICA_HVT_IMAGE_BASE, mid, KVM_MEM_READONLY) < 0)
-		hvt_die(HVT_EXIT_GUEST_FAULT, "sealing failed; guest memory is in an unknown state");
-	h->sealed = true;
+	if (h->seal_called)
+		return -7; /* MICA_EEXIST */
+	h->seal_called = true;
 	return 0;
 }
 
+/* A minimal CPUID: what the monitor's long-mode setup needs KVM to accept
+ * (LM and NX for EFER) and what the guest uses (TSC). Building it here
+ * avoids KVM_GET_SUPPORTED_CPUID, which is slow on some hosts. */
 static int setup_cpuid(struct hvt *h)
 {
-	int n = 100;
-	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(struct kvm_cpuid_entry2));
-	if (!c)
-		return -1;
-	c->nent = n;
-	int rc = ioctl(h->kvm_fd, KVM_GET_SUPPORTED_CPUID, c);
-	if (rc == 0)
-		rc = ioctl(h->vcpu_fd, KVM_SET_CPUID2, c);
-	if (rc < 0)
+	struct {
+		struct kvm_cpuid2 c;
+		struct kvm_cpuid_entry2 e[4];
+	} t = {.c.nent = 4,
+	       .e = {
+	           {.function = 0, .eax = 1, .ebx = 0x6163694d, .edx = 0x766d7668, .ecx = 0x20202074},
+	           /* FPU TSC MSR PAE CX8 CMOV FXSR SSE SSE2 */
+	           {.function = 1,
+	            .edx = 1u << 0 | 1u << 4 | 1u << 5 | 1u << 6 | 1u << 8 | 1u << 15 | 1u << 24 | 1u << 25 |
+	                   1u << 26},
+	           {.function = 0x80000000, .eax = 0x80000001},
+	           {.function = 0x80000001, .edx = 1u << 20 | 1u << 29}, /* NX, LM */
+	       }};
+	if (ioctl(h->vcpu_fd, KVM_SET_CPUID2, &t) < 0) {
 		hvt_err("setting the guest CPUID: %s", strerror(errno));
-	free(c);
-	return rc;
+		return -1;
+	}
+	return 0;
 }
 
 static void write_gdt(struct hvt *h)
@@ -112,18 +124,42 @@ static void write_gdt(struct hvt *h)
 	/* null, 64-bit code (0x08), data (0x10), TSS (0x18); accessed bits preset so the
 	 * CPU never writes to the GDT (it can be sealed). */
 	uint64_t tss = TSS_ADDR;
-	uint64_t gdt[5] = { 0, 0x00af9b000000ffffull, 0x00cf93000000ffffull,
-			    0x67 | (tss & 0xffffff) << 16 | 0xbull << 40 | 1ull << 47 |
-				    (tss >> 24 & 0xff) << 56,
-			    tss >> 32 };
+	uint64_t gdt[5] = {
+	    0, 0x00af9b000000ffffull, 0x00cf93000000ffffull,
+	    0x67 | (tss & 0xffffff) << 16 | 0xbull << 40 | 1ull << 47 | (tss >> 24 & 0xff) << 56, tss >> 32};
 	memcpy(h->mem + MICA_HVT_GDT_ADDR, gdt, sizeof(gdt));
+	/* TSS: IST1 = top of the exception stack (between heap and guard). */
+	uint64_t ist1 = h->guard;
+	memcpy(h->mem + TSS_ADDR + 0x24, &ist1, sizeof(ist1));
+}
+
+/* Interrupt gates for vectors 0..31 to the guest's stubs (16 bytes each),
+ * so the guest has exception handlers without running a setup loop. */
+static void write_idt(struct hvt *h)
+{
+	for (uint64_t v = 0; h->img.trap_stubs && v < 32; v++) {
+		uint64_t a = h->img.trap_stubs + 16 * v;
+		/* IST 1: every handler runs on the exception stack, so even a
+		 * stack overflow (a fault on the guard page) is reported. */
+		uint64_t gate[2] = {(a & 0xffff) | 0x08ull << 16 | 1ull << 32 | 0x8eull << 40 |
+		                        ((a >> 16) & 0xffff) << 48,
+		                    a >> 32};
+		memcpy(h->mem + IDT_ADDR + 16 * v, gate, sizeof(gate));
+	}
 }
 
 static void set_seg(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code)
 {
-	*s = (struct kvm_segment){ .base = 0, .limit = 0xffffffff, .selector = sel, .type = type,
-				   .present = 1, .dpl = 0, .db = code ? 0 : 1, .s = 1, .l = code,
-				   .g = 1 };
+	*s = (struct kvm_segment){.base = 0,
+	                          .limit = 0xffffffff,
+	                          .selector = sel,
+	                          .type = type,
+	                          .present = 1,
+	                          .dpl = 0,
+	                          .db = code ? 0 : 1,
+	                          .s = 1,
+	                          .l = code,
+	                          .g = 1};
 }
 
 static int setup_sregs(struct hvt *h)
@@ -134,13 +170,13 @@ static int setup_sregs(struct hvt *h)
 	set_seg(&s.cs, 0x08, 0xb, true);
 	set_seg(&s.ds, 0x10, 0x3, false);
 	s.es = s.fs = s.gs = s.ss = s.ds;
-	s.tr = (struct kvm_segment){ .base = TSS_ADDR, .limit = 0x67, .selector = 0x18, .type = 0xb,
-				     .present = 1, .g = 0 };
-	s.ldt = (struct kvm_segment){ .selector = 0, .type = 0x2, .present = 1, .unusable = 1 };
+	s.tr = (struct kvm_segment){
+	    .base = TSS_ADDR, .limit = 0x67, .selector = 0x18, .type = 0xb, .present = 1, .g = 0};
+	s.ldt = (struct kvm_segment){.selector = 0, .type = 0x2, .present = 1, .unusable = 1};
 	s.gdt.base = MICA_HVT_GDT_ADDR;
 	s.gdt.limit = 5 * 8 - 1;
-	s.idt.base = 0;
-	s.idt.limit = 0;
+	s.idt.base = IDT_ADDR;
+	s.idt.limit = h->img.trap_stubs ? 32 * 16 - 1 : 0;
 	s.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
 	s.cr3 = MICA_HVT_PT_ADDR;
 	s.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
@@ -165,12 +201,13 @@ int hvt_vcpu_setup(struct hvt *h)
 	if (setup_cpuid(h) < 0)
 		return -1;
 	write_gdt(h);
+	write_idt(h);
 	if (setup_sregs(h) < 0) {
 		hvt_err("KVM_SET_SREGS (long mode): %s", strerror(errno));
 		return -1;
 	}
-	struct kvm_regs r = { .rip = h->img.entry, .rsp = h->stack_top,
-			      .rdi = MICA_HVT_BOOT_INFO_ADDR, .rflags = 0x2 };
+	struct kvm_regs r = {
+	    .rip = h->img.entry, .rsp = h->stack_top, .rdi = MICA_HVT_BOOT_INFO_ADDR, .rflags = 0x2};
 	if (ioctl(h->vcpu_fd, KVM_SET_REGS, &r) < 0) {
 		hvt_err("KVM_SET_REGS: %s", strerror(errno));
 		return -1;
@@ -187,10 +224,18 @@ int hvt_vcpu_setup(struct hvt *h)
 void hvt_boot_info(struct hvt *h)
 {
 	struct mica_hvt_boot_info bi = {
-		.magic = MICA_HVT_BOOT_MAGIC, .abi_version = MICA_HVT_ABI_VERSION,
-		.mem_size = h->mem_size, .heap_start = h->heap_start, .heap_end = h->heap_end,
-		.stack_top = h->stack_top, .cmdline = CMDLINE_ADDR, .tsc_hz = h->tsc_hz,
-		.tsc_shift = 32, .ndevices = h->ndevs,
+	    .magic = MICA_HVT_BOOT_MAGIC,
+	    .abi_version = MICA_HVT_ABI_VERSION,
+	    .mem_size = h->mem_size,
+	    .heap_start = h->heap_start,
+	    .heap_end = h->heap_end,
+	    .stack_top = h->stack_top,
+	    .argc = h->argc,
+	    .argv = h->stack_top,
+	    .tsc_hz = h->tsc_hz,
+	    .tsc_shift = 32,
+	    .ndevices = h->ndevs,
+	    .flags = h->sealed ? MICA_HVT_BOOT_SEALED : 0,
 	};
 	bi.tsc_mult = (uint64_t)(((unsigned __int128)1000000000u << 32) / h->tsc_hz);
 	for (unsigned i = 0; i < h->ndevs; i++) {
@@ -198,5 +243,12 @@ void hvt_boot_info(struct hvt *h)
 		bi.devices[i].kind = h->devs[i].kind;
 	}
 	memcpy(h->mem + MICA_HVT_BOOT_INFO_ADDR, &bi, sizeof(bi));
-	memcpy(h->mem + CMDLINE_ADDR, h->cmdline, strlen(h->cmdline) + 1);
+	/* argv[] and its strings, ready for mica_boot (the guest splits
+	 * nothing), at the top of memory above the stack, like C's main. */
+	uint64_t strs = h->stack_top + 8 * (h->argc + 1);
+	for (unsigned i = 0; i <= h->argc; i++) {
+		uint64_t p = i < h->argc ? strs + h->argoff[i] : 0;
+		memcpy(h->mem + h->stack_top + 8 * i, &p, sizeof(p));
+	}
+	memcpy(h->mem + strs, h->args, h->args_len);
 }

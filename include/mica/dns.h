@@ -23,24 +23,43 @@
 
 /* ---- Protocol constants ---- */
 #define MICA_DNS_HDR_LEN 12
-#define MICA_DNS_NAME_MAX 255           /* wire length, root label included */
+#define MICA_DNS_NAME_MAX 255 /* wire length, root label included */
 #define MICA_DNS_LABEL_MAX 63
-#define MICA_DNS_UDP_PLAIN 512          /* UDP limit without EDNS */
-#define MICA_DNS_UDP_EDNS 1232          /* our EDNS UDP size (as NSD's default) */
+#define MICA_DNS_UDP_PLAIN 512 /* UDP limit without EDNS */
+#define MICA_DNS_UDP_EDNS 1232 /* our EDNS UDP size (as NSD's default) */
 #define MICA_DNS_TCP_MAX 65535
 
 enum mica_dns_type {
-	MICA_DNS_A = 1, MICA_DNS_NS = 2, MICA_DNS_CNAME = 5, MICA_DNS_SOA = 6,
-	MICA_DNS_PTR = 12, MICA_DNS_MX = 15, MICA_DNS_TXT = 16, MICA_DNS_AAAA = 28,
-	MICA_DNS_SRV = 33, MICA_DNS_OPT = 41, MICA_DNS_DS = 43, MICA_DNS_RRSIG = 46,
-	MICA_DNS_NSEC = 47, MICA_DNS_DNSKEY = 48, MICA_DNS_CAA = 257,
-	MICA_DNS_IXFR = 251, MICA_DNS_AXFR = 252, MICA_DNS_MAILB = 253,
-	MICA_DNS_MAILA = 254, MICA_DNS_ANY = 255,
+	MICA_DNS_A = 1,
+	MICA_DNS_NS = 2,
+	MICA_DNS_CNAME = 5,
+	MICA_DNS_SOA = 6,
+	MICA_DNS_PTR = 12,
+	MICA_DNS_MX = 15,
+	MICA_DNS_TXT = 16,
+	MICA_DNS_AAAA = 28,
+	MICA_DNS_SRV = 33,
+	MICA_DNS_OPT = 41,
+	MICA_DNS_DS = 43,
+	MICA_DNS_RRSIG = 46,
+	MICA_DNS_NSEC = 47,
+	MICA_DNS_DNSKEY = 48,
+	MICA_DNS_CAA = 257,
+	MICA_DNS_IXFR = 251,
+	MICA_DNS_AXFR = 252,
+	MICA_DNS_MAILB = 253,
+	MICA_DNS_MAILA = 254,
+	MICA_DNS_ANY = 255,
 };
 enum { MICA_DNS_CLASS_IN = 1, MICA_DNS_CLASS_CH = 3, MICA_DNS_CLASS_ANY = 255 };
 enum mica_dns_rcode {
-	MICA_DNS_NOERROR = 0, MICA_DNS_FORMERR = 1, MICA_DNS_SERVFAIL = 2,
-	MICA_DNS_NXDOMAIN = 3, MICA_DNS_NOTIMP = 4, MICA_DNS_REFUSED = 5,
+	MICA_DNS_NOERROR = 0,
+	MICA_DNS_FORMERR = 1,
+	MICA_DNS_SERVFAIL = 2,
+	MICA_DNS_NXDOMAIN = 3,
+	MICA_DNS_NOTIMP = 4,
+	MICA_DNS_REFUSED = 5,
+	MICA_DNS_NOTAUTH = 9,
 	MICA_DNS_BADVERS = 16,
 };
 /* Header flag bits (the 16-bit word after the ID). */
@@ -83,19 +102,22 @@ char *mica_dns_name_str(const uint8_t *name, char *buf, size_t size);
 /* A parsed query: header, the single question, the EDNS OPT record. */
 struct mica_dns_query {
 	struct mica_dns_header hdr;
-	uint8_t qname[MICA_DNS_NAME_MAX];   /* as received (case kept) */
-	uint8_t lname[MICA_DNS_NAME_MAX];   /* lower case */
-	uint8_t qname_len;                  /* bytes, root label included */
+	uint8_t qname[MICA_DNS_NAME_MAX]; /* as received (case kept) */
+	uint8_t lname[MICA_DNS_NAME_MAX]; /* lower case */
+	uint8_t qname_len;                /* bytes, root label included */
 	uint16_t qtype, qclass;
-	size_t question_end;                /* offset just past the question */
-	bool edns;                          /* an OPT record was present */
-	bool edns_badvers;                  /* its version was not 0 */
-	bool edns_do;                       /* DNSSEC OK bit */
-	uint16_t edns_size;                 /* advertised UDP payload size */
+	size_t question_end; /* offset just past the question */
+	bool edns;           /* an OPT record was present */
+	bool edns_badvers;   /* its version was not 0 */
+	bool edns_do;        /* DNSSEC OK bit */
+	uint16_t edns_size;  /* advertised UDP payload size */
 };
 
 /* ---- Compiled zones (emitted by tools/zonec; read-only) ---- */
 #define MICA_DNS_NONE 0xffffffffu
+/* Memo entry type of "NXDOMAIN for names below this node" (65535 is a
+ * reserved type; queries for it are answered by the engine). */
+#define MICA_DNS_MEMO_NX 65535
 
 /* RRs of one RRset lie back to back in zone->rdata at `data`, each as
  * TTL (4 bytes), RDLENGTH (2) and RDATA with names uncompressed. */
@@ -107,14 +129,14 @@ struct mica_dns_rrset {
 
 /* A name of the zone: owners of RRsets, plus empty non-terminals. */
 struct mica_dns_node {
-	uint32_t name;          /* offset of the wire name in zone->names */
-	uint32_t lname;         /* offset of its lower-case form */
-	uint32_t parent;        /* node of the parent name; NONE for the apex */
-	uint32_t cut;           /* lowest delegation at or above; NONE if none */
-	uint32_t wild;          /* node of "*.<this name>"; NONE if none */
-	uint32_t rrsets;        /* first RRset in zone->rrsets */
-	uint32_t memo;          /* first memo entry in zone->memo */
-	uint16_t nrrsets;       /* 0: an empty non-terminal */
+	uint32_t name;    /* offset of the wire name in zone->names */
+	uint32_t lname;   /* offset of its lower-case form */
+	uint32_t parent;  /* node of the parent name; NONE for the apex */
+	uint32_t cut;     /* lowest delegation at or above; NONE if none */
+	uint32_t wild;    /* node of "*.<this name>"; NONE if none */
+	uint32_t rrsets;  /* first RRset in zone->rrsets */
+	uint32_t memo;    /* first memo entry in zone->memo */
+	uint16_t nrrsets; /* 0: an empty non-terminal */
 	uint16_t nmemo;
 	uint8_t name_len;
 };
@@ -126,33 +148,31 @@ struct mica_dns_node {
  * 12 + xlen by (qlen - tq_len) (for wildcards, referrals and NXDOMAIN,
  * where the query name only shares a suffix with the template). */
 struct mica_dns_memo {
-	uint16_t qtype;         /* 0: every ordinary type not listed */
-	uint16_t flags;         /* AA and RCODE bits of the response */
-	uint16_t an, ns, ar;    /* section counts */
+	uint16_t qtype;      /* 0: every ordinary type not listed */
+	uint16_t flags;      /* AA and RCODE bits of the response */
+	uint16_t an, ns, ar; /* section counts */
 	uint16_t xlen, tq_len;
 	uint16_t nfix;
-	uint32_t data, len;     /* in zone->memo_data */
-	uint32_t fix;           /* first entry in zone->memo_fix */
+	uint32_t data, len; /* in zone->memo_data */
+	uint32_t fix;       /* first entry in zone->memo_fix */
 };
 
 struct mica_dns_zone {
-	const uint8_t *names;               /* wire names, original and lower case */
+	const uint8_t *names; /* wire names, original and lower case */
 	const uint8_t *rdata;
 	const struct mica_dns_node *nodes;
 	const struct mica_dns_rrset *rrsets;
-	const uint32_t *hash;               /* open addressing: node + 1, 0 empty */
+	const uint32_t *hash; /* open addressing: node + 1, 0 empty */
 	uint32_t nnodes, nrrsets, hash_mask;
-	uint32_t apex;                      /* node of the apex (0) */
-	uint32_t soa;                       /* apex SOA RRset */
-	uint32_t ns;                        /* apex NS RRset or NONE */
-	uint32_t neg_ttl;                   /* min(SOA TTL, SOA MINIMUM), RFC 2308 */
+	uint32_t apex;    /* node of the apex (0) */
+	uint32_t soa;     /* apex SOA RRset */
+	uint32_t ns;      /* apex NS RRset or NONE */
+	uint32_t neg_ttl; /* min(SOA TTL, SOA MINIMUM), RFC 2308 */
 	/* memo (NULL/0 in NOMEMO builds) */
 	const struct mica_dns_memo *memo;
 	const uint8_t *memo_data;
 	const uint16_t *memo_fix;
 	uint32_t nmemo;
-	uint32_t memo_nx;                   /* NXDOMAIN template, or NONE */
-	uint32_t memo_ref_unused;
 };
 
 /* The zones of an image: generated by zonec from every ZONE= file. */
@@ -174,46 +194,46 @@ struct mica_dns_zoneset {
 struct mica_dns_lookup {
 	const struct mica_dns_zone *zone;
 	enum mica_dns_match kind;
-	uint32_t node;          /* matched node, wildcard node, cut, or the closest encloser */
-	uint32_t ce;            /* closest encloser */
+	uint32_t node; /* matched node, wildcard node, cut, or the closest encloser */
+	uint32_t ce;   /* closest encloser */
 	uint8_t stable;
 };
 
 /* The zone serving lname (longest apex that is a suffix), or NULL. */
-const struct mica_dns_zone *mica_dns_find_zone(const struct mica_dns_zoneset *zs,
-					       const uint8_t *lname, size_t len);
+const struct mica_dns_zone *mica_dns_find_zone(const struct mica_dns_zoneset *zs, const uint8_t *lname,
+                                               size_t len);
 /* Node of exactly this lower-case name, or MICA_DNS_NONE. */
 uint32_t mica_dns_find_node(const struct mica_dns_zone *z, const uint8_t *lname, size_t len);
 /* Classify lname (lower case, inside z) for qtype. */
-void mica_dns_lookup(const struct mica_dns_zone *z, const uint8_t *lname, size_t len,
-		     uint16_t qtype, struct mica_dns_lookup *out);
+void mica_dns_lookup(const struct mica_dns_zone *z, const uint8_t *lname, size_t len, uint16_t qtype,
+                     struct mica_dns_lookup *out);
 
 /* Response being built: the caller has copied header and question. */
 struct mica_dns_msg {
 	uint8_t *buf;
-	size_t len;             /* bytes written so far */
-	size_t limit;           /* size the response must fit (EDNS OPT excluded) */
+	size_t len;   /* bytes written so far */
+	size_t limit; /* size the response must fit (EDNS OPT excluded) */
 	bool tcp;
 	/* filled by the engine */
-	uint16_t flags;         /* AA | TC | rcode bits to OR into the header */
+	uint16_t flags; /* AA | TC | rcode bits to OR into the header */
 	uint16_t an, ns, ar;
 	/* template mode (zonec): record compression pointer positions */
 	uint16_t *fix;
 	size_t nfix, capfix;
-	int err;                /* MICA_ENOSPC when a template overflowed */
+	int err; /* MICA_ENOSPC when a template overflowed */
 };
 
 /* Answer the question of q (already copied into m->buf) with the runtime
  * engine; `lk` may be NULL (looked up here) or a forced match (zonec). */
 void mica_dns_answer(const struct mica_dns_zoneset *zs, const struct mica_dns_query *q,
-		     const struct mica_dns_lookup *lk, struct mica_dns_msg *m);
+                     const struct mica_dns_lookup *lk, struct mica_dns_msg *m);
 
 /* ---- The server core (lib/dns/server.c) ---- */
 struct mica_dns_stats {
-	uint64_t queries;               /* messages received */
+	uint64_t queries; /* messages received */
 	uint64_t udp, tcp;
-	uint64_t dropped;               /* malformed beyond a reply, or responses */
-	uint64_t rcode[17];             /* answers by RCODE (16 = BADVERS) */
+	uint64_t dropped;   /* malformed beyond a reply, or responses */
+	uint64_t rcode[17]; /* answers by RCODE (16 = BADVERS) */
 	uint64_t truncated;
 	uint64_t memo_hits;
 };
@@ -224,15 +244,21 @@ struct mica_dns_server {
 	struct mica_dns_stats st;
 };
 
-void mica_dns_server_init(struct mica_dns_server *s, const struct mica_dns_zone *const *zones,
-			  size_t nzones, bool use_memo);
+void mica_dns_server_init(struct mica_dns_server *s, const struct mica_dns_zone *const *zones, size_t nzones,
+                          bool use_memo);
 /* Answer one query message. Writes the response into out (outcap >= 512;
  * UDP answers are cut to fit the client's limit, TCP ones to outcap) and
  * returns its length, or 0 when the message is dropped. */
-size_t mica_dns_respond(struct mica_dns_server *s, const uint8_t *query, size_t qlen,
-			uint8_t *out, size_t outcap, bool tcp);
-/* Parse a query (used by mica_dns_respond; exposed for tests). Returns 0,
- * or the RCODE to answer with (FORMERR...), or MICA_EBADMSG to drop. */
+size_t mica_dns_respond(struct mica_dns_server *s, const uint8_t *query, size_t qlen, uint8_t *out,
+                        size_t outcap, bool tcp);
+/* Parse a query whose header is valid and opcode is QUERY or NOTIFY (used
+ * by mica_dns_respond; exposed for tests and the fuzzer). Returns 0 or
+ * one of the MICA_DNS_PARSE_* reasons to answer FORMERR. */
+enum {
+	MICA_DNS_PARSE_FORMERR = 1,  /* FORMERR, RD and opcode kept */
+	MICA_DNS_PARSE_FORMERR_BARE, /* FORMERR, every flag cleared (QDCOUNT != 1) */
+	MICA_DNS_PARSE_FORMERR_EDNS, /* FORMERR with an OPT record (QDCOUNT 0 + OPT) */
+};
 int mica_dns_query_parse(struct mica_view msg, struct mica_dns_query *q);
 /* Print the counters, one line each, through mica_printf. */
 void mica_dns_print_stats(const struct mica_dns_stats *st);

@@ -10,11 +10,23 @@
  *     other memory RW+NX; a guard page (unmapped) below the stack.
  *     EFER.NXE is on, CR0.WP is on (the guest cannot write to its own text).
  *   - CR0.MP, CR4.OSFXSR and CR4.OSXMMEXCPT set: SSE usable at once (the
- *     guest must use fxsave/fxrstor, never xsave).
+ *     guest must use fxsave/fxrstor, never xsave). Mica guests are built
+ *     -mgeneral-regs-only anyway: software KVMs may not emulate SSE.
+ *   - With boot_info->flags & MICA_HVT_BOOT_SEALED, everything below the
+ *     first writable segment (GDT, IDT, boot info, page tables, text,
+ *     rodata) is also read-only at the hypervisor level.
  *   - All memory not loaded from the image is zero (.bss needs no clearing).
  *   - RIP = ELF entry, RSP = boot_info->stack_top (16-byte aligned),
  *     RDI = guest-physical address of struct mica_hvt_boot_info.
- *   - Interrupts off; no IDT until the guest loads one.
+ *   - The boot arguments are already split: argv[0] is the app name (the
+ *     image's file name without ".hvt"), then the arguments given to the
+ *     monitor after the image. Strings and array are at the top of the
+ *     stack area, above stack_top, and writable (as in C's main).
+ *   - If the image has a section ".mica.traps" holding the address of 32
+ *     exception entry stubs of 16 bytes each (vector v at address + 16 v),
+ *     the IDT is loaded with interrupt gates to them; otherwise there is
+ *     no IDT and an exception is a triple fault (still reported).
+ *   - Interrupts off (no interrupt ever arrives; I/O is polled).
  *
  * Hypercalls: `outl %eax, $port` with port = MICA_HVT_PORT_BASE + call
  * number and EAX = guest-physical address of the call's argument struct
@@ -22,9 +34,8 @@
  * address and length in it against guest memory, does the work, writes the
  * results back into the struct, and resumes the guest after the `out`.
  * A struct or buffer outside guest memory ends the guest with a report.
- * Every call's struct starts with nothing special; results come back in
- * its `ret` field: 0 (or a count) on success, a negative MICA_E* code
- * (see err.h) on failure. */
+ * Results come back in the struct's `ret` field: 0 (or a count) on
+ * success, a negative MICA_E* code (see err.h) on failure. */
 #ifndef MICA_HVT_ABI_H
 #define MICA_HVT_ABI_H
 
@@ -36,14 +47,15 @@
 
 /* Fixed guest-physical layout below the image (the image is linked at
  * MICA_HVT_IMAGE_BASE; see platform/hvt/guest.ld). */
-#define MICA_HVT_GDT_ADDR 0x1000ull       /* GDT (and an empty TSS) */
-#define MICA_HVT_BOOT_INFO_ADDR 0x2000ull /* boot info, then the cmdline */
+#define MICA_HVT_GDT_ADDR 0x1000ull       /* GDT, an empty TSS, the IDT */
+#define MICA_HVT_BOOT_INFO_ADDR 0x2000ull /* struct mica_hvt_boot_info */
 #define MICA_HVT_PT_ADDR 0x10000ull       /* page tables built by the monitor */
 #define MICA_HVT_PT_END 0x100000ull
-#define MICA_HVT_IMAGE_BASE 0x100000ull   /* lowest address a segment may use */
-#define MICA_HVT_STACK_SIZE 0x10000ull    /* 64 KiB at the top of memory */
+#define MICA_HVT_IMAGE_BASE 0x100000ull /* lowest address a segment may use */
+#define MICA_HVT_STACK_SIZE 0x10000ull  /* 64 KiB at the top of memory */
 
-#define MICA_HVT_CMDLINE_MAX 2048
+#define MICA_HVT_ARGS_MAX 2048 /* bytes of argument strings */
+#define MICA_HVT_ARGC_MAX 64
 #define MICA_HVT_MAX_DEVICES 16
 #define MICA_HVT_NAME_MAX 32
 
@@ -55,27 +67,32 @@ enum mica_hvt_device_kind {
 /* One attached device. Its handle (used in the calls below) is its index
  * in boot_info->devices; poll reports readiness as bit (1 << handle). */
 struct mica_hvt_device {
-	char name[MICA_HVT_NAME_MAX];   /* as declared in the image's manifest */
-	uint32_t kind;                  /* enum mica_hvt_device_kind */
+	char name[MICA_HVT_NAME_MAX]; /* as declared in the image's manifest */
+	uint32_t kind;                /* enum mica_hvt_device_kind */
 	uint32_t reserved;
 };
 
 struct mica_hvt_boot_info {
-	uint32_t magic;                 /* MICA_HVT_BOOT_MAGIC */
-	uint32_t abi_version;           /* MICA_HVT_ABI_VERSION */
-	uint64_t mem_size;              /* bytes of guest memory, from 0 */
-	uint64_t heap_start;            /* first free page after the image */
-	uint64_t heap_end;              /* end of free memory (guard page follows) */
-	uint64_t stack_top;             /* initial RSP; stack is below it */
-	uint64_t cmdline;               /* address of the NUL-terminated boot
-					 * arguments: "APPNAME ARG..." */
+	uint32_t magic;       /* MICA_HVT_BOOT_MAGIC */
+	uint32_t abi_version; /* MICA_HVT_ABI_VERSION */
+	uint64_t mem_size;    /* bytes of guest memory, from 0 */
+	uint64_t heap_start;  /* first free page after the image */
+	uint64_t heap_end;    /* end of free memory (guard page follows) */
+	uint64_t stack_top;   /* initial RSP; stack is below it */
+	uint64_t argc;        /* number of boot arguments, >= 1 */
+	uint64_t argv;        /* address of char *argv[argc + 1] */
 	/* Clock: ns = ((tsc - tsc_at_boot) * tsc_mult) >> tsc_shift. */
 	uint64_t tsc_hz;
 	uint64_t tsc_mult;
 	uint32_t tsc_shift;
 	uint32_t ndevices;
+	uint64_t flags; /* MICA_HVT_BOOT_* */
 	struct mica_hvt_device devices[MICA_HVT_MAX_DEVICES];
 };
+
+/* flags: memory is already sealed (see SEAL), so the guest need not call
+ * SEAL at all (one VM exit less at boot). */
+#define MICA_HVT_BOOT_SEALED 1u
 
 /* ---- Hypercall numbers (port = MICA_HVT_PORT_BASE + number) ---- */
 enum mica_hvt_call {
@@ -99,7 +116,7 @@ enum mica_hvt_call {
 /* CONSOLE: write len bytes at data to the monitor's stdout. */
 struct mica_hvt_console {
 	uint64_t data;
-	uint64_t len;                   /* at most 64 KiB per call */
+	uint64_t len; /* at most 64 KiB per call */
 	int64_t ret;
 };
 
@@ -112,11 +129,26 @@ struct mica_hvt_time {
 /* POLL: wait until a net device has frames or timeout_ns passes
  * (UINT64_MAX: no timeout). ready = bitmap of devices with frames waiting;
  * ret = number of ready devices, or MICA_ESTOP when the monitor was asked
- * to stop (SIGINT/SIGTERM). */
+ * to stop (SIGINT/SIGTERM).
+ *
+ * A POLL can also carry frames for one net device (io_handle), so that a
+ * request/response exchange costs one VM exit: first the tx_count frames
+ * in tx_frames are sent (as NET_WRITE; tx_ret = frames sent or an error),
+ * then after waking, if that device is readable, up to rx_count frames are
+ * received into rx_frames (as NET_READ; rx_got = how many, each with its
+ * length). Zero counts make it a plain POLL. rx_got < rx_count means the
+ * device had no more frames waiting at that moment. */
 struct mica_hvt_poll {
 	uint64_t timeout_ns;
 	uint64_t ready;
 	int64_t ret;
+	uint32_t io_handle;
+	uint32_t tx_count;
+	uint64_t tx_frames; /* struct mica_hvt_frame[tx_count] */
+	int64_t tx_ret;
+	uint32_t rx_count;
+	uint32_t rx_got;
+	uint64_t rx_frames; /* struct mica_hvt_frame[rx_count] */
 };
 
 /* NET_INFO: the MAC the guest should use and the device's IP MTU. */
@@ -136,7 +168,7 @@ struct mica_hvt_frame {
 };
 
 #define MICA_HVT_NET_BATCH_MAX 64
-#define MICA_HVT_FRAME_MAX 9216         /* largest frame the monitor moves */
+#define MICA_HVT_FRAME_MAX 9216 /* largest frame the monitor moves */
 
 /* NET_WRITE: send frames[0..count). ret = frames sent (stops at the first
  * one the host cannot take now), or a negative error.
@@ -145,8 +177,8 @@ struct mica_hvt_frame {
  * counted by the monitor. */
 struct mica_hvt_net_io {
 	uint32_t handle;
-	uint32_t count;                 /* at most MICA_HVT_NET_BATCH_MAX */
-	uint64_t frames;                /* address of struct mica_hvt_frame[count] */
+	uint32_t count;  /* at most MICA_HVT_NET_BATCH_MAX */
+	uint64_t frames; /* address of struct mica_hvt_frame[count] */
 	int64_t ret;
 };
 
@@ -165,7 +197,7 @@ struct mica_hvt_block_info {
  * BLOCK_FLUSH: sector/addr/nsectors ignored; makes writes durable. */
 struct mica_hvt_block_io {
 	uint32_t handle;
-	uint32_t nsectors;              /* at most 1 MiB worth per call */
+	uint32_t nsectors; /* at most 1 MiB worth per call */
 	uint64_t sector;
 	uint64_t addr;
 	int64_t ret;
@@ -188,16 +220,18 @@ struct mica_hvt_trap_frame {
 };
 
 struct mica_hvt_abort {
-	uint64_t msg;                   /* address of the message bytes */
-	uint64_t msg_len;               /* at most 1 KiB is printed */
+	uint64_t msg;     /* address of the message bytes */
+	uint64_t msg_len; /* at most 1 KiB is printed */
 	uint64_t has_frame;
 	struct mica_hvt_trap_frame frame;
 };
 
-/* SEAL: after this call, text, read-only data, page tables, GDT and boot
- * info are read-only at the hypervisor level; a later write there ends the
- * guest. ret = 0, MICA_EEXIST if already sealed, MICA_ENOTSUP if the host
- * KVM cannot do it. */
+/* SEAL: text, read-only data, page tables, GDT, IDT and boot info are
+ * read-only at the hypervisor level; a write there ends the guest. The
+ * monitor does this before the first guest instruction when the host KVM
+ * can (boot info flag MICA_HVT_BOOT_SEALED, and the guest need not call
+ * SEAL). ret = 0 (sealed; MICA_EEXIST on a second call), MICA_ENOTSUP if
+ * the host KVM cannot seal. */
 struct mica_hvt_seal {
 	int64_t ret;
 };

@@ -56,7 +56,7 @@ int mica_dns_name_read(struct mica_view msg, size_t *off, uint8_t out[MICA_DNS_N
 			continue;
 		}
 		if (c & 0xc0)
-			return MICA_EBADMSG;    /* 0x40/0x80: reserved label types */
+			return MICA_EBADMSG; /* 0x40/0x80: reserved label types */
 		if (n + 1 + c > MICA_DNS_NAME_MAX || pos + 1 + c > msg.len)
 			return MICA_EBADMSG;
 		memcpy(out + n, msg.data + pos, (size_t)c + 1);
@@ -116,7 +116,7 @@ bool mica_dns_name_equal(const uint8_t *a, const uint8_t *b)
 
 uint32_t mica_dns_name_hash(const uint8_t *lname, size_t len)
 {
-	uint32_t h = 2166136261u;               /* FNV-1a */
+	uint32_t h = 2166136261u; /* FNV-1a */
 	for (size_t i = 0; i < len; i++) {
 		h ^= lname[i];
 		h *= 16777619u;

@@ -1,6 +1,7 @@
 /* arp.c - ARP state (RFC 826): the neighbour cache with expiry, answering
  * requests for our address, resolving next hops with a bounded queue of
- * packets waiting on each resolution (dropped and counted on timeout). */
+ * packets waiting on each resolution (dropped and counted on timeout), and
+ * refreshing entries in use shortly before they expire. */
 #include "stack.h"
 #include <mica/libc.h>
 
@@ -71,12 +72,12 @@ static struct arp_entry *alloc_entry(struct mica_net *net)
 }
 
 int net_arp_send(struct mica_net *net, uint16_t op, const uint8_t tha[ETH_ALEN], uint32_t tpa,
-		 const uint8_t eth_dst[ETH_ALEN])
+                 const uint8_t eth_dst[ETH_ALEN])
 {
 	struct mica_buf *b = net_alloc_tx(net, ARP_LEN);
 	if (!b)
 		return MICA_ENOMEM;
-	struct arp_pkt p = { .op = op, .spa = net->ip, .tpa = tpa };
+	struct arp_pkt p = {.op = op, .spa = net->ip, .tpa = tpa};
 	memcpy(p.sha, net->dev.mac, ETH_ALEN);
 	memcpy(p.tha, tha, ETH_ALEN);
 	int rc = arp_encode(b, &p);
@@ -144,6 +145,12 @@ void net_arp_output(struct mica_net *net, uint32_t nexthop, struct mica_buf *b)
 	struct arp_entry *e = find(net, nexthop);
 	if (e && e->state == ARP_REACHABLE && now < e->deadline) {
 		e->used = now;
+		/* In use and about to expire: ask the peer directly (a unicast
+		 * request), so its reply renews the entry without a gap. */
+		if (e->deadline - now < ARP_REFRESH_NS && now - e->probed >= ARP_RETRY_NS) {
+			e->probed = now;
+			net_arp_send(net, ARP_OP_REQUEST, e->mac, nexthop, e->mac);
+		}
 		send_resolved(net, b, e->mac);
 		return;
 	}
@@ -157,12 +164,12 @@ void net_arp_output(struct mica_net *net, uint32_t nexthop, struct mica_buf *b)
 		drop_queue(net, e, false);
 		e->ip = nexthop;
 	}
-	if (e->state != ARP_INCOMPLETE) {   /* new, or expired: resolve (again) */
+	if (e->state != ARP_INCOMPLETE) { /* new, or expired: resolve (again) */
 		e->state = ARP_INCOMPLETE;
 		e->tries = 1;
 		e->deadline = now + ARP_RETRY_NS;
 		e->used = now;
-		net_arp_send(net, ARP_OP_REQUEST, (const uint8_t[ETH_ALEN]){ 0 }, nexthop, eth_broadcast);
+		net_arp_send(net, ARP_OP_REQUEST, (const uint8_t[ETH_ALEN]){0}, nexthop, eth_broadcast);
 		net_tick_needed(net);
 	}
 	queue_packet(net, e, b);
@@ -183,7 +190,7 @@ bool net_arp_tick(struct mica_net *net, uint64_t now)
 			}
 			e->tries++;
 			e->deadline = now + ARP_RETRY_NS;
-			net_arp_send(net, ARP_OP_REQUEST, (const uint8_t[ETH_ALEN]){ 0 }, e->ip, eth_broadcast);
+			net_arp_send(net, ARP_OP_REQUEST, (const uint8_t[ETH_ALEN]){0}, e->ip, eth_broadcast);
 		}
 		pending = true;
 	}

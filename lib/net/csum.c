@@ -41,7 +41,7 @@ uint32_t net_csum_add(uint32_t sum, const void *data, size_t len)
 		len -= 2;
 	}
 	if (len) {
-		uint8_t last[2] = { p[0], 0 };
+		uint8_t last[2] = {p[0], 0};
 		uint16_t w;
 		memcpy(&w, last, 2);
 		acc += w;

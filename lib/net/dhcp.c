@@ -24,10 +24,10 @@ struct net_dhcp {
 	uint64_t retry_ns;
 	uint64_t started;
 	uint32_t offered, server;
-	uint64_t t1_at, t2_at, end_at;  /* absolute monotonic ns */
+	uint64_t t1_at, t2_at, end_at; /* absolute monotonic ns */
 };
 
-static const char *const state_names[] = { "selecting", "requesting", "bound", "renewing", "rebinding" };
+static const char *const state_names[] = {"selecting", "requesting", "bound", "renewing", "rebinding"};
 
 static void ip_text(uint32_t ip, char out[16])
 {
@@ -37,12 +37,12 @@ static void ip_text(uint32_t ip, char out[16])
 static void send_msg(struct net_dhcp *d, uint8_t type, uint32_t to)
 {
 	struct mica_net *net = d->net;
-	struct dhcp_msg m = { .op = DHCP_OP_REQUEST, .xid = d->xid, .type = type };
+	struct dhcp_msg m = {.op = DHCP_OP_REQUEST, .xid = d->xid, .type = type};
 	uint64_t secs = (mica_loop_now(net->loop) - d->started) / MICA_NS_PER_S;
 	m.secs = secs > 0xffff ? 0xffff : (uint16_t)secs;
 	memcpy(m.chaddr, net->dev.mac, ETH_ALEN);
 	if (d->state == DS_SELECTING || d->state == DS_REQUESTING) {
-		m.flags = DHCP_FLAG_BROADCAST;  /* we cannot take unicast before we have an address */
+		m.flags = DHCP_FLAG_BROADCAST; /* we cannot take unicast before we have an address */
 		if (d->state == DS_REQUESTING) {
 			m.requested_ip = d->offered;
 			m.server_id = d->server;
@@ -52,10 +52,10 @@ static void send_msg(struct net_dhcp *d, uint8_t type, uint32_t to)
 	}
 	/* Encode into a stack buffer; mica_udp_sendto copies it behind headers. */
 	uint8_t tmp[300];
-	struct mica_buf scratch = { .mem = tmp, .size = sizeof(tmp) };
+	struct mica_buf scratch = {.mem = tmp, .size = sizeof(tmp)};
 	if (dhcp_encode(&scratch, &m) != MICA_OK)
 		return;
-	struct mica_endpoint dst = { to, DHCP_SERVER_PORT };
+	struct mica_endpoint dst = {to, DHCP_SERVER_PORT};
 	mica_udp_sendto(d->sock, &dst, tmp, scratch.len);
 	if (type == DHCP_DISCOVER)
 		NET_COUNT(net, dhcp_discover_tx);
@@ -79,8 +79,8 @@ static void discover(struct net_dhcp *d)
 	struct mica_net *net = d->net;
 	d->state = DS_SELECTING;
 	d->xid = (uint32_t)(mica_loop_now(net->loop) * 2654435761u) ^
-		 ((uint32_t)net->dev.mac[2] << 24 | (uint32_t)net->dev.mac[3] << 16 |
-		  (uint32_t)net->dev.mac[4] << 8 | net->dev.mac[5]);
+	         ((uint32_t)net->dev.mac[2] << 24 | (uint32_t)net->dev.mac[3] << 16 |
+	          (uint32_t)net->dev.mac[4] << 8 | net->dev.mac[5]);
 	d->tries = 0;
 	d->retry_ns = DHCP_RETRY_FIRST_NS;
 	d->started = mica_loop_now(net->loop);
@@ -117,8 +117,7 @@ static void timer_fn(struct mica_timer *t, void *arg)
 		send_msg(d, DHCP_REQUEST, IPV4_BROADCAST);
 		retry_later(d);
 		return;
-	default:
-		break;
+	default: break;
 	}
 	if (now >= d->end_at) {
 		mica_warn("net", "dhcp: lease lost, starting over");
@@ -166,7 +165,7 @@ static void bound(struct net_dhcp *d, const struct dhcp_msg *m)
 	if (net->ip != m->yiaddr || net->gateway != m->router)
 		net_set_address(net, m->yiaddr, prefix, m->router);
 	mica_info("net", "dhcp: %s %s lease %us (renew at %us)",
-		  d->state == DS_REQUESTING ? "bound" : "renewed", ip, lease, t1);
+	          d->state == DS_REQUESTING ? "bound" : "renewed", ip, lease, t1);
 	d->state = DS_BOUND;
 	arm(d, d->t1_at);
 }
@@ -213,7 +212,7 @@ int net_dhcp_start(struct mica_net *net)
 		return MICA_ENOMEM;
 	d->net = net;
 	mica_timer_init(&d->timer, timer_fn, d);
-	struct mica_endpoint local = { 0, DHCP_CLIENT_PORT };
+	struct mica_endpoint local = {0, DHCP_CLIENT_PORT};
 	int rc = mica_udp_bind(net, &local, on_reply, d, &d->sock);
 	if (rc != MICA_OK) {
 		free(d);

@@ -4,12 +4,22 @@
 #include <mica/libc.h>
 
 #define DHCP_COOKIE 0x63825363u
-#define DHCP_ENCODED_LEN 300    /* BOOTP minimum; our options fit in it */
+#define DHCP_ENCODED_LEN 300 /* BOOTP minimum; our options fit in it */
 
 enum {
-	OPT_PAD = 0, OPT_MASK = 1, OPT_ROUTER = 3, OPT_DNS = 6, OPT_REQ_IP = 50, OPT_LEASE = 51,
-	OPT_TYPE = 53, OPT_SERVER_ID = 54, OPT_PARAMS = 55, OPT_MAX_SIZE = 57, OPT_T1 = 58,
-	OPT_T2 = 59, OPT_END = 255,
+	OPT_PAD = 0,
+	OPT_MASK = 1,
+	OPT_ROUTER = 3,
+	OPT_DNS = 6,
+	OPT_REQ_IP = 50,
+	OPT_LEASE = 51,
+	OPT_TYPE = 53,
+	OPT_SERVER_ID = 54,
+	OPT_PARAMS = 55,
+	OPT_MAX_SIZE = 57,
+	OPT_T1 = 58,
+	OPT_T2 = 59,
+	OPT_END = 255,
 };
 
 static int bad(struct dhcp_msg *m, enum dhcp_err e)
@@ -31,7 +41,10 @@ static int parse_option(struct dhcp_msg *m, uint8_t code, struct mica_view val)
 			return MICA_EBADMSG;
 		m->type = val.data[0];
 		return MICA_OK;
-	case OPT_MASK: m->has_mask = four; m->mask = x; return four ? MICA_OK : MICA_EBADMSG;
+	case OPT_MASK:
+		m->has_mask = four;
+		m->mask = x;
+		return four ? MICA_OK : MICA_EBADMSG;
 	case OPT_SERVER_ID: m->server_id = x; return four ? MICA_OK : MICA_EBADMSG;
 	case OPT_REQ_IP: m->requested_ip = x; return four ? MICA_OK : MICA_EBADMSG;
 	case OPT_LEASE: m->lease = x; return four ? MICA_OK : MICA_EBADMSG;
@@ -48,8 +61,7 @@ static int parse_option(struct dhcp_msg *m, uint8_t code, struct mica_view val)
 		for (size_t i = 0; i < val.len / 4 && m->ndns < DHCP_MAX_DNS; i++)
 			mica_view_get_be32(val, i * 4, &m->dns[m->ndns++]);
 		return MICA_OK;
-	default:
-		return MICA_OK;     /* options we do not use are skipped */
+	default: return MICA_OK; /* options we do not use are skipped */
 	}
 }
 
@@ -67,7 +79,7 @@ static int parse_options(struct mica_view opts, struct dhcp_msg *m)
 		if (c.err || parse_option(m, code, val) != MICA_OK)
 			return bad(m, DHCP_ERR_OPTION);
 	}
-	return bad(m, DHCP_ERR_OPTION);     /* no end option */
+	return bad(m, DHCP_ERR_OPTION); /* no end option */
 }
 
 int dhcp_parse(struct mica_view v, struct dhcp_msg *m)
@@ -78,7 +90,7 @@ int dhcp_parse(struct mica_view v, struct dhcp_msg *m)
 	struct mica_cursor c = mica_cursor_make(v);
 	m->op = mica_cursor_u8(&c);
 	uint8_t htype = mica_cursor_u8(&c), hlen = mica_cursor_u8(&c);
-	mica_cursor_skip(&c, 1);        /* hops */
+	mica_cursor_skip(&c, 1); /* hops */
 	m->xid = mica_cursor_be32(&c);
 	m->secs = mica_cursor_be16(&c);
 	m->flags = mica_cursor_be16(&c);
@@ -87,7 +99,7 @@ int dhcp_parse(struct mica_view v, struct dhcp_msg *m)
 	m->siaddr = mica_cursor_be32(&c);
 	m->giaddr = mica_cursor_be32(&c);
 	mica_cursor_bytes(&c, m->chaddr, ETH_ALEN);
-	mica_cursor_skip(&c, 10 + 64 + 128);    /* rest of chaddr, sname, file */
+	mica_cursor_skip(&c, 10 + 64 + 128); /* rest of chaddr, sname, file */
 	uint32_t cookie = mica_cursor_be32(&c);
 	if (c.err)
 		return bad(m, DHCP_ERR_SHORT);
@@ -141,7 +153,7 @@ int dhcp_encode(struct mica_buf *b, const struct dhcp_msg *m)
 	if (m->server_id)
 		put_opt32(&c, OPT_SERVER_ID, m->server_id);
 	if (m->op == DHCP_OP_REQUEST) {
-		static const uint8_t params[] = { OPT_MASK, OPT_ROUTER, OPT_DNS, OPT_LEASE, OPT_T1, OPT_T2 };
+		static const uint8_t params[] = {OPT_MASK, OPT_ROUTER, OPT_DNS, OPT_LEASE, OPT_T1, OPT_T2};
 		mica_cursor_put_u8(&c, OPT_PARAMS);
 		mica_cursor_put_u8(&c, sizeof(params));
 		mica_cursor_put_bytes(&c, params, sizeof(params));

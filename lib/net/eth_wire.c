@@ -2,7 +2,7 @@
 #include "wire.h"
 #include <mica/libc.h>
 
-const uint8_t eth_broadcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+const uint8_t eth_broadcast[ETH_ALEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
 int eth_parse(struct mica_view v, struct eth_hdr *h)
 {
@@ -15,8 +15,7 @@ int eth_parse(struct mica_view v, struct eth_hdr *h)
 	return MICA_OK;
 }
 
-int eth_encode(struct mica_buf *b, const uint8_t dst[ETH_ALEN], const uint8_t src[ETH_ALEN],
-	       uint16_t type)
+int eth_encode(struct mica_buf *b, const uint8_t dst[ETH_ALEN], const uint8_t src[ETH_ALEN], uint16_t type)
 {
 	uint8_t *p = mica_buf_push(b, ETH_HLEN);
 	if (!p)

@@ -4,13 +4,13 @@
 #include <mica/libc.h>
 
 #define ICMP_RL_BURST 20
-#define ICMP_RL_NS_PER_TOKEN (50 * MICA_NS_PER_MS)     /* 20 errors per second */
+#define ICMP_RL_NS_PER_TOKEN (50 * MICA_NS_PER_MS) /* 20 errors per second */
 
 static void echo_reply(struct mica_net *net, const struct ipv4_hdr *ip, const struct icmp_hdr *h)
 {
 	NET_COUNT(net, icmp_echo_rx);
-	if (ip->dst != net->ip)
-		return;         /* no answers to broadcast pings */
+	if (!net->ip || ip->dst != net->ip)
+		return; /* no answers to broadcast pings, or before we have an address */
 	struct mica_buf *r = net_alloc_tx(net, ICMP_HLEN + h->body.len);
 	if (!r)
 		return;

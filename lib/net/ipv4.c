@@ -25,7 +25,7 @@ static uint32_t subnet_broadcast(const struct mica_net *net)
 bool net_ipv4_is_local(struct mica_net *net, uint32_t dst)
 {
 	if (!net->ip)
-		return true;    /* unconfigured: DHCP offers may come to any address */
+		return true; /* unconfigured: DHCP offers may come to any address */
 	return dst == net->ip || dst == IPV4_BROADCAST || dst == subnet_broadcast(net);
 }
 
@@ -65,11 +65,11 @@ void net_ipv4_input(struct mica_net *net, struct mica_buf *b)
 		return;
 	}
 	if (ip.src >= 0xe0000000u || (net->ip && ip.src == subnet_broadcast(net))) {
-		NET_COUNT(net, ip_bad_src);     /* multicast, class E or broadcast source */
+		NET_COUNT(net, ip_bad_src); /* multicast, class E or broadcast source */
 		return;
 	}
-	mica_buf_trim(b, ip.total_len);         /* drop link-layer padding */
-	mica_buf_pull(b, ip.hlen);              /* options are skipped */
+	mica_buf_trim(b, ip.total_len); /* drop link-layer padding */
+	mica_buf_pull(b, ip.hlen);      /* options are skipped */
 	if (ipv4_is_fragment(&ip)) {
 		net_reasm_input(net, &ip, b);
 		return;
@@ -93,8 +93,8 @@ static void link_output(struct mica_net *net, bool bcast, uint32_t nexthop, stru
 	net_tx_enqueue(net, b);
 }
 
-static int fragment(struct mica_net *net, const struct ipv4_hdr *tmpl, bool bcast,
-		    uint32_t nexthop, struct mica_buf *b)
+static int fragment(struct mica_net *net, const struct ipv4_hdr *tmpl, bool bcast, uint32_t nexthop,
+                    struct mica_buf *b)
 {
 	size_t max = (size_t)(net->dev.mtu - IPV4_HLEN) & ~(size_t)7;
 	size_t len = b->len;
@@ -117,8 +117,7 @@ static int fragment(struct mica_net *net, const struct ipv4_hdr *tmpl, bool bcas
 	return MICA_OK;
 }
 
-int net_ipv4_output(struct mica_net *net, uint32_t src, uint32_t dst, uint8_t proto,
-		    struct mica_buf *b)
+int net_ipv4_output(struct mica_net *net, uint32_t src, uint32_t dst, uint8_t proto, struct mica_buf *b)
 {
 	bool bcast = dst == IPV4_BROADCAST || (net->ip && dst == subnet_broadcast(net));
 	uint32_t nexthop = dst;
@@ -134,7 +133,7 @@ int net_ipv4_output(struct mica_net *net, uint32_t src, uint32_t dst, uint8_t pr
 		mica_buf_unref(b);
 		return MICA_EMSGSIZE;
 	}
-	struct ipv4_hdr h = { .ttl = NET_TTL, .proto = proto, .src = src ? src : net->ip, .dst = dst };
+	struct ipv4_hdr h = {.ttl = NET_TTL, .proto = proto, .src = src ? src : net->ip, .dst = dst};
 	h.id = net->ip_id++;
 	if (b->len + IPV4_HLEN > net->dev.mtu)
 		return fragment(net, &h, bcast, nexthop, b);

@@ -2,7 +2,10 @@
 #include "wire.h"
 #include <mica/libc.h>
 
-static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
 static uint32_t be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -45,8 +48,16 @@ int ipv4_parse(struct mica_view v, struct ipv4_hdr *h)
 	return MICA_OK;
 }
 
-static void put16(uint8_t *p, uint16_t x) { p[0] = (uint8_t)(x >> 8); p[1] = (uint8_t)x; }
-static void put32(uint8_t *p, uint32_t x) { put16(p, (uint16_t)(x >> 16)); put16(p + 2, (uint16_t)x); }
+static void put16(uint8_t *p, uint16_t x)
+{
+	p[0] = (uint8_t)(x >> 8);
+	p[1] = (uint8_t)x;
+}
+static void put32(uint8_t *p, uint32_t x)
+{
+	put16(p, (uint16_t)(x >> 16));
+	put16(p + 2, (uint16_t)x);
+}
 
 int ipv4_encode(struct mica_buf *b, const struct ipv4_hdr *h)
 {

@@ -55,7 +55,7 @@ int mica_net_open(struct mica_loop *loop, const char *netif, struct mica_net **o
 	struct mica_net *net = malloc(sizeof(*net));
 	if (!net)
 		return MICA_ENOMEM;
-	struct net_dev dev = { .tx = dev_tx, .ctx = nif, .mtu = info.mtu };
+	struct net_dev dev = {.tx = dev_tx, .ctx = nif, .mtu = info.mtu};
 	memcpy(dev.mac, info.mac, ETH_ALEN);
 	struct net_config cfg;
 	net_config_from_args(&cfg);

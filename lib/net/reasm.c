@@ -91,7 +91,7 @@ static void assemble(struct mica_net *net, struct reasm_ctx *c)
 	}
 	for (struct mica_buf *b = c->frags; b; b = b->next)
 		mica_buf_append(d, mica_buf_data(b), b->len);
-	struct ipv4_hdr h = { .ttl = NET_TTL, .proto = c->proto, .id = c->id, .src = c->src, .dst = c->dst };
+	struct ipv4_hdr h = {.ttl = NET_TTL, .proto = c->proto, .id = c->id, .src = c->src, .dst = c->dst};
 	ctx_free(net, c);
 	/* A real header in front, so ICMP errors can quote it. */
 	if (ipv4_encode(d, &h) != MICA_OK || ipv4_parse(mica_buf_view(d), &h) != MICA_OK) {

@@ -4,7 +4,10 @@
 #include <mica/libc.h>
 #include <mica/log.h>
 
-static void flush_task(void *arg) { net_tx_flush(arg); }
+static void flush_task(void *arg)
+{
+	net_tx_flush(arg);
+}
 
 static void tick_fn(struct mica_timer *t, void *arg)
 {
@@ -29,7 +32,7 @@ void net_tick_needed(struct mica_net *net)
 }
 
 int net_stack_init(struct mica_net *net, struct mica_loop *loop, const struct net_dev *dev,
-		   const struct net_config *cfg)
+                   const struct net_config *cfg)
 {
 	memset(net, 0, sizeof(*net));
 	net->loop = loop;
@@ -54,6 +57,7 @@ int net_stack_init(struct mica_net *net, struct mica_loop *loop, const struct ne
 	rc = net_tcp_attach(net);
 	if (rc != MICA_OK && rc != MICA_ENOTSUP)
 		return rc;
+	rc = MICA_OK;
 	if (cfg->stats_every_ns)
 		mica_timer_start(loop, &net->stats_timer, cfg->stats_every_ns, cfg->stats_every_ns);
 	if (cfg->ip)
@@ -85,11 +89,11 @@ void net_set_address(struct mica_net *net, uint32_t ip, unsigned prefix, uint32_
 	net->gateway = gateway;
 	if (!ip)
 		return;
-	mica_info("net", "%s: address %u.%u.%u.%u/%u gateway %u.%u.%u.%u", net->name,
-		  ip >> 24, ip >> 16 & 255, ip >> 8 & 255, ip & 255, prefix,
-		  gateway >> 24, gateway >> 16 & 255, gateway >> 8 & 255, gateway & 255);
+	mica_info("net", "%s: address %u.%u.%u.%u/%u gateway %u.%u.%u.%u", net->name, ip >> 24,
+	          ip >> 16 & 255, ip >> 8 & 255, ip & 255, prefix, gateway >> 24, gateway >> 16 & 255,
+	          gateway >> 8 & 255, gateway & 255);
 	/* Gratuitous ARP: announce the address (RFC 5227 announcement form). */
-	net_arp_send(net, ARP_OP_REQUEST, (const uint8_t[ETH_ALEN]){ 0 }, ip, eth_broadcast);
+	net_arp_send(net, ARP_OP_REQUEST, (const uint8_t[ETH_ALEN]){0}, ip, eth_broadcast);
 }
 
 static bool frame_for_us(struct mica_net *net, const struct eth_hdr *eth)
@@ -138,11 +142,17 @@ void net_tx_flush(struct mica_net *net)
 	if (net->ntxq == 0)
 		return;
 	int n = net->dev.tx(net->dev.ctx, net->txq, net->ntxq);
-	if (n < 0) {
-		NET_COUNT(net, tx_dev_error);
-		n = 0;
+	if (n <= 0) {
+		/* The device takes nothing: drop (as a full link would) rather
+		 * than spin retrying every turn. */
+		for (int i = 0; i < net->ntxq; i++)
+			mica_buf_unref(net->txq[i]);
+		net->stats[NET_tx_dev_error] += (uint64_t)net->ntxq;
+		net->ntxq = 0;
+		return;
 	}
-	if (n < net->ntxq)      /* the device is full: keep the rest for the next turn */
+	/* Partly taken: keep the rest, in order, for the next turn. */
+	if (n < net->ntxq)
 		memmove(net->txq, net->txq + n, (size_t)(net->ntxq - n) * sizeof(net->txq[0]));
 	net->ntxq -= n;
 	if (net->ntxq)

@@ -52,7 +52,18 @@
 	X(udp_rx) X(udp_bad_len) X(udp_bad_csum) X(udp_no_port) X(udp_tx)             \
 	X(udp_tx_too_big)                                                             \
 	X(dhcp_bad) X(dhcp_ignored) X(dhcp_discover_tx) X(dhcp_request_tx) X(dhcp_ack) \
-	X(dhcp_nak) X(dhcp_lease_lost)
+	X(dhcp_nak) X(dhcp_lease_lost)                                                 \
+	NET_TCP_COUNTERS(X)
+
+/* TCP's counters (lib/net/tcp*.c), printed with the others as tcp_NAME. */
+#define NET_TCP_COUNTERS(X)                                                         \
+	X(tcp_rx) X(tcp_tx) X(tcp_rx_bad_csum) X(tcp_rx_bad_hdr) X(tcp_rx_no_conn)         \
+	X(tcp_rst_tx) X(tcp_rst_rx) X(tcp_accepted) X(tcp_connected) X(tcp_syn_dropped)     \
+	X(tcp_syn_cookie_tx) X(tcp_syn_cookie_ok) X(tcp_syn_cookie_bad) X(tcp_conn_limit)   \
+	X(tcp_rexmit) X(tcp_rto) X(tcp_fast_rexmit) X(tcp_sack_rexmit) X(tcp_dupack)        \
+	X(tcp_ooo_queued) X(tcp_ooo_dropped) X(tcp_out_of_window) X(tcp_paws_drop)          \
+	X(tcp_challenge_ack) X(tcp_challenge_limited) X(tcp_bad_ack) X(tcp_zero_window_probe) \
+	X(tcp_keepalive_tx) X(tcp_timeout) X(tcp_rx_nomem) X(tcp_data_after_close) X(tcp_delack)
 
 enum net_counter {
 #define NET_X(name) NET_##name,
@@ -82,10 +93,11 @@ struct net_config {
 
 /* ---- ARP (arp.c) ---- */
 #define ARP_ENTRIES 64
-#define ARP_QUEUE_PER_ENTRY 8
-#define ARP_QUEUE_MAX 64
+#define ARP_QUEUE_PER_ENTRY 48 /* a 64 KiB datagram in fragments */
+#define ARP_QUEUE_MAX 128
 #define ARP_REACHABLE_NS (60 * MICA_NS_PER_S)
 #define ARP_RETRY_NS (1 * MICA_NS_PER_S)
+#define ARP_REFRESH_NS (5 * MICA_NS_PER_S) /* refresh entries in use this long before expiry */
 #define ARP_TRIES 3
 
 enum arp_state { ARP_FREE, ARP_INCOMPLETE, ARP_REACHABLE };
@@ -98,6 +110,7 @@ struct arp_entry {
 	uint8_t nqueued;
 	uint64_t deadline;      /* expiry when reachable, next retry when incomplete */
 	uint64_t used;          /* last use, for eviction */
+	uint64_t probed;        /* last refresh request while still reachable */
 	struct mica_buf *qhead, *qtail;  /* IP packets waiting, linked by next */
 };
 

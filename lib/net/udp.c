@@ -51,10 +51,10 @@ static int pick_port(struct mica_net *net, uint32_t ip, uint16_t *port)
 	return MICA_EADDRINUSE;
 }
 
-int mica_udp_bind(struct mica_net *net, const struct mica_endpoint *local,
-		  mica_udp_recv_fn fn, void *arg, struct mica_udp **out)
+int mica_udp_bind(struct mica_net *net, const struct mica_endpoint *local, mica_udp_recv_fn fn, void *arg,
+                  struct mica_udp **out)
 {
-	struct mica_endpoint ep = local ? *local : (struct mica_endpoint){ 0, 0 };
+	struct mica_endpoint ep = local ? *local : (struct mica_endpoint){0, 0};
 	if (!fn)
 		return MICA_EINVAL;
 	if (ep.port == 0) {
@@ -67,7 +67,7 @@ int mica_udp_bind(struct mica_net *net, const struct mica_endpoint *local,
 	struct mica_udp *u = calloc(1, sizeof(*u));
 	if (!u)
 		return MICA_ENOMEM;
-	*u = (struct mica_udp){ net, ep, fn, arg, net->udp_socks };
+	*u = (struct mica_udp){net, ep, fn, arg, net->udp_socks};
 	net->udp_socks = u;
 	*out = u;
 	return MICA_OK;
@@ -130,9 +130,9 @@ void net_udp_input(struct mica_net *net, const struct ipv4_hdr *ip, struct mica_
 		return;
 	}
 	struct mica_udp_dgram d = {
-		.src = { ip->src, h.sport },
-		.dst = { ip->dst, h.dport },
-		.data = h.payload,
+	    .src = {ip->src, h.sport},
+	    .dst = {ip->dst, h.dport},
+	    .data = h.payload,
 	};
 	u->fn(u, &d, u->arg);
 }

@@ -46,7 +46,7 @@ int udp_encode(struct mica_buf *b, uint32_t src, uint32_t dst, uint16_t sport, u
 	p[6] = p[7] = 0;
 	uint16_t sum = net_csum_fold(net_csum_add(net_csum_pseudo(src, dst, IPV4_PROTO_UDP, len), p, len));
 	if (sum == 0)
-		sum = 0xffff;   /* zero means "no checksum" */
+		sum = 0xffff; /* zero means "no checksum" */
 	p[6] = (uint8_t)(sum >> 8);
 	p[7] = (uint8_t)sum;
 	return MICA_OK;

@@ -41,9 +41,11 @@ struct eth_hdr {
 /* MICA_EBADMSG when shorter than a header (a runt). */
 int eth_parse(struct mica_view v, struct eth_hdr *h);
 /* Push a 14-byte header; MICA_ENOSPC without headroom. */
-int eth_encode(struct mica_buf *b, const uint8_t dst[ETH_ALEN], const uint8_t src[ETH_ALEN],
-	       uint16_t type);
-static inline bool eth_is_multicast(const uint8_t mac[ETH_ALEN]) { return mac[0] & 1; }
+int eth_encode(struct mica_buf *b, const uint8_t dst[ETH_ALEN], const uint8_t src[ETH_ALEN], uint16_t type);
+static inline bool eth_is_multicast(const uint8_t mac[ETH_ALEN])
+{
+	return mac[0] & 1;
+}
 
 /* ---- ARP for IPv4 over Ethernet (RFC 826), arp_wire.c ---- */
 #define ARP_LEN 28
@@ -77,21 +79,26 @@ int arp_encode(struct mica_buf *b, const struct arp_pkt *p);
 #define IPV4_BROADCAST 0xffffffffu
 
 enum ipv4_err {
-	IPV4_OK, IPV4_ERR_SHORT, IPV4_ERR_VERSION, IPV4_ERR_HLEN, IPV4_ERR_TOTLEN, IPV4_ERR_CSUM,
+	IPV4_OK,
+	IPV4_ERR_SHORT,
+	IPV4_ERR_VERSION,
+	IPV4_ERR_HLEN,
+	IPV4_ERR_TOTLEN,
+	IPV4_ERR_CSUM,
 };
 
 struct ipv4_hdr {
-	uint8_t hlen;           /* header length in bytes, options included */
+	uint8_t hlen; /* header length in bytes, options included */
 	uint8_t tos;
 	uint16_t total_len;
 	uint16_t id;
 	bool df, mf;
-	uint16_t frag_off;      /* fragment offset in bytes */
+	uint16_t frag_off; /* fragment offset in bytes */
 	uint8_t ttl;
 	uint8_t proto;
 	uint32_t src, dst;
-	struct mica_view options;   /* skipped by the stack */
-	struct mica_view payload;   /* exactly total_len - hlen bytes */
+	struct mica_view options; /* skipped by the stack */
+	struct mica_view payload; /* exactly total_len - hlen bytes */
 	enum ipv4_err err;
 };
 
@@ -101,7 +108,10 @@ int ipv4_parse(struct mica_view v, struct ipv4_hdr *h);
 /* Push a 20-byte header (no options) over the b->len payload bytes;
  * total_len and the checksum are computed. MICA_EMSGSIZE over 65535. */
 int ipv4_encode(struct mica_buf *b, const struct ipv4_hdr *h);
-static inline bool ipv4_is_fragment(const struct ipv4_hdr *h) { return h->mf || h->frag_off; }
+static inline bool ipv4_is_fragment(const struct ipv4_hdr *h)
+{
+	return h->mf || h->frag_off;
+}
 
 /* ---- ICMP (RFC 792), icmp_wire.c ---- */
 #define ICMP_HLEN 8
@@ -116,7 +126,7 @@ enum icmp_err { ICMP_OK, ICMP_ERR_SHORT, ICMP_ERR_CSUM };
 
 struct icmp_hdr {
 	uint8_t type, code;
-	uint32_t rest;          /* id/sequence for echo, unused/MTU for errors */
+	uint32_t rest; /* id/sequence for echo, unused/MTU for errors */
 	struct mica_view body;
 	enum icmp_err err;
 };
@@ -133,8 +143,8 @@ enum udp_err { UDP_OK, UDP_ERR_SHORT, UDP_ERR_LEN, UDP_ERR_CSUM };
 
 struct udp_hdr {
 	uint16_t sport, dport;
-	uint16_t len;           /* header + payload, from the header */
-	struct mica_view payload;   /* exactly len - 8 bytes */
+	uint16_t len;             /* header + payload, from the header */
+	struct mica_view payload; /* exactly len - 8 bytes */
 	enum udp_err err;
 };
 
@@ -148,14 +158,20 @@ int udp_encode(struct mica_buf *b, uint32_t src, uint32_t dst, uint16_t sport, u
 /* ---- DHCPv4 (RFC 2131, RFC 2132), dhcp_wire.c ---- */
 #define DHCP_SERVER_PORT 67
 #define DHCP_CLIENT_PORT 68
-#define DHCP_FIXED_LEN 236      /* up to and including `file` */
-#define DHCP_MIN_LEN 240        /* with the magic cookie */
+#define DHCP_FIXED_LEN 236 /* up to and including `file` */
+#define DHCP_MIN_LEN 240   /* with the magic cookie */
 #define DHCP_OP_REQUEST 1
 #define DHCP_OP_REPLY 2
 #define DHCP_FLAG_BROADCAST 0x8000
 
 enum dhcp_type {
-	DHCP_DISCOVER = 1, DHCP_OFFER, DHCP_REQUEST, DHCP_DECLINE, DHCP_ACK, DHCP_NAK, DHCP_RELEASE,
+	DHCP_DISCOVER = 1,
+	DHCP_OFFER,
+	DHCP_REQUEST,
+	DHCP_DECLINE,
+	DHCP_ACK,
+	DHCP_NAK,
+	DHCP_RELEASE,
 	DHCP_INFORM,
 };
 enum dhcp_err { DHCP_OK, DHCP_ERR_SHORT, DHCP_ERR_FORMAT, DHCP_ERR_OPTION };
@@ -169,15 +185,15 @@ struct dhcp_msg {
 	uint32_t ciaddr, yiaddr, siaddr, giaddr;
 	uint8_t chaddr[ETH_ALEN];
 	/* Options (0 / false when absent). */
-	uint8_t type;                   /* option 53 */
-	uint32_t server_id;             /* option 54 */
-	uint32_t requested_ip;          /* option 50 */
+	uint8_t type;          /* option 53 */
+	uint32_t server_id;    /* option 54 */
+	uint32_t requested_ip; /* option 50 */
 	bool has_mask;
-	uint32_t mask;                  /* option 1 */
-	uint32_t router;                /* option 3, first address */
-	uint32_t dns[DHCP_MAX_DNS];     /* option 6 */
+	uint32_t mask;              /* option 1 */
+	uint32_t router;            /* option 3, first address */
+	uint32_t dns[DHCP_MAX_DNS]; /* option 6 */
 	uint8_t ndns;
-	uint32_t lease, t1, t2;         /* options 51, 58, 59 (seconds) */
+	uint32_t lease, t1, t2; /* options 51, 58, 59 (seconds) */
 	enum dhcp_err err;
 };
 

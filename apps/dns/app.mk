@@ -1,0 +1,23 @@
+# apps/dns: authoritative DNS server for the zones compiled in at build time.
+#   ./mica build apps/dns -t unix [ZONE=file.zone ...] [NOMEMO=1]
+# Without ZONE= it serves the bundled apps/dns/zones/example.com.zone.
+# NOMEMO=1 leaves out the precomputed answers (the engine answers all).
+APP_SRCS := apps/dns/main.c apps/dns/tcp.c
+APP_LIBS := dns
+APP_USES_NET := 1
+APP_NETIFS := service
+APP_KEYS := ZONE NOMEMO
+.DEFAULT_GOAL := all
+
+ZONE ?= apps/dns/zones/example.com.zone
+DNS_ZONEC := build/tools/zonec
+DNS_ZONES_C := $(OUT)/gen/zones.c
+APP_GEN_SRCS += $(DNS_ZONES_C)
+
+# zonec is a host tool of the top Makefile (tools/zonec/module.mk).
+$(DNS_ZONEC): $(wildcard tools/zonec/*.c tools/zonec/*.h lib/dns/*.c lib/dns/*.h) include/mica/dns.h
+	@$(MAKE) --no-print-directory -s -f Makefile $(DNS_ZONEC)
+
+$(DNS_ZONES_C): $(ZONE) $(DNS_ZONEC) apps/dns/app.mk
+	@mkdir -p $(@D)
+	$(DNS_ZONEC) $(if $(filter 1,$(NOMEMO)),--nomemo) -o $@ $(ZONE)

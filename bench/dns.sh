@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# bench/dns.sh - authoritative DNS: Mica (unix target) vs NSD vs BIND9 on
+# loopback, same generated zone, at 100 and 10000 names (not a test).
+# dnsperf (-c 8 -T 4 -q 100 -l SECONDS) runs on CPU 0, each server on
+# CPU 1 (taskset), one after the other in this one run. Printed per
+# server: queries/s, average latency, lost queries, server CPU time per
+# query (utime+stime of the server's processes from /proc/PID/stat, before
+# and after), resident memory (VmRSS after the run), and ratios vs NSD.
+#
+#   bench/dns.sh [SECONDS]        default 10
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-10}
+for c in nsd named dnsperf taskset; do
+	command -v $c >/dev/null || { echo "bench/dns.sh: needs $c" >&2; exit 1; }
+done
+tmp=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]+"${pids[@]}"}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+tck=$(getconf CLK_TCK)
+
+free_port() {
+	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+wait_dns() {
+	for _ in $(seq 1 100); do
+		dig +tries=1 +time=1 @127.0.0.1 -p "$1" bench.test SOA >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "no DNS answer on port $1" >&2; exit 1
+}
+
+# A zone of N names (A records, every 4th also AAAA, every 10th MX) and a
+# dnsperf query file: existing names (A, AAAA, MX mix) and 10% NXDOMAIN.
+gen_zone() {
+	local n=$1 dir=$2
+	mkdir -p "$dir"
+	/usr/bin/python3 - "$n" "$dir" <<'PY'
+import random, sys
+n, d = int(sys.argv[1]), sys.argv[2]
+random.seed(n)
+with open(d + '/bench.test.zone', 'w') as z:
+    z.write('$ORIGIN bench.test.\n$TTL 3600\n@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n'
+            '@ NS ns1\n@ NS ns2\nns1 A 192.0.2.1\nns2 A 192.0.2.2\n')
+    for i in range(n):
+        z.write('host%d A 10.%d.%d.%d\n' % (i, i >> 16 & 255, i >> 8 & 255, i & 255))
+        if i % 4 == 0:
+            z.write('host%d AAAA 2001:db8::%x\n' % (i, i))
+        if i % 10 == 0:
+            z.write('host%d MX 10 host%d\n' % (i, (i + 1) % n))
+with open(d + '/queries', 'w') as q:
+    for _ in range(50000):
+        i = random.randrange(n)
+        r = random.random()
+        if r < 0.1:
+            q.write('nx%d.bench.test A\n' % i)
+        elif r < 0.2:
+            q.write('host%d.bench.test AAAA\n' % i)
+        elif r < 0.25:
+            q.write('host%d.bench.test MX\n' % (i - i % 10))
+        else:
+            q.write('host%d.bench.test A\n' % i)
+PY
+}
+
+# CPU ticks and RSS (kB) of a process and all its descendants (NSD forks
+# its server processes).
+tree_pids() {
+	ps -e -o pid=,ppid= | awk -v root="$1" '
+		{ parent[$1] = $2 }
+		END { for (p in parent) { q = p; while (q != "" && q != 0 && q != 1) {
+			if (q == root) { print p; break } q = parent[q] } } }'
+}
+cpu_ticks() {  # prints "user system" clock ticks
+	local u=0 s=0 p a b
+	for p in $(tree_pids "$1"); do
+		# after the ")" of the command name: state is field 1, utime 12, stime 13
+		read -r a b < <(sed 's/.*) //' /proc/$p/stat 2>/dev/null | awk '{print $12, $13}') || continue
+		u=$((u + a)) s=$((s + b))
+	done
+	echo $u $s
+}
+rss_kb() {
+	local t=0 p
+	for p in $(tree_pids "$1"); do
+		t=$((t + $(awk '/^VmRSS/ {print $2}' /proc/$p/status 2>/dev/null || echo 0)))
+	done
+	echo $t
+}
+
+start_mica() {  # dir port
+	local img
+	img=$(./mica build apps/dns -t unix ZONE="$1/bench.test.zone" | tail -1)
+	taskset -c 1 "$img" --listen=127.0.0.1:"$2" --log=warn > "$1/mica.log" 2>&1 &
+	pids+=($!); SPID=$!
+}
+start_nsd() {
+	cat > "$1/nsd.conf" <<CONF
+server:
+	ip-address: 127.0.0.1@$2
+	port: $2
+	username: ""
+	chroot: ""
+	database: ""
+	zonesdir: ""
+	pidfile: "$1/nsd.pid"
+	xfrdfile: "$1/xfrd.state"
+	zonelistfile: "$1/zone.list"
+	logfile: "$1/nsd.log"
+	server-count: 1
+	hide-version: yes
+	rrl-ratelimit: 0
+	rrl-whitelist-ratelimit: 0
+remote-control:
+	control-enable: no
+zone:
+	name: bench.test
+	zonefile: "$1/bench.test.zone"
+CONF
+	taskset -c 1 nsd -d -c "$1/nsd.conf" -P "$1/nsd.pid" &
+	pids+=($!); SPID=$!
+}
+start_bind() {
+	mkdir -p "$1/named"
+	cat > "$1/named.conf" <<CONF
+options {
+	directory "$1/named";
+	pid-file "$1/named/named.pid";
+	listen-on port $2 { 127.0.0.1; };
+	listen-on-v6 { none; };
+	recursion no;
+	allow-transfer { none; };
+	notify no;
+	minimal-responses no;
+	querylog no;
+};
+controls { };
+zone "bench.test" { type primary; file "$1/bench.test.zone"; };
+CONF
+	taskset -c 1 named -g -n 1 -U 1 -c "$1/named.conf" > "$1/named.log" 2>&1 &
+	pids+=($!); SPID=$!
+}
+
+run_one() {  # server dir
+	local server=$1 dir=$2 port out t0 t1
+	port=$(free_port)
+	start_"$server" "$dir" "$port"
+	wait_dns "$port"
+	dig @127.0.0.1 -p "$port" host1.bench.test A +short | grep -q 10.0.0.1 || { echo "$server: wrong answer" >&2; exit 1; }
+	local u0 s0 u1 s1
+	read -r u0 s0 < <(cpu_ticks $SPID)
+	out=$(taskset -c 0 dnsperf -s 127.0.0.1 -p "$port" -d "$dir/queries" -c 8 -T 4 -q 100 -l "$secs" 2>&1)
+	read -r u1 s1 < <(cpu_ticks $SPID)
+	local rss; rss=$(rss_kb $SPID)
+	kill "$SPID"; wait "$SPID" 2>/dev/null || true
+	local qps lat lost done
+	qps=$(sed -n 's/.*Queries per second: *\([0-9.]*\).*/\1/p' <<<"$out")
+	lat=$(sed -n 's/.*Average Latency (s): *\([0-9.]*\).*/\1/p' <<<"$out")
+	done=$(sed -n 's/.*Queries completed: *\([0-9]*\).*/\1/p' <<<"$out")
+	lost=$(sed -n 's/.*Queries lost: *\([0-9]*\).*/\1/p' <<<"$out")
+	local us uus
+	us=$(awk -v t=$((u1 - u0 + s1 - s0)) -v h="$tck" -v n="$done" 'BEGIN { printf "%.2f", n ? t / h * 1e6 / n : 0 }')
+	uus=$(awk -v t=$((u1 - u0)) -v h="$tck" -v n="$done" 'BEGIN { printf "%.2f", n ? t / h * 1e6 / n : 0 }')
+	echo "$server $qps $lat $lost $us $rss $done $uus"
+}
+
+printf '%-6s %-5s %9s %8s %6s %10s %11s %8s %8s %8s %8s\n' names server 'q/s' 'lat(us)' lost 'cpu/q(us)' 'user/q(us)' 'rss(kB)' 'q/s÷nsd' 'cpu÷nsd' 'rss÷nsd'
+for n in 100 10000; do
+	d=$tmp/z$n
+	gen_zone $n "$d"
+	declare -A R=()
+	for s in nsd mica bind; do
+		R[$s]=$(run_one $s "$d")
+	done
+	read -r _ nq _ _ nus nrss _ <<<"${R[nsd]}"
+	for s in mica nsd bind; do
+		read -r name qps lat lost us rss _ uus <<<"${R[$s]}"
+		printf '%-6s %-5s %9.0f %8.0f %6s %10s %11s %8s %8.2f %8.2f %8.2f\n' $n $name "$qps" \
+			"$(awk -v l="$lat" 'BEGIN{print l*1e6}')" "$lost" "$us" "$uus" "$rss" \
+			"$(awk -v a="$qps" -v b="$nq" 'BEGIN{print a/b}')" \
+			"$(awk -v a="$us" -v b="$nus" 'BEGIN{print (b > 0 ? a / b : 0)}')" \
+			"$(awk -v a="$rss" -v b="$nrss" 'BEGIN{print a/b}')"
+	done
+done

@@ -1,0 +1,283 @@
+/* tcp_conn.c - the life of a TCP connection block: the connection table
+ * (hashed on the 4-tuple, capped at TCP_MAX_CONNS with TIME-WAIT blocks
+ * recycled first), listeners, initial sequence numbers (RFC 6528), SYN
+ * option negotiation, and the deferred task that resumes delivery, reports
+ * on_close exactly once and frees the block. Also attach/detach to a stack. */
+#include "tcp.h"
+#include <mica/libc.h>
+#include <mica/log.h>
+
+static const char *const state_names[] = {
+	"CLOSED", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2",
+	"CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT",
+};
+
+const char *tcp_state_name(enum tcp_state s)
+{
+	return (unsigned)s <= TCP_TIME_WAIT ? state_names[s] : "?";
+}
+
+static unsigned hash4(uint32_t lip, uint16_t lport, uint32_t rip, uint16_t rport)
+{
+	uint32_t h = rip * 0x9e3779b1u ^ (uint32_t)rport * 0x85ebca6bu ^ (uint32_t)lport * 0xc2b2ae35u ^ lip;
+	h ^= h >> 15;
+	return h % TCP_HASH;
+}
+
+struct mica_tcp *tcp_lookup(struct net_tcp *t, uint32_t lip, uint16_t lport, uint32_t rip, uint16_t rport)
+{
+	for (struct mica_tcp *c = t->hash[hash4(lip, lport, rip, rport)]; c; c = c->hnext)
+		if (c->rport == rport && c->lport == lport && c->rip == rip && c->lip == lip)
+			return c;
+	return NULL;
+}
+
+struct mica_tcp_listener *tcp_find_listener(struct net_tcp *t, uint32_t lip, uint16_t lport)
+{
+	struct mica_tcp_listener *wild = NULL;
+	for (struct mica_tcp_listener *l = t->listeners; l; l = l->next) {
+		if (l->local.port != lport)
+			continue;
+		if (l->local.ip == lip)
+			return l;
+		if (l->local.ip == 0)
+			wild = l;
+	}
+	return wild;
+}
+
+static void unhash(struct mica_tcp *c)
+{
+	struct net_tcp *t = c->net->tcp;
+	for (struct mica_tcp **pp = &t->hash[hash4(c->lip, c->lport, c->rip, c->rport)]; *pp;
+	     pp = &(*pp)->hnext) {
+		if (*pp == c) {
+			*pp = c->hnext;
+			c->hnext = NULL;
+			t->nconns--;
+			return;
+		}
+	}
+}
+
+/* When the table is full, the oldest-looking TIME-WAIT block makes room. */
+static bool recycle_timewait(struct net_tcp *t)
+{
+	struct mica_tcp *victim = NULL;
+	for (unsigned i = 0; i < TCP_HASH; i++)
+		for (struct mica_tcp *c = t->hash[i]; c; c = c->hnext)
+			if (c->state == TCP_TIME_WAIT &&
+			    (!victim || c->timer.deadline < victim->timer.deadline))
+				victim = c;
+	if (!victim)
+		return false;
+	tcp_finish(victim, MICA_OK);
+	return true;
+}
+
+static void task_fn(void *arg);
+
+uint32_t tcp_isn(struct mica_net *net, uint32_t lip, uint16_t lport, uint32_t rip, uint16_t rport)
+{
+	uint32_t tuple[3] = { lip, rip, (uint32_t)lport << 16 | rport };
+	uint64_t h = tcp_siphash(net->tcp->secret, tuple, sizeof(tuple));
+	/* RFC 6528: ISN = M + F(4-tuple, secret), M a 4-microsecond timer. */
+	return (uint32_t)h + (uint32_t)(mica_loop_now(net->loop) / 4000);
+}
+
+struct mica_tcp *tcp_new_conn(struct mica_net *net, uint32_t lip, uint16_t lport, uint32_t rip,
+			      uint16_t rport)
+{
+	struct net_tcp *t = net->tcp;
+	if (t->nconns >= TCP_MAX_CONNS && !recycle_timewait(t)) {
+		TCP_COUNT(net, conn_limit);
+		return NULL;
+	}
+	struct mica_tcp *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->net = net;
+	c->lip = lip, c->lport = lport, c->rip = rip, c->rport = rport;
+	c->snd.cap = TCP_SNDBUF;
+	c->rcv.cap = TCP_RCVBUF;
+	c->rto = TCP_RTO_INIT;
+	c->peer_mss = TCP_DEFAULT_MSS;
+	c->mss = TCP_DEFAULT_MSS;
+	c->last_rx = mica_loop_now(net->loop);
+	uint32_t tuple[3] = { rip, lip, (uint32_t)rport << 16 | lport };
+	c->ts_offset = (uint32_t)(tcp_siphash(t->secret, tuple, sizeof(tuple)) >> 32);
+	mica_timer_init(&c->timer, tcp_timer_fn, c);
+	mica_timer_init(&c->ack_timer, tcp_ack_timer_fn, c);
+	mica_task_init(&c->task, task_fn, c);
+	unsigned h = hash4(lip, lport, rip, rport);
+	c->hnext = t->hash[h];
+	t->hash[h] = c;
+	t->nconns++;
+	return c;
+}
+
+void tcp_set_state(struct mica_tcp *c, enum tcp_state s)
+{
+	mica_debug("tcp", "%u.%u.%u.%u:%u %s -> %s", c->rip >> 24, c->rip >> 16 & 255, c->rip >> 8 & 255,
+		   c->rip & 255, c->rport, tcp_state_name((enum tcp_state)c->state), tcp_state_name(s));
+	c->state = (uint8_t)s;
+}
+
+uint8_t tcp_our_wscale(void)
+{
+	uint8_t s = 0;
+	while (s < 14 && (TCP_RCVBUF >> s) > 0xffff)
+		s++;
+	return s;
+}
+
+void tcp_take_syn_opts(struct mica_tcp *c, const struct tcp_hdr *h)
+{
+	c->peer_mss = h->has_mss ? h->mss : TCP_DEFAULT_MSS;
+	c->ws_ok = h->has_ws;
+	c->snd_ws = h->has_ws ? h->ws : 0;
+	c->rcv_ws = h->has_ws ? tcp_our_wscale() : 0;
+	c->ts_ok = h->has_ts;
+	c->ts_recent = h->tsval;
+	c->sack_ok = h->sack_ok;
+	uint32_t mss = c->net->dev.mtu - IPV4_HLEN - TCP_HLEN;
+	if (c->peer_mss < mss)
+		mss = c->peer_mss;
+	if (c->ts_ok)
+		mss -= TCP_OPT_TS_LEN;
+	c->mss = (uint16_t)(mss < 64 ? 64 : mss);       /* no tiny-segment floods */
+}
+
+void tcp_init_cc(struct mica_tcp *c)
+{
+	c->cwnd = 10u * c->mss;         /* RFC 6928 initial window */
+	c->ssthresh = 0x7fffffffu;
+	c->recover = c->iss;
+}
+
+void tcp_kick(struct mica_tcp *c)
+{
+	mica_loop_defer(c->net->loop, &c->task);
+}
+
+void tcp_schedule_close(struct mica_tcp *c, int err)
+{
+	if (!c->has_app || c->close_due)
+		return;
+	c->close_due = true;
+	c->close_err = err;
+	tcp_kick(c);
+}
+
+static void free_conn(struct mica_tcp *c)
+{
+	tcp_ring_free(&c->snd);
+	tcp_ring_free(&c->rcv);
+	free(c);
+}
+
+void tcp_finish(struct mica_tcp *c, int err)
+{
+	if (c->state == TCP_CLOSED)
+		return;
+	tcp_set_state(c, TCP_CLOSED);
+	unhash(c);
+	mica_timer_cancel(c->net->loop, &c->timer);
+	mica_timer_cancel(c->net->loop, &c->ack_timer);
+	if (c->listener) {
+		c->listener->nsynrcvd--;
+		c->listener = NULL;
+	}
+	if (err != MICA_OK || c->app_closed)
+		tcp_schedule_close(c, err);     /* else the app's close() reports it */
+	tcp_kick(c);
+}
+
+/* Deferred work of one connection: delivery after mica_tcp_resume, the
+ * app's on_close, and freeing the block once both the protocol and the app
+ * are done with it. */
+static void task_fn(void *arg)
+{
+	struct mica_tcp *c = arg;
+	if (c->state == TCP_CLOSED && !c->has_app && c->free_due) {
+		free_conn(c);           /* stack detached */
+		return;
+	}
+	if (c->has_app && !c->close_due && !c->app_closed)
+		tcp_deliver(c);
+	if (c->has_app && c->close_due) {
+		c->has_app = false;
+		if (c->ops && c->ops->on_close)
+			c->ops->on_close(c, c->close_err, c->arg);
+	}
+	if (!c->has_app && c->state == TCP_CLOSED)
+		free_conn(c);
+}
+
+int net_tcp_attach(struct mica_net *net)
+{
+	struct net_tcp *t = calloc(1, sizeof(*t));
+	if (!t)
+		return MICA_ENOMEM;
+	t->net = net;
+	/* Key material for ISNs and cookies: the best the platform offers
+	 * without an entropy source - clocks, the MAC, and addresses. */
+	uint64_t seed[4] = { mica_plat_wall_ns(), mica_plat_monotonic_ns(), (uint64_t)(uintptr_t)t,
+			     (uint64_t)net->dev.mac[0] << 40 | (uint64_t)net->dev.mac[5] << 8 | net->dev.mac[4] };
+	uint8_t k[16] = "mica-tcp-secret";
+	uint64_t a = tcp_siphash(k, seed, sizeof(seed));
+	seed[0] ^= a;
+	uint64_t b = tcp_siphash(k, seed, sizeof(seed));
+	memcpy(t->secret, &a, 8);
+	memcpy(t->secret + 8, &b, 8);
+	t->next_port = (uint16_t)(b % TCP_EPHEMERAL_N);
+	net->tcp = t;
+	return net_ipv4_register(net, IPV4_PROTO_TCP, tcp_input);
+}
+
+void net_tcp_detach(struct mica_net *net)
+{
+	struct net_tcp *t = net->tcp;
+	if (!t)
+		return;
+	for (unsigned i = 0; i < TCP_HASH; i++) {
+		while (t->hash[i]) {
+			struct mica_tcp *c = t->hash[i];
+			t->hash[i] = c->hnext;
+			mica_timer_cancel(net->loop, &c->timer);
+			mica_timer_cancel(net->loop, &c->ack_timer);
+			c->state = TCP_CLOSED;
+			c->has_app = false;
+			c->free_due = true;
+			if (c->task.queued)
+				continue;       /* the queued task frees it */
+			free_conn(c);
+		}
+	}
+	while (t->listeners) {
+		struct mica_tcp_listener *l = t->listeners;
+		t->listeners = l->next;
+		free(l);
+	}
+	free(t);
+	net->tcp = NULL;
+}
+
+void net_tcp_dump(struct mica_net *net);
+void net_tcp_dump(struct mica_net *net)
+{
+	struct net_tcp *t = net->tcp;
+	unsigned counts[TCP_TIME_WAIT + 1] = { 0 };
+	int shown = 0;
+	for (unsigned i = 0; i < TCP_HASH; i++)
+		for (struct mica_tcp *c = t->hash[i]; c; c = c->hnext) {
+			counts[c->state]++;
+			if (c->state != TCP_TIME_WAIT && shown++ < 10)
+				mica_printf("tcp %u %s una %u nxt %u max %u sndlen %u wnd %u cwnd %u rcv_nxt %u tmode %u armed %d app %d closed %d shut %d fin_sent %d\n",
+					    c->rport, tcp_state_name(c->state), c->snd_una - c->iss, c->snd_nxt - c->iss, c->snd_max - c->iss,
+					    c->snd.len, c->snd_wnd, c->cwnd, c->rcv_nxt - c->irs, c->tmode, mica_timer_armed(&c->timer), c->has_app, c->app_closed, c->shut_wr, c->fin_sent);
+		}
+	for (int s = 0; s <= TCP_TIME_WAIT; s++)
+		if (counts[s])
+			mica_printf("tcp state %s: %u\n", tcp_state_name(s), counts[s]);
+}

@@ -1,0 +1,197 @@
+/* tcp_recv.c - the receive side of a connection: in-order payload goes to
+ * the app straight from the frame's buffer when nothing is waiting (zero
+ * copy); what the app does not take, and out-of-order data, is kept in the
+ * receive ring (bounded: it is the advertised window). Out-of-order data
+ * sits at its own offset in the ring and is tracked as up to TCP_OOO_MAX
+ * ranges, which are also the SACK blocks we report (RFC 2018).
+ *
+ * Ring layout: ring offset 0 (at head) holds sequence rcv_nxt - rcv.len. */
+#include "tcp.h"
+#include <mica/libc.h>
+
+uint32_t tcp_rcv_window(const struct mica_tcp *c)
+{
+	uint32_t free = c->rcv.cap - c->rcv.len;
+	uint32_t adv = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	return free > adv ? free : adv;         /* never shrink the right edge */
+}
+
+static uint8_t sack_blocks(const struct mica_tcp *c)
+{
+	uint8_t max = c->ts_ok ? 3 : TCP_MAX_SACK;     /* 40 option bytes */
+	return !c->sack_ok ? 0 : c->nooo < max ? c->nooo : max;
+}
+
+uint32_t tcp_sack_len(const struct mica_tcp *c)
+{
+	uint8_t n = sack_blocks(c);
+	return n ? 4u + 8u * n : 0;
+}
+
+void tcp_fill_sack(const struct mica_tcp *c, struct tcp_hdr *h)
+{
+	h->nsack = sack_blocks(c);
+	for (int i = 0; i < h->nsack; i++)
+		h->sack[i] = c->ooo[i];
+}
+
+/* Remember [l, r) as received above rcv_nxt, merged with its neighbours
+ * and moved to the front (the most recent block comes first in SACK). */
+static bool ooo_add(struct mica_tcp *c, uint32_t l, uint32_t r)
+{
+	int n = 0;
+	struct tcp_sack_block keep[TCP_OOO_MAX];
+	for (int i = 0; i < c->nooo; i++) {
+		struct tcp_sack_block b = c->ooo[i];
+		if (SEQ_LEQ(b.l, r) && SEQ_GEQ(b.r, l)) {      /* overlaps or touches */
+			if (SEQ_LT(b.l, l))
+				l = b.l;
+			if (SEQ_GT(b.r, r))
+				r = b.r;
+		} else {
+			keep[n++] = b;
+		}
+	}
+	if (n == TCP_OOO_MAX)
+		return false;
+	c->ooo[0] = (struct tcp_sack_block){ l, r };
+	memcpy(c->ooo + 1, keep, (size_t)n * sizeof(keep[0]));
+	c->nooo = (uint8_t)(n + 1);
+	return true;
+}
+
+/* rcv_nxt moved: take in the out-of-order ranges it now reaches. */
+static void ooo_merge(struct mica_tcp *c)
+{
+	bool again = true;
+	while (again) {
+		again = false;
+		for (int i = 0; i < c->nooo; i++) {
+			if (SEQ_GT(c->ooo[i].l, c->rcv_nxt))
+				continue;
+			if (SEQ_GT(c->ooo[i].r, c->rcv_nxt)) {
+				c->rcv.len += c->ooo[i].r - c->rcv_nxt;
+				c->rcv_nxt = c->ooo[i].r;
+			}
+			memmove(c->ooo + i, c->ooo + i + 1, (size_t)(c->nooo - i - 1) * sizeof(c->ooo[0]));
+			c->nooo--;
+			again = true;
+			break;
+		}
+	}
+}
+
+static bool app_reading(const struct mica_tcp *c)
+{
+	return c->has_app && !c->app_closed && !c->close_due && c->ops && c->ops->on_data;
+}
+
+/* The fast path: nothing is waiting, hand the frame's bytes to the app. */
+static void deliver_direct(struct mica_tcp *c, struct mica_view data)
+{
+	uint32_t head = c->rcv.head;
+	c->rcv_nxt += (uint32_t)data.len;
+	c->in_deliver = true;
+	size_t took = c->ops->on_data(c, data, c->arg);
+	c->in_deliver = false;
+	if (took > data.len)
+		took = data.len;
+	uint32_t rest = (uint32_t)(data.len - took);
+	c->rcv.head = (head + (uint32_t)took) % c->rcv.cap;
+	if (rest && c->state != TCP_CLOSED) {
+		tcp_ring_write(&c->rcv, 0, data.data + took, rest);
+		c->rcv.len = rest;
+		if (!c->app_closed)
+			c->paused = true;
+		else
+			tcp_ring_drop(&c->rcv, rest);
+	}
+}
+
+void tcp_recv_data(struct mica_tcp *c, const struct tcp_hdr *h, uint32_t seq, struct mica_view data)
+{
+	(void)h;
+	uint32_t len = (uint32_t)data.len;
+	if (len == 0)
+		return;
+	if (c->app_closed || !c->has_app) {
+		/* Nobody will read it: acknowledge in-order bytes and drop them. */
+		TCP_COUNT(c->net, data_after_close);
+		if (seq == c->rcv_nxt)
+			c->rcv_nxt += len;
+		c->ack_now = true;
+		return;
+	}
+	if (tcp_ring_alloc(&c->rcv) != MICA_OK) {
+		TCP_COUNT(c->net, rx_nomem);
+		return;
+	}
+	if (seq != c->rcv_nxt) {
+		uint32_t off = c->rcv.len + (seq - c->rcv_nxt);
+		if (!ooo_add(c, seq, seq + len)) {
+			TCP_COUNT(c->net, ooo_dropped);
+		} else {
+			tcp_ring_write(&c->rcv, off, data.data, len);
+			TCP_COUNT(c->net, ooo_queued);
+		}
+		c->ack_now = true;      /* a duplicate ACK (with SACK) at once */
+		return;
+	}
+	if (c->rcv.len == 0 && c->nooo == 0 && !c->paused && !c->in_deliver && app_reading(c)) {
+		deliver_direct(c, data);
+		return;
+	}
+	tcp_ring_write(&c->rcv, c->rcv.len, data.data, len);
+	c->rcv.len += len;
+	c->rcv_nxt += len;
+	if (c->nooo) {
+		ooo_merge(c);
+		c->ack_now = true;      /* a hole filled: tell the sender now */
+	}
+	if (!c->paused)
+		tcp_deliver(c);
+}
+
+static void maybe_window_update(struct mica_tcp *c)
+{
+	if (c->state != TCP_ESTABLISHED && c->state != TCP_FIN_WAIT_1 && c->state != TCP_FIN_WAIT_2)
+		return;
+	uint32_t edge = c->rcv_nxt + (c->rcv.cap - c->rcv.len);
+	uint32_t grow = SEQ_GT(edge, c->rcv_adv) ? edge - c->rcv_adv : 0;
+	uint32_t thresh = 2u * c->mss < c->rcv.cap / 2 ? 2u * c->mss : c->rcv.cap / 2;
+	bool was_closed = c->rcv_adv == c->rcv_nxt;
+	if (grow >= thresh || (was_closed && grow >= c->mss))
+		tcp_send_ack(c);
+}
+
+void tcp_deliver(struct mica_tcp *c)
+{
+	if (c->in_deliver)
+		return;
+	c->in_deliver = true;
+	while (c->rcv.len && !c->paused && app_reading(c)) {
+		uint32_t chunk = c->rcv.cap - c->rcv.head;
+		if (chunk > c->rcv.len)
+			chunk = c->rcv.len;
+		size_t took = c->ops->on_data(c, mica_view_make(c->rcv.mem + c->rcv.head, chunk), c->arg);
+		if (took > chunk)
+			took = chunk;
+		tcp_ring_drop(&c->rcv, (uint32_t)took);
+		if (took < chunk) {
+			c->paused = true;
+			break;
+		}
+	}
+	if (c->app_closed)
+		tcp_ring_drop(&c->rcv, c->rcv.len);
+	if (c->rcv.len == 0 && c->fin_rcvd && !c->eof_delivered && app_reading(c)) {
+		c->eof_delivered = true;
+		if (c->ops->on_eof)
+			c->ops->on_eof(c, c->arg);
+		else
+			mica_tcp_close(c);
+	}
+	c->in_deliver = false;
+	if (c->state != TCP_CLOSED)
+		maybe_window_update(c);
+}

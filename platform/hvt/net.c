@@ -1,0 +1,239 @@
+/* net.c - network interfaces of the hvt guest over the NET_* hypercalls.
+ *
+ * Frames move in batches, and mostly on the POLL exit itself, so that a
+ * request and its response cost one VM exit:
+ *   - mica_netif_tx queues frames (up to a batch); the next POLL sends them
+ *     before sleeping (a full queue, or exit, flushes with NET_WRITE);
+ *   - once the stack has called mica_netif_rx (which tells the platform its
+ *     buffer pool and headroom), receive buffers stay posted to POLL, which
+ *     fills them when it wakes; mica_netif_rx then hands those over first,
+ *     and makes a NET_READ exit only when more frames may be waiting.
+ * Only the first open netif carries I/O on POLL; others use NET_READ and
+ * NET_WRITE (flushed before each POLL). */
+#include <mica/err.h>
+#include <mica/libc.h>
+#include "hvt.h"
+
+#define TXQ MICA_HVT_NET_BATCH_MAX
+#define RXP 32 /* receive buffers posted to POLL */
+
+struct mica_netif {
+	uint32_t handle;
+	bool open;
+	bool drained; /* the last receive left nothing waiting */
+	mica_netif_ready_fn ready;
+	void *arg;
+	/* transmit queue, sent by the next POLL */
+	struct mica_buf *txq[TXQ];
+	struct mica_hvt_frame txf[TXQ];
+	int ntx;
+	/* receive buffers posted to POLL; the received prefix is moved to
+	 * `got` and refilled before the next POLL */
+	struct mica_buf_pool *pool;
+	size_t headroom;
+	struct mica_buf *posted[RXP];
+	struct mica_hvt_frame rxf[RXP];
+	struct mica_buf *got[RXP];
+	int ngot, next_got;
+	uint64_t tx_dropped;
+};
+
+static struct mica_netif netifs[MICA_HVT_MAX_DEVICES];
+static uint32_t open_mask; /* bit i: netifs[i] is open (loops skip the rest) */
+
+static int find_device(const char *name, uint32_t kind)
+{
+	const struct mica_hvt_boot_info *bi = hvt.bi;
+	for (uint32_t i = 0; i < bi->ndevices && i < MICA_HVT_MAX_DEVICES; i++)
+		if (bi->devices[i].kind == kind && strncmp(bi->devices[i].name, name, MICA_HVT_NAME_MAX) == 0)
+			return (int)i;
+	return MICA_ENOENT;
+}
+
+int mica_netif_open(const char *name, struct mica_netif **out)
+{
+	int h = find_device(name, MICA_HVT_DEV_NET);
+	if (h < 0)
+		return h;
+	if (!netifs[h].open)
+		netifs[h] = (struct mica_netif){.handle = (uint32_t)h, .open = true};
+	open_mask |= 1u << h;
+	*out = &netifs[h];
+	return MICA_OK;
+}
+
+int mica_netif_info(struct mica_netif *nif, struct mica_netif_info *info)
+{
+	struct mica_hvt_net_info a = {.handle = nif->handle};
+	hvt_call(MICA_HVT_CALL_NET_INFO, &a);
+	if (a.ret < 0)
+		return (int)a.ret;
+	memcpy(info->mac, a.mac, 6);
+	info->mtu = a.mtu;
+	info->link_up = true;
+	return MICA_OK;
+}
+
+void mica_netif_set_ready(struct mica_netif *nif, mica_netif_ready_fn fn, void *arg)
+{
+	nif->ready = fn;
+	nif->arg = arg;
+}
+
+/* After a send of the queue (by POLL or NET_WRITE): drop every queued
+ * frame; those the host could not take are lost, as on a full NIC ring. */
+static void tx_done(struct mica_netif *nif, int64_t sent)
+{
+	if (sent < nif->ntx)
+		nif->tx_dropped += (uint64_t)(nif->ntx - (sent > 0 ? sent : 0));
+	for (int i = 0; i < nif->ntx; i++)
+		mica_buf_unref(nif->txq[i]);
+	nif->ntx = 0;
+}
+
+static void tx_flush(struct mica_netif *nif)
+{
+	if (nif->ntx == 0)
+		return;
+	struct mica_hvt_net_io a = {nif->handle, (uint32_t)nif->ntx, (uintptr_t)nif->txf, 0};
+	hvt_call(MICA_HVT_CALL_NET_WRITE, &a);
+	tx_done(nif, a.ret);
+}
+
+int mica_netif_tx(struct mica_netif *nif, struct mica_buf **bufs, int n)
+{
+	int taken = 0;
+	for (; taken < n; taken++) {
+		if (nif->ntx == TXQ)
+			tx_flush(nif);
+		struct mica_buf *b = bufs[taken];
+		nif->txf[nif->ntx] = (struct mica_hvt_frame){(uintptr_t)mica_buf_data(b), b->len, 0};
+		nif->txq[nif->ntx++] = b;
+	}
+	return taken;
+}
+
+/* Post receive buffers in the holes the last POLL left (a prefix). */
+static int rx_refill(struct mica_netif *nif)
+{
+	int n = 0;
+	for (; n < RXP && nif->pool; n++) {
+		if (nif->posted[n])
+			continue;
+		struct mica_buf *b = mica_buf_alloc(nif->pool, nif->headroom);
+		if (!b)
+			break;
+		nif->posted[n] = b;
+		nif->rxf[n] =
+		    (struct mica_hvt_frame){(uintptr_t)mica_buf_data(b), (uint32_t)mica_buf_tailroom(b), 0};
+	}
+	return n;
+}
+
+/* Fill a POLL's I/O fields for the first open netif; flush the others. */
+struct mica_netif *hvt_net_poll_prepare(struct mica_hvt_poll *p)
+{
+	struct mica_netif *io = NULL;
+	for (uint32_t m = open_mask; m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctz(m);
+		if (io) {
+			tx_flush(&netifs[i]);
+			continue;
+		}
+		io = &netifs[i];
+		p->io_handle = io->handle;
+		p->tx_count = (uint32_t)io->ntx;
+		p->tx_frames = (uintptr_t)io->txf;
+		p->rx_count = (uint32_t)rx_refill(io);
+		p->rx_frames = (uintptr_t)io->rxf;
+	}
+	return io;
+}
+
+/* After the POLL: release sent frames, take the received ones. */
+void hvt_net_poll_done(struct mica_netif *io, const struct mica_hvt_poll *p)
+{
+	if (!io)
+		return;
+	if (p->tx_count)
+		tx_done(io, p->tx_ret);
+	int got = (int)(p->rx_got <= p->rx_count ? p->rx_got : p->rx_count);
+	for (int i = 0; i < got; i++) {
+		io->posted[i]->len = io->rxf[i].len;
+		io->got[io->ngot++] = io->posted[i];
+		io->posted[i] = NULL;
+	}
+	if (p->rx_count)
+		io->drained = got < (int)p->rx_count;
+}
+
+int hvt_net_notify(uint64_t ready)
+{
+	int n = 0;
+	for (uint64_t m = ready & ((1ull << MICA_HVT_MAX_DEVICES) - 1); m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctzll(m);
+		n++;
+		if (netifs[i].open && netifs[i].ready)
+			netifs[i].ready(&netifs[i], netifs[i].arg);
+	}
+	return n;
+}
+
+void hvt_net_flush_all(void)
+{
+	for (uint32_t m = open_mask; m; m &= m - 1)
+		tx_flush(&netifs[__builtin_ctz(m)]);
+}
+
+/* Hand over frames POLL already received. */
+static int take_got(struct mica_netif *nif, struct mica_buf **bufs, int max)
+{
+	int n = 0;
+	while (n < max && nif->next_got < nif->ngot)
+		bufs[n++] = nif->got[nif->next_got++];
+	if (nif->next_got == nif->ngot)
+		nif->ngot = nif->next_got = 0;
+	return n;
+}
+
+static int rx_read(struct mica_netif *nif, struct mica_buf_pool *pool, size_t headroom,
+                   struct mica_buf **bufs, int max)
+{
+	struct mica_hvt_frame fr[MICA_HVT_NET_BATCH_MAX];
+	int n = 0;
+	for (; n < max; n++) {
+		bufs[n] = mica_buf_alloc(pool, headroom);
+		if (!bufs[n])
+			break;
+		fr[n] = (struct mica_hvt_frame){(uintptr_t)mica_buf_data(bufs[n]),
+		                                (uint32_t)mica_buf_tailroom(bufs[n]), 0};
+	}
+	if (n == 0)
+		return MICA_ENOMEM;
+	struct mica_hvt_net_io a = {nif->handle, (uint32_t)n, (uintptr_t)fr, 0};
+	hvt_call(MICA_HVT_CALL_NET_READ, &a);
+	int got = a.ret < 0 ? 0 : (int)a.ret;
+	for (int i = 0; i < n; i++) {
+		if (i < got)
+			bufs[i]->len = fr[i].len;
+		else
+			mica_buf_unref(bufs[i]);
+	}
+	nif->drained = got < n;
+	return a.ret < 0 ? (int)a.ret : got;
+}
+
+int mica_netif_rx(struct mica_netif *nif, struct mica_buf_pool *pool, size_t headroom, struct mica_buf **bufs,
+                  int max)
+{
+	if (max > MICA_HVT_NET_BATCH_MAX)
+		max = MICA_HVT_NET_BATCH_MAX;
+	if (max <= 0)
+		return 0;
+	nif->pool = pool; /* from now on POLL receives into this pool */
+	nif->headroom = headroom;
+	int n = take_got(nif, bufs, max);
+	if (n > 0 || nif->drained)
+		return n;
+	return rx_read(nif, pool, headroom, bufs, max);
+}

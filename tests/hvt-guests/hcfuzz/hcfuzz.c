@@ -1,0 +1,128 @@
+/* hcfuzz.c - a hostile guest: --calls random hypercalls (every call but
+ * HALT and ABORT) whose argument structs are filled with random mixes of
+ * valid addresses, addresses in read-only memory, at the edge of memory,
+ * outside it, huge lengths and random words. The monitor must serve each
+ * call or end the guest with a report (--wild sets how often a word is
+ * one it must refuse); tests/integration/hvt/
+ * hypercall-fuzz.sh checks it never crashes. Exits 0 when all calls were
+ * made (the monitor refused none fatally). */
+#include <mica/app.h>
+#include <mica/hvt_abi.h>
+#include <mica/log.h>
+#include <mica/platform.h>
+
+static const struct mica_arg_spec args[] = {
+    {"seed", MICA_ARG_INT, "1", "random seed", 1, 1 << 30},
+    {"calls", MICA_ARG_INT, "100", "hypercalls to make", 0, 100000},
+    {"wild", MICA_ARG_INT, "10", "percent of words that are bad addresses", 0, 100},
+};
+
+static uint64_t state;
+static uint64_t wild_percent;
+static uint8_t scratch[8192] __attribute__((aligned(64)));
+static uint64_t frames[2 * MICA_HVT_NET_BATCH_MAX + 8];
+
+static uint64_t next(void)
+{
+	state ^= state << 13;
+	state ^= state >> 7;
+	state ^= state << 17;
+	return state;
+}
+
+static uint64_t good_ptr(void)
+{
+	return (uintptr_t)scratch + next() % 4096;
+}
+
+/* A value the monitor must refuse as an address (or as a length). */
+static uint64_t bad_value(uint64_t mem)
+{
+	const uint64_t bad[] = {
+	    (uintptr_t)&next, /* text: read-only */
+	    MICA_HVT_BOOT_INFO_ADDR, mem - 8, mem, mem + 4096, 0xffffffffull, 1ull << 63, ~0ull, next(),
+	};
+	return bad[next() % (sizeof(bad) / sizeof(bad[0]))];
+}
+
+static bool wild(void)
+{
+	return next() % 100 < wild_percent;
+}
+
+/* Fill the call's struct with valid-looking values; when wild, one field
+ * (or the struct's own address) becomes a bad one. */
+static void one_call(uint64_t mem)
+{
+	union {
+		struct mica_hvt_console con;
+		struct mica_hvt_poll poll;
+		struct mica_hvt_net_info ni;
+		struct mica_hvt_net_io io;
+		struct mica_hvt_block_info bi;
+		struct mica_hvt_block_io bio;
+		uint64_t w[16];
+	} u = {.w = {0}};
+	unsigned nr;
+	do
+		nr = 1 + (unsigned)(next() % (MICA_HVT_CALL_MAX - 1));
+	while (nr == MICA_HVT_CALL_HALT || nr == MICA_HVT_CALL_ABORT);
+	uint32_t handle = (uint32_t)(next() % 4); /* 0 net0, 1 disk, 2-3 none */
+	struct mica_hvt_frame *fr = (struct mica_hvt_frame *)frames;
+	switch (nr) {
+	case MICA_HVT_CALL_CONSOLE: u.con = (struct mica_hvt_console){good_ptr(), next() % 64, 0}; break;
+	case MICA_HVT_CALL_POLL: u.poll.timeout_ns = next() % 1000000; break;
+	case MICA_HVT_CALL_NET_INFO: u.ni.handle = handle; break;
+	case MICA_HVT_CALL_NET_WRITE:
+	case MICA_HVT_CALL_NET_READ:
+		u.io = (struct mica_hvt_net_io){handle, (uint32_t)(next() % 8), (uintptr_t)frames, 0};
+		for (unsigned i = 0; i < 8; i++)
+			fr[i] = (struct mica_hvt_frame){good_ptr(), (uint32_t)(next() % 2000), 0};
+		if (wild())
+			fr[next() % 8].addr = bad_value(mem);
+		break;
+	case MICA_HVT_CALL_BLOCK_INFO: u.bi.handle = handle; break;
+	case MICA_HVT_CALL_BLOCK_READ:
+	case MICA_HVT_CALL_BLOCK_WRITE:
+	case MICA_HVT_CALL_BLOCK_FLUSH:
+		u.bio = (struct mica_hvt_block_io){handle, (uint32_t)(next() % 8), next() % 140,
+		                                   (uintptr_t)scratch + next() % 4096, 0};
+		if (next() % 10 == 0)
+			u.bio.sector = ~0ull - next() % 4; /* overflowing ranges */
+		break;
+	}
+	uint64_t where = (uintptr_t)&u;
+	if (wild()) {
+		if (next() % 4 == 0)
+			where = bad_value(mem);
+		else
+			u.w[next() % 3] = bad_value(mem);
+	}
+	__asm__ volatile("outl %0, %1"
+	                 :
+	                 : "a"((uint32_t)where), "d"((uint16_t)(MICA_HVT_PORT_BASE + nr))
+	                 : "memory");
+}
+
+static int start(struct mica_loop *loop)
+{
+	(void)loop;
+	state = (uint64_t)mica_arg_int("seed") * 0x9e3779b97f4a7c15ull;
+	wild_percent = (uint64_t)mica_arg_int("wild");
+	uint64_t mem = 0;
+	/* The boot info is at a fixed address (read-only, readable). */
+	mem = ((const struct mica_hvt_boot_info *)MICA_HVT_BOOT_INFO_ADDR)->mem_size;
+	int64_t n = mica_arg_int("calls");
+	for (int64_t i = 0; i < n; i++)
+		one_call(mem);
+	mica_printf("\nhcfuzz: %lld calls made\n", (long long)n);
+	mica_plat_exit(0);
+}
+
+const struct mica_app mica_app = {
+    .name = "hcfuzz",
+    .summary = "random hypercalls (hvt tests)",
+    .args = args,
+    .nargs = MICA_ARRAY_LEN(args),
+    .start = start,
+};

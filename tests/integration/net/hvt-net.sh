@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# hvt-net.sh - the direct stack in a KVM guest under mica-hvt (a small share:
+# guests are emulated on the CI machines): apps/echo on a tap in a private
+# namespace answers 20 pings, fragmented 4000-byte pings, UDP echo round
+# trips and ICMP port unreachable; its ARP entry reaches Linux's table; the
+# monitor's exit counts are printed (VM exits per request).
+# timeout: 180
+set -u
+. "$(dirname "$0")/lib.sh"
+need_root_tap
+[ -f "$ROOT/mk/target-hvt.mk" ] || skip "the hvt target does not exist yet"
+[ -x "$ROOT/build/monitor/mica-hvt" ] || skip "build/monitor/mica-hvt is not built yet"
+[ -r /dev/kvm ] || skip "needs /dev/kvm"
+IMG=$(build apps/echo -t hvt)
+netns_up
+start_image "$ROOT/build/monitor/mica-hvt" --stats --net:service=$TAP "$IMG" --ipv4=$GUEST_IP/24 --port=7
+wait_log "echoing" 30 || fail "echo did not start under mica-hvt"
+out=$(in_ns ping -c 20 -i 0.2 -W 5 -q $GUEST_IP) || fail "ping: $out"
+echo "$out" | grep -q " 0% packet loss" || fail "ping lost packets: $out"
+echo "$out" | tail -1
+out=$(in_ns ping -c 3 -i 0.5 -W 5 -s 4000 -q $GUEST_IP) || fail "ping -s 4000: $out"
+echo "$out" | grep -q " 0% packet loss" || fail "fragmented ping lost packets: $out"
+for i in 1 2 3; do
+	[ "$(udp_echo 7 "hvt-$i")" = "hvt-$i" ] || fail "no UDP echo $i"
+done
+mac=$(grep -o 'mac [0-9a-f:]*' "$LOG" | head -1 | cut -d' ' -f2)
+in_ns ip neigh show $GUEST_IP dev $TAP | grep -q lladdr || fail "no ARP entry in Linux's table"
+in_ns /usr/bin/python3 - "$GUEST_IP" <<'PY' || fail "no ICMP port unreachable"
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(5)
+s.connect((sys.argv[1], 9999))
+s.send(b"x")
+try:
+    s.recv(10)
+    sys.exit("answer from a closed port")
+except ConnectionRefusedError:
+    print("closed port: ICMP port unreachable")
+PY
+stop_image
+cat "$LOG"
+[ "$(counter icmp_echo_reply_tx)" -ge 23 ] || fail "echo replies not counted"
+[ "$(counter icmp_unreach_tx)" -ge 1 ] || fail "port unreachable not counted"
+grep -o 'exits=[0-9]*' "$LOG" | head -1
+echo PASS

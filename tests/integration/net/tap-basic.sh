@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# tap-basic.sh - apps/echo on the tap target in a private namespace: Linux
+# pings it (100 small, 1400-byte and fragmented 4000-byte pings, 0% loss),
+# UDP echo round trips, its ARP entry appears in Linux's neighbour table,
+# UDP to a closed port gets ICMP port unreachable, counters at exit.
+# timeout: 120
+set -u
+. "$(dirname "$0")/lib.sh"
+need_root_tap
+command -v ping > /dev/null || skip "needs ping (iputils-ping)"
+IMG=$(build apps/echo -t tap)
+netns_up
+start_image "$IMG" --net:service=$TAP --ipv4=$GUEST_IP/24 --port=7
+wait_log "echoing" 10 || fail "echo did not start"
+
+for size in 56 1400 4000; do
+	out=$(in_ns ping -c 100 -i 0.01 -W 1 -s $size -q $GUEST_IP) || fail "ping -s $size: $out"
+	echo "$out" | grep -q " 0% packet loss" || fail "ping -s $size lost packets: $out"
+	echo "ping -s $size: $(echo "$out" | grep -o '[0-9]* received, [0-9]*% packet loss')"
+done
+
+for i in $(seq 1 50); do
+	r=$(udp_echo 7 "hello-$i") || fail "no UDP echo for round $i"
+	[ "$r" = "hello-$i" ] || fail "echo answered '$r' to 'hello-$i'"
+done
+echo "50 UDP echo round trips ok"
+big=$(head -c 3000 /dev/zero | tr '\0' 'z')
+[ "$(udp_echo 7 "$big")" = "$big" ] || fail "3000-byte UDP echo (fragmented both ways) failed"
+echo "fragmented UDP echo ok"
+
+neigh=$(in_ns ip neigh show $GUEST_IP dev $TAP)
+echo "neighbour: $neigh"
+mac=$(grep -o 'mac [0-9a-f:]*' "$LOG" | head -1 | cut -d' ' -f2)
+echo "$neigh" | grep -q "lladdr $mac" || fail "no ARP entry for $GUEST_IP with $mac in Linux's table"
+
+in_ns /usr/bin/python3 - "$GUEST_IP" <<'PY' || fail "no ICMP port unreachable for a closed port"
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+s.connect((sys.argv[1], 9999))
+s.send(b"anyone?")
+try:
+    s.recv(100)
+    sys.exit("got an answer from a closed port")
+except ConnectionRefusedError:
+    print("closed port: ICMP port unreachable -> ECONNREFUSED")
+except socket.timeout:
+    sys.exit("timed out waiting for ICMP port unreachable")
+PY
+
+stop_image
+cat "$LOG"
+[ "$(counter icmp_unreach_tx)" -ge 1 ] || fail "icmp_unreach_tx not counted"
+[ "$(counter ip_reasm_ok)" -ge 100 ] || fail "reassembly not counted"
+[ "$(counter ip_frag_tx)" -ge 300 ] || fail "fragmented replies not counted"
+echo PASS

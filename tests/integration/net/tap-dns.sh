@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# tap-dns.sh - apps/dns on the tap target answers like apps/dns on unix:
+# both serve the same two zones inside one namespace (unix on its loopback,
+# tap on 10.77.0.2), dig spot checks, malformed traffic (abuse.py), then
+# every UDP query of the DNS differential test compared field by field
+# (dnsdiff_udp.py): the unikernel still answers, and answers the same.
+# timeout: 300
+set -u
+. "$(dirname "$0")/lib.sh"
+need_root_tap
+[ -f "$ROOT/apps/dns/app.mk" ] || skip "apps/dns does not exist yet"
+command -v dig > /dev/null || skip "needs dig (dnsutils)"
+Z=$ROOT/tests/integration/dns/zones
+TAPIMG=$(build apps/dns -t tap ZONE=$Z/example.com.zone ZONE=$Z/example.org.zone)
+UNIXIMG=$(build apps/dns -t unix ZONE=$Z/example.com.zone ZONE=$Z/example.org.zone)
+netns_up
+ULOG=$(mktemp /tmp/mica-dns-unix.XXXXXX)
+in_ns "$UNIXIMG" --listen=127.0.0.1:5353 > "$ULOG" 2>&1 &
+UPID=$!
+trap 'kill $UPID 2>/dev/null; rm -f "$ULOG"; cleanup' EXIT
+start_image "$TAPIMG" --net:service=$TAP --ipv4=$GUEST_IP/24 --listen=$GUEST_IP:53
+wait_log "serving|listening|zones" 10 || fail "dns on tap did not start"
+sleep 0.3
+for q in "example.com SOA" "www.example.com A" "example.com MX" "example.org NS" "nope.example.com A"; do
+	a=$(in_ns dig @127.0.0.1 -p 5353 +norec +noall +answer +authority $q)
+	b=$(in_ns dig @$GUEST_IP +norec +noall +answer +authority +tries=2 +time=1 $q)
+	[ -n "$b" ] || fail "dig $q: no answer from tap"
+	[ "$a" = "$b" ] || fail "dig $q differs: unix '$a' tap '$b'"
+	echo "dig $q: $(echo "$b" | head -1)"
+done
+# The malformed traffic of tap-robust.sh first: answers must not change.
+if /usr/bin/python3 -c 'import scapy' 2> /dev/null; then
+	mac=$(grep -o 'mac [0-9a-f:]*' "$LOG" | head -1 | cut -d' ' -f2)
+	in_ns /usr/bin/python3 "$(dirname "$0")/abuse.py" $TAP "$mac" $GUEST_IP $HOST_IP > /dev/null ||
+		fail "abuse.py failed"
+	echo "sent the malformed traffic of abuse.py"
+fi
+in_ns /usr/bin/python3 "$(dirname "$0")/dnsdiff_udp.py" 127.0.0.1:5353 $GUEST_IP:53 \
+	$Z/example.com.zone $Z/example.org.zone | tail -20
+[ "${PIPESTATUS[0]}" -eq 0 ] || fail "tap and unix answers differ"
+stop_image
+cat "$LOG" | tail -8
+echo PASS

@@ -1,0 +1,3 @@
+# tests/unit/dns/unit.mk - the zone parser and memo tests link zonec's parts.
+UNIT_EXTRA_test_zparse := tools/zonec/parse.c tools/zonec/build.c
+UNIT_EXTRA_test_memo := tools/zonec/parse.c tools/zonec/build.c tools/zonec/memo.c

@@ -1,0 +1,407 @@
+/* build.c - check a parsed zone and lay it out as the data the server
+ * reads (struct mica_dns_zone): nodes in canonical order with empty
+ * non-terminals, RRsets, delegation points, wildcards, the name hash. */
+#include "zonec.h"
+#include <stdlib.h>
+#include <string.h>
+
+struct bnode {
+	uint8_t name[MICA_DNS_NAME_MAX], lname[MICA_DNS_NAME_MAX];
+	uint8_t len;
+	size_t *rrs, nrrs, caprrs; /* indices into zf->rrs, file order */
+	uint32_t final;            /* index after sorting */
+};
+
+struct bmap {
+	struct bnode *nodes;
+	size_t n, cap;
+	uint32_t *slots; /* node + 1 */
+	size_t nslots;
+};
+
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p) {
+		perror("zonec");
+		exit(1);
+	}
+	return p;
+}
+
+static void map_grow(struct bmap *m)
+{
+	size_t ns = m->nslots ? m->nslots * 2 : 1024;
+	free(m->slots);
+	m->slots = calloc(ns, sizeof(uint32_t));
+	if (!m->slots) {
+		perror("zonec");
+		exit(1);
+	}
+	m->nslots = ns;
+	for (size_t i = 0; i < m->n; i++) {
+		size_t h = mica_dns_name_hash(m->nodes[i].lname, m->nodes[i].len) & (ns - 1);
+		while (m->slots[h])
+			h = (h + 1) & (ns - 1);
+		m->slots[h] = (uint32_t)i + 1;
+	}
+}
+
+/* The node of a lower-case name, or -1. */
+static long map_find(const struct bmap *m, const uint8_t *lname, size_t len)
+{
+	size_t h = mica_dns_name_hash(lname, len) & (m->nslots - 1);
+	while (m->slots[h]) {
+		const struct bnode *b = &m->nodes[m->slots[h] - 1];
+		if (b->len == len && memcmp(b->lname, lname, len) == 0)
+			return (long)m->slots[h] - 1;
+		h = (h + 1) & (m->nslots - 1);
+	}
+	return -1;
+}
+
+/* The node of a name, created when missing. */
+static size_t map_get(struct bmap *m, const uint8_t *name, size_t len)
+{
+	uint8_t lname[MICA_DNS_NAME_MAX];
+	mica_dns_name_lower(lname, name, len);
+	if (m->n * 2 >= m->nslots)
+		map_grow(m);
+	size_t h = mica_dns_name_hash(lname, len) & (m->nslots - 1);
+	while (m->slots[h]) {
+		struct bnode *b = &m->nodes[m->slots[h] - 1];
+		if (b->len == len && memcmp(b->lname, lname, len) == 0)
+			return m->slots[h] - 1;
+		h = (h + 1) & (m->nslots - 1);
+	}
+	if (m->n == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 256;
+		m->nodes = xrealloc(m->nodes, m->cap * sizeof(*m->nodes));
+	}
+	struct bnode *b = &m->nodes[m->n];
+	memset(b, 0, sizeof(*b));
+	memcpy(b->name, name, len);
+	memcpy(b->lname, lname, len);
+	b->len = (uint8_t)len;
+	m->slots[h] = (uint32_t)m->n + 1;
+	return m->n++;
+}
+
+static void map_free(struct bmap *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->nodes[i].rrs);
+	free(m->nodes);
+	free(m->slots);
+}
+
+static bool under(const uint8_t *lname, size_t len, const uint8_t *lapex, size_t alen)
+{
+	if (alen > len)
+		return false;
+	size_t o = 0;
+	while (len - o > alen)
+		o += (size_t)lname[o] + 1;
+	return len - o == alen && memcmp(lname + o, lapex, alen) == 0;
+}
+
+/* RFC 4034 6.1 canonical order: compare labels from the right. */
+static int canon_cmp(const uint8_t *a, const uint8_t *b)
+{
+	const uint8_t *la[128] = {0}, *lb[128] = {0};
+	int na = 0, nb = 0;
+	for (const uint8_t *p = a; *p; p += *p + 1)
+		la[na++] = p;
+	for (const uint8_t *p = b; *p; p += *p + 1)
+		lb[nb++] = p;
+	while (na > 0 && nb > 0) {
+		const uint8_t *x = la[--na], *y = lb[--nb];
+		size_t n = *x < *y ? *x : *y;
+		int c = memcmp(x + 1, y + 1, n);
+		if (c)
+			return c;
+		if (*x != *y)
+			return *x < *y ? -1 : 1;
+	}
+	return na - nb;
+}
+
+static int cmp_nodes(const void *x, const void *y)
+{
+	const struct bnode *a = *(struct bnode *const *)x, *b = *(struct bnode *const *)y;
+	return canon_cmp(a->lname, b->lname);
+}
+
+static void zerr(struct zfile *zf, int line, const char *msg, const uint8_t *name)
+{
+	char b[1024];
+	fprintf(zf->err, "%s:%d: %s%s\n", zf->path, line, msg,
+	        name ? mica_dns_name_str(name, b, sizeof(b)) : "");
+	zf->nerrors++;
+}
+
+static int find_soa(struct zfile *zf)
+{
+	int soa = -1;
+	for (size_t i = 0; i < zf->nrrs; i++) {
+		if (zf->rrs[i].type != MICA_DNS_SOA)
+			continue;
+		if (soa >= 0) {
+			zerr(zf, zf->rrs[i].line, "second SOA record (a zone has one, at its apex)", NULL);
+			return -1;
+		}
+		soa = (int)i;
+	}
+	if (soa < 0)
+		zerr(zf, zf->nrrs ? zf->rrs[0].line : (zf->last_line > 1 ? zf->last_line - 1 : 1),
+		     "missing SOA record (a zone needs one at its apex)", NULL);
+	return soa;
+}
+
+/* CNAME beside other data, or two CNAMEs (RFC 1034 3.6.2, RFC 2181 10.1). */
+static void check_cname(struct zfile *zf, struct bnode *b)
+{
+	int cname_line = 0, other_line = 0, ncname = 0;
+	for (size_t k = 0; k < b->nrrs; k++) {
+		const struct zrr *r = &zf->rrs[b->rrs[k]];
+		if (r->type == MICA_DNS_CNAME) {
+			if (++ncname == 2)
+				zerr(zf, r->line, "more than one CNAME at ", b->name);
+			if (!cname_line)
+				cname_line = r->line;
+		} else if (!other_line) {
+			other_line = r->line;
+		}
+	}
+	if (cname_line && other_line)
+		zerr(zf, cname_line > other_line ? cname_line : other_line, "CNAME beside other data at ",
+		     b->name);
+}
+
+static bool same_rr(const struct zrr *a, const struct zrr *b)
+{
+	return a->type == b->type && a->rdlen == b->rdlen && memcmp(a->rdata, b->rdata, a->rdlen) == 0;
+}
+
+/* RRsets of a node: types in order of first appearance, RRs in file order. */
+static void emit_rrsets(struct zbuilt *zb, struct zfile *zf, struct bnode *b, size_t *nrr, size_t *caprr,
+                        size_t *rdcap)
+{
+	for (size_t k = 0; k < b->nrrs; k++) {
+		const struct zrr *r = &zf->rrs[b->rrs[k]];
+		bool seen = false;
+		for (size_t j = 0; j < k && !seen; j++)
+			seen = zf->rrs[b->rrs[j]].type == r->type;
+		if (seen)
+			continue;
+		if (*nrr == *caprr) {
+			*caprr = *caprr ? *caprr * 2 : 256;
+			zb->rrsets = xrealloc(zb->rrsets, *caprr * sizeof(*zb->rrsets));
+		}
+		struct mica_dns_rrset *rs = &zb->rrsets[(*nrr)++];
+		rs->type = r->type;
+		rs->count = 0;
+		rs->data = (uint32_t)zb->rdata_len;
+		for (size_t j = k; j < b->nrrs; j++) {
+			const struct zrr *x = &zf->rrs[b->rrs[j]];
+			bool dup = false;
+			if (x->type != r->type)
+				continue;
+			for (size_t d = k; d < j && !dup; d++)
+				dup = same_rr(&zf->rrs[b->rrs[d]], x);
+			if (dup)
+				continue;
+			while (zb->rdata_len + 6 + x->rdlen > *rdcap) {
+				*rdcap = *rdcap ? *rdcap * 2 : 65536;
+				zb->rdata = xrealloc(zb->rdata, *rdcap);
+			}
+			uint8_t *p = zb->rdata + zb->rdata_len;
+			p[0] = (uint8_t)(x->ttl >> 24);
+			p[1] = (uint8_t)(x->ttl >> 16);
+			p[2] = (uint8_t)(x->ttl >> 8);
+			p[3] = (uint8_t)x->ttl;
+			p[4] = (uint8_t)(x->rdlen >> 8);
+			p[5] = (uint8_t)x->rdlen;
+			memcpy(p + 6, x->rdata, x->rdlen);
+			zb->rdata_len += 6u + x->rdlen;
+			rs->count++;
+		}
+	}
+}
+
+static uint32_t find_type(const struct zbuilt *zb, uint32_t node, uint16_t type)
+{
+	const struct mica_dns_node *n = &zb->nodes[node];
+	for (uint32_t i = n->rrsets; i < n->rrsets + n->nrrsets; i++)
+		if (zb->rrsets[i].type == type)
+			return i;
+	return MICA_DNS_NONE;
+}
+
+static void link_nodes(struct zbuilt *zb, const struct bmap *m, struct bnode **order, size_t n)
+{
+	uint8_t star[MICA_DNS_NAME_MAX + 2];
+	for (size_t i = 0; i < n; i++) {
+		struct bnode *b = order[i];
+		struct mica_dns_node *nd = &zb->nodes[i];
+		nd->parent = MICA_DNS_NONE;
+		nd->wild = MICA_DNS_NONE;
+		nd->cut = MICA_DNS_NONE;
+		if (i > 0) {
+			size_t pl = (size_t)b->lname[0] + 1;
+			nd->parent = m->nodes[map_find(m, b->lname + pl, b->len - pl)].final;
+		}
+		if (b->len + 2 <= MICA_DNS_NAME_MAX) {
+			star[0] = 1;
+			star[1] = '*';
+			memcpy(star + 2, b->lname, b->len);
+			long w = map_find(m, star, b->len + 2u);
+			if (w >= 0)
+				nd->wild = m->nodes[w].final;
+		}
+	}
+	/* the lowest NS-bearing name at or above each node, apex excluded;
+	 * canonical order puts parents before children */
+	for (size_t i = 1; i < n; i++) {
+		struct mica_dns_node *nd = &zb->nodes[i];
+		if (find_type(zb, (uint32_t)i, MICA_DNS_NS) != MICA_DNS_NONE)
+			nd->cut = (uint32_t)i;
+		else
+			nd->cut = zb->nodes[nd->parent].cut;
+	}
+}
+
+static void layout_names(struct zbuilt *zb, struct bnode **order, size_t n)
+{
+	size_t cap = 0;
+	for (size_t i = 0; i < n; i++)
+		cap += 2u * order[i]->len;
+	zb->names = xrealloc(NULL, cap);
+	zb->names_len = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct mica_dns_node *nd = &zb->nodes[i];
+		nd->name = (uint32_t)zb->names_len;
+		memcpy(zb->names + zb->names_len, order[i]->name, order[i]->len);
+		zb->names_len += order[i]->len;
+		nd->lname = (uint32_t)zb->names_len;
+		memcpy(zb->names + zb->names_len, order[i]->lname, order[i]->len);
+		zb->names_len += order[i]->len;
+		nd->name_len = order[i]->len;
+	}
+}
+
+static void make_hash(struct zbuilt *zb, size_t n)
+{
+	size_t size = 16;
+	while (size < 2 * n)
+		size *= 2;
+	zb->hash = calloc(size, sizeof(uint32_t));
+	if (!zb->hash) {
+		perror("zonec");
+		exit(1);
+	}
+	zb->hash_size = size;
+	for (size_t i = 0; i < n; i++) {
+		const struct mica_dns_node *nd = &zb->nodes[i];
+		size_t h = mica_dns_name_hash(zb->names + nd->lname, nd->name_len) & (size - 1);
+		while (zb->hash[h])
+			h = (h + 1) & (size - 1);
+		zb->hash[h] = (uint32_t)i + 1;
+	}
+}
+
+int zbuild(struct zbuilt *zb, struct zfile *zf)
+{
+	memset(zb, 0, sizeof(*zb));
+	int soa = find_soa(zf);
+	if (soa < 0)
+		return -1;
+	const struct zrr *s = &zf->rrs[soa];
+	uint8_t lapex[MICA_DNS_NAME_MAX];
+	mica_dns_name_lower(lapex, s->owner, s->owner_len);
+	struct bmap m = {0};
+	size_t apex = map_get(&m, s->owner, s->owner_len);
+	for (size_t i = 0; i < zf->nrrs; i++) {
+		const struct zrr *r = &zf->rrs[i];
+		uint8_t l[MICA_DNS_NAME_MAX];
+		mica_dns_name_lower(l, r->owner, r->owner_len);
+		if (!under(l, r->owner_len, lapex, s->owner_len)) {
+			char b[1024], msg[1400];
+			snprintf(msg, sizeof(msg), "%s is outside the zone ",
+			         mica_dns_name_str(r->owner, b, sizeof(b)));
+			zerr(zf, r->line, msg, s->owner);
+			continue;
+		}
+		/* the owner and every name between it and the apex */
+		size_t o = 0;
+		size_t bi = map_get(&m, r->owner, r->owner_len); /* may move m.nodes */
+		struct bnode *b = &m.nodes[bi];
+		if (b->nrrs == b->caprrs) {
+			b->caprrs = b->caprrs ? b->caprrs * 2 : 4;
+			b->rrs = xrealloc(b->rrs, b->caprrs * sizeof(size_t));
+		}
+		b->rrs[b->nrrs++] = i;
+		while (r->owner_len - o > s->owner_len) {
+			o += (size_t)r->owner[o] + 1;
+			map_get(&m, r->owner + o, r->owner_len - o);
+		}
+	}
+	(void)apex;
+	for (size_t i = 0; i < m.n; i++)
+		check_cname(zf, &m.nodes[i]);
+	if (zf->nerrors) {
+		map_free(&m);
+		return -1;
+	}
+	size_t n = m.n;
+	struct bnode **order = xrealloc(NULL, n * sizeof(*order));
+	for (size_t i = 0; i < n; i++)
+		order[i] = &m.nodes[i];
+	qsort(order, n, sizeof(*order), cmp_nodes);
+	zb->nodes = calloc(n, sizeof(*zb->nodes));
+	size_t nrr = 0, caprr = 0, rdcap = 0;
+	for (size_t i = 0; i < n; i++) {
+		order[i]->final = (uint32_t)i;
+		zb->nodes[i].rrsets = (uint32_t)nrr;
+		emit_rrsets(zb, zf, order[i], &nrr, &caprr, &rdcap);
+		zb->nodes[i].nrrsets = (uint16_t)(nrr - zb->nodes[i].rrsets);
+	}
+	link_nodes(zb, &m, order, n);
+	layout_names(zb, order, n);
+	make_hash(zb, n);
+	struct mica_dns_zone *z = &zb->z;
+	z->names = zb->names;
+	z->rdata = zb->rdata;
+	z->nodes = zb->nodes;
+	z->rrsets = zb->rrsets;
+	z->hash = zb->hash;
+	z->nnodes = (uint32_t)n;
+	z->nrrsets = (uint32_t)nrr;
+	z->hash_mask = (uint32_t)zb->hash_size - 1;
+	z->apex = 0;
+	z->soa = find_type(zb, 0, MICA_DNS_SOA);
+	z->ns = find_type(zb, 0, MICA_DNS_NS);
+	uint32_t ttl =
+	    (uint32_t)(zb->rdata[zb->rrsets[z->soa].data] << 24 |
+	               zb->rdata[zb->rrsets[z->soa].data + 1] << 16 |
+	               zb->rdata[zb->rrsets[z->soa].data + 2] << 8 | zb->rdata[zb->rrsets[z->soa].data + 3]);
+	const uint8_t *rd = s->rdata + s->rdlen - 4;
+	uint32_t minimum = (uint32_t)rd[0] << 24 | (uint32_t)rd[1] << 16 | (uint32_t)rd[2] << 8 | rd[3];
+	z->neg_ttl = ttl < minimum ? ttl : minimum;
+	map_free(&m);
+	free(order);
+	return 0;
+}
+
+void zbuilt_free(struct zbuilt *b)
+{
+	free(b->names);
+	free(b->rdata);
+	free(b->memo_data);
+	free(b->nodes);
+	free(b->rrsets);
+	free(b->hash);
+	free(b->memo);
+	free(b->memo_fix);
+	memset(b, 0, sizeof(*b));
+}

@@ -1,0 +1,88 @@
+/* main.c - zonec: compile master files into C data for apps/dns.
+ *   zonec [--nomemo] -o OUT.c ZONEFILE...   compile (one C file for all zones)
+ *   zonec --check ZONEFILE...               only parse and check
+ * The origin for relative names starts as the file name without .zone or
+ * .db (example.com.zone -> example.com.); the zone's apex is its SOA owner.
+ * Errors are printed as "file:line: reason"; exit status 1 on any. */
+#include "zonec.h"
+#include <stdlib.h>
+#include <string.h>
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: zonec [--nomemo] -o OUT.c ZONEFILE...\n       zonec --check ZONEFILE...\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	const char *out = NULL;
+	bool memo = true, check = false;
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--nomemo"))
+			memo = false;
+		else if (!strcmp(argv[i], "--check"))
+			check = true;
+		else if (!strcmp(argv[i], "-o") && i + 1 < argc)
+			out = argv[++i];
+		else
+			return usage();
+	}
+	size_t n = (size_t)(argc - i);
+	if (n == 0 || n > 64 || (!out && !check))
+		return usage();
+	struct zfile *zf = calloc(n, sizeof(*zf));
+	struct zbuilt *zb = calloc(n, sizeof(*zb));
+	int errors = 0;
+	for (size_t k = 0; k < n; k++) {
+		zparse_file(&zf[k], argv[i + (int)k], stderr);
+		if (!zf[k].nerrors)
+			zbuild(&zb[k], &zf[k]);
+		errors += zf[k].nerrors;
+	}
+	for (size_t a = 0; a < n && !errors; a++)
+		for (size_t b = a + 1; b < n; b++)
+			if (zb[a].z.nodes[0].name_len == zb[b].z.nodes[0].name_len &&
+			    !memcmp(zb[a].names + zb[a].nodes[0].lname, zb[b].names + zb[b].nodes[0].lname,
+			            zb[a].z.nodes[0].name_len)) {
+				fprintf(stderr, "%s:1: zone already defined by %s\n", zf[b].path, zf[a].path);
+				errors++;
+			}
+	if (errors) {
+		fprintf(stderr, "zonec: %d error%s\n", errors, errors == 1 ? "" : "s");
+		return 1;
+	}
+	if (check)
+		return 0;
+	if (memo && zmemo(zb, n) < 0) {
+		fprintf(stderr, "zonec: memo failed\n");
+		return 1;
+	}
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", out);
+	FILE *f = fopen(tmp, "w");
+	if (!f) {
+		perror(tmp);
+		return 1;
+	}
+	char what[1024] = "";
+	for (size_t k = 0; k < n; k++) {
+		const char *b = strrchr(argv[i + (int)k], '/');
+		strncat(what, b ? b + 1 : argv[i + (int)k], sizeof(what) - strlen(what) - 2);
+		if (k + 1 < n)
+			strncat(what, " ", sizeof(what) - strlen(what) - 1);
+	}
+	if (zemit(f, zb, n, memo, what) < 0 || fclose(f) != 0 || rename(tmp, out) != 0) {
+		perror(out);
+		remove(tmp);
+		return 1;
+	}
+	for (size_t k = 0; k < n; k++) {
+		zfile_free(&zf[k]);
+		zbuilt_free(&zb[k]);
+	}
+	free(zf);
+	free(zb);
+	return 0;
+}
