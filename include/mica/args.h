@@ -73,6 +73,8 @@ int mica_parse_ipv4(const char *s, size_t len, uint32_t *out);
 int mica_parse_u64(const char *s, size_t len, uint64_t *out);
 
 void mica_args_set_current(const struct mica_args *a);
+/* The value given on the command line for `name`, or NULL (no default). */
+const char *mica_args_given_value(const struct mica_args *a, const char *name);
 /* For a family spec such as "net:": the names after the prefix and their
  * values, in command-line order (e.g. --net:service=tap0 gives "service",
  * "tap0"). Returns how many were stored (at most max). */

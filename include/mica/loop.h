@@ -53,7 +53,8 @@ struct mica_loop_ops {
 
 struct mica_loop {
 	struct mica_loop_ops ops;
-	struct mica_timer **heap;   /* min-heap on deadline */
+	struct mica_timer **heap;   /* min-heap on deadline: heap_small, or malloc'd */
+	struct mica_timer *heap_small[16];
 	uint32_t nheap, capheap;
 	struct mica_task *tasks, *tasks_tail;
 	bool stopping;

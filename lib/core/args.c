@@ -122,12 +122,17 @@ static const char *check_value(const struct mica_arg_spec *s, const char *v)
 	return "unknown type";
 }
 
+/* Does the spec accept this key? One pass, no strlen: a guest pays for
+ * every instruction at boot. */
 static bool spec_matches(const struct mica_arg_spec *s, const char *key, size_t keylen)
 {
-	size_t n = strlen(s->name);
-	if (n > 0 && s->name[n - 1] == ':')
-		return keylen > n && strncmp(s->name, key, n) == 0;
-	return n == keylen && strncmp(s->name, key, n) == 0;
+	const char *name = s->name;
+	size_t i = 0;
+	for (; i < keylen && name[i] == key[i]; i++) {
+		if (name[i] == ':' && name[i + 1] == '\0')
+			return i + 1 < keylen;  /* a family: "net:" takes "net:service" */
+	}
+	return i == keylen && name[i] == '\0';
 }
 
 static const struct mica_arg_spec *find_spec(const struct mica_args *a, const char *key, size_t keylen)
@@ -150,12 +155,17 @@ int mica_args_parse(struct mica_args *a, int argc, char **argv)
 {
 	for (int i = 0; i < argc; i++) {
 		char *arg = argv[i];
-		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+		if (arg[0] != '-' || arg[1] != '-' || arg[2] == '\0' || arg[2] == '=') {
+			if (strcmp(arg, "-h") == 0) {
+				a->help = true;
+				continue;
+			}
+			return fail(a, arg, "expected --key=value");
+		}
+		if (strcmp(arg + 2, "help") == 0) {
 			a->help = true;
 			continue;
 		}
-		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0' || arg[2] == '=')
-			return fail(a, arg, "expected --key=value");
 		char *key = arg + 2, *eq = strchr(key, '=');
 		size_t keylen = eq ? (size_t)(eq - key) : strlen(key);
 		const struct mica_arg_spec *s = find_spec(a, key, keylen);
@@ -203,22 +213,31 @@ void mica_args_set_current(const struct mica_args *a)
 	current_args = a;
 }
 
-/* The given value of `name`, else its default; panics on an undeclared name. */
+const char *mica_args_given_value(const struct mica_args *a, const char *name)
+{
+	for (size_t i = a->ngiven; i-- > 0;)
+		if (strcmp(a->given[i].key, name) == 0)
+			return a->given[i].value;
+	return NULL;
+}
+
+/* The given value of `name`, else its default; panics on an undeclared name.
+ * (A given argument was declared: it passed mica_args_parse.) */
 static const char *lookup(const char *name, bool *given)
 {
 	const struct mica_args *a = current_args;
-	mica_assert(a != NULL);
-	size_t n = strlen(name);
-	for (size_t i = a->ngiven; i-- > 0;) {
-		if (strcmp(a->given[i].key, name) == 0) {
-			*given = true;
-			return a->given[i].value;
-		}
-	}
+	if (!a)
+		mica_panic("boot argument '%s' looked up before boot", name);
+	const char *v = mica_args_given_value(a, name);
+	*given = v != NULL;
+	if (v)
+		return v;
+	size_t n = 0;
+	while (name[n])
+		n++;
 	const struct mica_arg_spec *s = find_spec(a, name, n);
 	if (!s)
 		mica_panic("boot argument '%s' was never declared", name);
-	*given = false;
 	return s->def;
 }
 

@@ -53,9 +53,10 @@ _Noreturn void mica_boot(int argc, char **argv)
 		mica_plat_exit(0);
 	}
 	mica_args_set_current(&boot_args);
-	if (mica_log_configure(mica_arg_str("log")) != MICA_OK) {
+	const char *log_spec = mica_args_given_value(&boot_args, "log");
+	if (log_spec && mica_log_configure(log_spec) != MICA_OK) {
 		mica_printf("%s: bad boot argument '--log=%s': expected LEVEL or TAG:LEVEL,... "
-			    "with LEVEL one of error, warn, info, debug\n", mica_app.name, mica_arg_str("log"));
+			    "with LEVEL one of error, warn, info, debug\n", mica_app.name, log_spec);
 		mica_plat_exit(MICA_EXIT_USAGE);
 	}
 	if (mica_loop_init(&main_loop) != MICA_OK)

@@ -47,13 +47,8 @@ static int apply_item(const char *s, size_t len)
 	return MICA_OK;
 }
 
-/* Timestamps count from the first configuration (program start). */
-static uint64_t log_epoch;
-
 int mica_log_configure(const char *spec)
 {
-	if (!log_epoch)
-		log_epoch = mica_plat_monotonic_ns();
 	log_config.all = MICA_LOG_INFO;
 	log_config.ntags = 0;
 	while (*spec) {
@@ -93,7 +88,12 @@ void mica_vlog(enum mica_log_level level, const char *tag, const char *fmt, va_l
 {
 	if (!mica_log_enabled(level, tag))
 		return;
-	uint64_t us = (mica_plat_monotonic_ns() - log_epoch) / 1000;
+	/* Timestamps count from the first message. */
+	static uint64_t log_epoch;
+	uint64_t now = mica_plat_monotonic_ns();
+	if (!log_epoch)
+		log_epoch = now;
+	uint64_t us = (now - log_epoch) / 1000;
 	char prefix[64];
 	snprintf(prefix, sizeof(prefix), "[%5lu.%06lu] %s %s: ", (unsigned long)(us / 1000000),
 		 (unsigned long)(us % 1000000), level_names[level], tag);
@@ -110,6 +110,14 @@ void mica_log(enum mica_log_level level, const char *tag, const char *fmt, ...)
 
 void mica_printf(const char *fmt, ...)
 {
+	/* Text without conversions goes straight to the console. */
+	size_t plain = 0;
+	while (fmt[plain] && fmt[plain] != '%')
+		plain++;
+	if (!fmt[plain]) {
+		mica_plat_console_write(fmt, plain);
+		return;
+	}
 	char line[LOG_LINE_MAX];
 	va_list ap;
 	va_start(ap, fmt);

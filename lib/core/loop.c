@@ -4,6 +4,7 @@
 #include <mica/platform.h>
 #include <mica/err.h>
 #include <mica/libc.h>
+#include <mica/app.h>
 
 static uint64_t platform_now(void *ctx)
 {
@@ -27,6 +28,8 @@ int mica_loop_init_ops(struct mica_loop *l, const struct mica_loop_ops *ops)
 {
 	memset(l, 0, sizeof(*l));
 	l->ops = *ops;
+	l->heap = l->heap_small;
+	l->capheap = MICA_ARRAY_LEN(l->heap_small);
 	return MICA_OK;
 }
 
@@ -34,9 +37,11 @@ void mica_loop_fini(struct mica_loop *l)
 {
 	for (uint32_t i = 0; i < l->nheap; i++)
 		l->heap[i]->slot = 0;
-	free(l->heap);
-	l->heap = NULL;
-	l->nheap = l->capheap = 0;
+	if (l->heap != l->heap_small)
+		free(l->heap);
+	l->heap = l->heap_small;
+	l->nheap = 0;
+	l->capheap = MICA_ARRAY_LEN(l->heap_small);
 }
 
 uint64_t mica_loop_now(struct mica_loop *l)
@@ -90,10 +95,13 @@ static void sift_down(struct mica_loop *l, uint32_t i)
 static int heap_insert(struct mica_loop *l, struct mica_timer *t)
 {
 	if (l->nheap == l->capheap) {
-		uint32_t cap = l->capheap ? l->capheap * 2 : 16;
-		struct mica_timer **h = realloc(l->heap, cap * sizeof(*h));
+		uint32_t cap = l->capheap * 2;
+		bool small = l->heap == l->heap_small;
+		struct mica_timer **h = realloc(small ? NULL : l->heap, cap * sizeof(*h));
 		if (!h)
 			return MICA_ENOMEM;
+		if (small)
+			memcpy(h, l->heap_small, sizeof(l->heap_small));
 		l->heap = h;
 		l->capheap = cap;
 	}
