@@ -3,7 +3,8 @@
 # loopback, same generated zone, at 100 and 10000 names (not a test).
 # dnsperf (-c 8 -T 4 -q 100 -l SECONDS) runs on CPU 0, each server on
 # CPU 1 (taskset), one after the other in this one run. Printed per
-# server: queries/s, average latency, lost queries, server CPU time per
+# server (Mica also as NOMEMO=1, the engine answering every query):
+# queries/s, average latency, lost queries, server CPU time per
 # query (utime+stime of the server's processes from /proc/PID/stat, before
 # and after), resident memory (VmRSS after the run), and ratios vs NSD.
 #
@@ -90,12 +91,13 @@ rss_kb() {
 	echo $t
 }
 
-start_mica() {  # dir port
+start_mica() {  # dir port [KEY=VALUE]
 	local img
-	img=$(./mica build apps/dns -t unix ZONE="$1/bench.test.zone" | tail -1)
+	img=$(./mica build apps/dns -t unix ZONE="$1/bench.test.zone" ${3:-} | tail -1)
 	taskset -c 1 "$img" --listen=127.0.0.1:"$2" --log=warn > "$1/mica.log" 2>&1 &
 	pids+=($!); SPID=$!
 }
+start_nomemo() { start_mica "$1" "$2" NOMEMO=1; }
 start_nsd() {
 	cat > "$1/nsd.conf" <<CONF
 server:
@@ -166,18 +168,18 @@ run_one() {  # server dir
 	echo "$server $qps $lat $lost $us $rss $done $uus"
 }
 
-printf '%-6s %-5s %9s %8s %6s %10s %11s %8s %8s %8s %8s\n' names server 'q/s' 'lat(us)' lost 'cpu/q(us)' 'user/q(us)' 'rss(kB)' 'q/s÷nsd' 'cpu÷nsd' 'rss÷nsd'
+printf '%-6s %-6s %9s %8s %6s %10s %11s %8s %8s %8s %8s\n' names server 'q/s' 'lat(us)' lost 'cpu/q(us)' 'user/q(us)' 'rss(kB)' 'q/s÷nsd' 'cpu÷nsd' 'rss÷nsd'
 for n in 100 10000; do
 	d=$tmp/z$n
 	gen_zone $n "$d"
 	declare -A R=()
-	for s in nsd mica bind; do
+	for s in nsd mica nomemo bind; do
 		R[$s]=$(run_one $s "$d")
 	done
 	read -r _ nq _ _ nus nrss _ <<<"${R[nsd]}"
-	for s in mica nsd bind; do
+	for s in mica nomemo nsd bind; do
 		read -r name qps lat lost us rss _ uus <<<"${R[$s]}"
-		printf '%-6s %-5s %9.0f %8.0f %6s %10s %11s %8s %8.2f %8.2f %8.2f\n' $n $name "$qps" \
+		printf '%-6s %-6s %9.0f %8.0f %6s %10s %11s %8s %8.2f %8.2f %8.2f\n' $n $name "$qps" \
 			"$(awk -v l="$lat" 'BEGIN{print l*1e6}')" "$lost" "$us" "$uus" "$rss" \
 			"$(awk -v a="$qps" -v b="$nq" 'BEGIN{print a/b}')" \
 			"$(awk -v a="$us" -v b="$nus" 'BEGIN{print (b > 0 ? a / b : 0)}')" \

@@ -5,6 +5,7 @@
 #   network backend), APP_NETIFS, APP_BLKIFS (device names), APP_KEYS
 #   (build keys it accepts), and may add rules that generate sources into
 #   $(OUT)/gen (append generated .c files to APP_GEN_SRCS).
+.DEFAULT_GOAL := all
 include mk/config.mk
 include mk/target-$(TARGET).mk
 APP_LIBS :=

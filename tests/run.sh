@@ -3,6 +3,7 @@
 #
 # Tests are: the unit test programs under build/unit and build/unit-san
 # (built by make), and every executable tests/integration/**/*.sh.
+# (lib.sh and common.sh are helpers sourced by tests, never run.)
 # A test passes with exit 0, is skipped with exit 77 (its last output line
 # says why), and fails otherwise or when it runs past its time limit
 # (TEST_TIMEOUT seconds, default 900; a script may set its own with a line
@@ -48,7 +49,7 @@ for t in build/unit/*/test_* build/unit-san/*/test_*; do
 done
 while IFS= read -r t; do
 	run_one "${t#tests/}" "$t"
-done < <(find tests/integration -name '*.sh' -perm -u+x 2>/dev/null | sort)
+done < <(find tests/integration -name '*.sh' ! -name lib.sh ! -name common.sh -perm -u+x 2>/dev/null | sort)
 
 echo
 [ ${#failed[@]} -eq 0 ] || printf 'failed: %s\n' "${failed[*]}"

@@ -2,18 +2,25 @@
 # netns-run.sh - run a Mica image (tap process or hvt monitor) on a tap
 # device inside a private network namespace that is removed afterwards.
 #
-#   tools/netns-run.sh [--ns NAME] [--tap IF] [--host ADDR/LEN] [--guest ADDR] -- CMD ARGS...
+#   tools/netns-run.sh [--ns NAME] [--tap IF] [--host ADDR/LEN] [--guest ADDR]
+#                      [--image IMAGE] -- CMD ARGS...
 #
 # Creates namespace NAME (default mica-PID) holding tap IF (default mtap0)
 # whose Linux side has ADDR/LEN (default 10.77.0.1/24), prints how to reach
 # the guest address (default 10.77.0.2), runs CMD inside the namespace with
 # every "@TAP@" in ARGS replaced by the tap's name, and deletes the namespace
 # when CMD ends or on Ctrl-C/TERM. The exit code is CMD's.
+# With --image (the Mica image CMD boots, directly on tap or under mica-hvt),
+# "@NETIF@" becomes the image's (first) network device name, and the boot
+# arguments of mica_guest_defaults are appended. So both targets run as
+#   netns-run.sh --image IMG -- IMG --net:@NETIF@=@TAP@ ARGS...
+#   netns-run.sh --image IMG -- mica-hvt --net:@NETIF@=@TAP@ IMG ARGS...
 #
 # Sourced (". tools/netns-run.sh"), it only defines the functions
 #   mica_netns_up NS TAP HOSTADDR/LEN   create the namespace, tap and address
 #   mica_netns_down NS                  delete it (and what runs in it)
 #   mica_image_netifs IMAGE             the network devices an image declares
+#   mica_guest_defaults GUEST IMAGE ARGS...  boot arguments to add (see below)
 # for tests and other run scripts.
 set -u
 
@@ -34,8 +41,21 @@ mica_netns_down() {
 }
 
 mica_image_netifs() {
-	objcopy -O binary --only-section=.mica.manifest "$1" /dev/stdout 2>/dev/null |
-		tr '\0' '\n' | sed -n 's/^net://p'
+	readelf -p .mica.manifest "$1" 2>/dev/null | sed -n 's/^ *\[ *[0-9a-f]*\] *net://p'
+}
+
+# Boot arguments that make IMAGE serve on GUEST in the namespace, given the
+# ARGS it already has: --ipv4=GUEST/24 unless --ipv4 is there, and for an
+# app with a --listen address that defaults to loopback (apps/dns, which
+# the direct stack cannot reach), --listen=GUEST:53. One per line.
+mica_guest_defaults() {
+	local guest=$1 image=$2; shift 2
+	case " $* " in *" --ipv4="*) ;; *) echo "--ipv4=$guest/24";; esac
+	case " $* " in *" --listen="*) return 0;; esac
+	local s; s=$(strings -a "$image" 2>/dev/null)
+	if grep -qx 'listen' <<< "$s" && grep -qxE '127\.[0-9.]+:[0-9]+' <<< "$s"; then
+		echo "--listen=$guest:53"
+	fi
 }
 
 # Is the script being sourced? Then stop after defining the functions.
@@ -43,13 +63,14 @@ if [ "${BASH_SOURCE[0]}" != "$0" ]; then
 	return 0
 fi
 
-ns=mica-$$ tap=mtap0 host=10.77.0.1/24 guest=10.77.0.2
+ns=mica-$$ tap=mtap0 host=10.77.0.1/24 guest=10.77.0.2 image=""
 while [ $# -gt 0 ]; do
 	case $1 in
 		--ns) ns=$2; shift 2;;
 		--tap) tap=$2; shift 2;;
 		--host) host=$2; shift 2;;
 		--guest) guest=$2; shift 2;;
+		--image) image=$2; shift 2;;
 		--) shift; break;;
 		*) echo "netns-run: unexpected '$1' (see the top of $0)" >&2; exit 2;;
 	esac
@@ -59,8 +80,15 @@ if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ]; then
 	echo "netns-run: needs root and /dev/net/tun to make a network namespace with a tap" >&2
 	exit 1
 fi
+netif=""
+if [ -n "$image" ]; then
+	netif=$(mica_image_netifs "$image" | head -1)
+	[ -n "$netif" ] || { echo "netns-run: $image declares no network device" >&2; exit 2; }
+	mapfile -t extra < <(mica_guest_defaults "$guest" "$image" "$@")
+	set -- "$@" "${extra[@]+"${extra[@]}"}"
+fi
 args=()
-for a in "$@"; do args+=("${a//@TAP@/$tap}"); done
+for a in "$@"; do a=${a//@TAP@/$tap}; args+=("${a//@NETIF@/$netif}"); done
 
 child=""
 cleanup() {
@@ -69,7 +97,14 @@ cleanup() {
 	echo "mica: removed network namespace $ns" >&2
 }
 trap cleanup EXIT
-trap '[ -z "$child" ] || kill -TERM "$child" 2>/dev/null' INT TERM
+# Ctrl-C/TERM: ask CMD to stop; if it has not within 5 s, kill it.
+killer=""
+stop_child() {
+	[ -n "$child" ] || return 0
+	kill -TERM "$child" 2>/dev/null
+	[ -n "$killer" ] || { (trap - EXIT INT TERM; sleep 5; kill -KILL "$child" 2>/dev/null) & killer=$!; }
+}
+trap stop_child INT TERM
 
 mica_netns_up "$ns" "$tap" "$host" || { echo "netns-run: cannot create namespace $ns" >&2; exit 1; }
 cat >&2 <<MSG
@@ -80,9 +115,12 @@ mica: Ctrl-C stops it and removes the namespace.
 MSG
 ip netns exec "$ns" "${args[@]}" &
 child=$!
-rc=0
-wait "$child" || rc=$?
-# A signal interrupted wait: wait for the child to finish for real.
-while kill -0 "$child" 2>/dev/null; do wait "$child" || rc=$?; done
+while :; do
+	rc=0
+	wait "$child" || rc=$?
+	# A trapped signal interrupts wait while CMD still runs: wait again.
+	kill -0 "$child" 2>/dev/null || break
+done
+[ -z "$killer" ] || kill "$killer" 2>/dev/null
 child=""
 exit $rc

@@ -19,17 +19,7 @@ done
 . "$root/tools/netns-run.sh"
 netifs=$(mica_image_netifs "$image")
 if [ -z "$netifs" ]; then
-	exec "$image" "$@"       # the app has no network device
+	exec "$image" "$@" # the app has no network device
 fi
-set -- $(for n in $netifs; do echo "--net:$n=@TAP@"; break; done) "$@"
 [ "$(echo "$netifs" | wc -l)" -eq 1 ] || echo "run-tap: only the first device ($(echo "$netifs" | head -1)) gets a tap" >&2
-case " $* " in *" --ipv4="*) ;; *) set -- "$@" --ipv4=10.77.0.2/24;; esac
-# An app serving on --listen (apps/dns) defaults to loopback, which the
-# direct stack does not have: serve on the namespace address instead.
-case " $* " in
-	*" --listen="*) ;;
-	*) if "$image" --help 2>&1 | grep -q -- '--listen=A.B.C.D:PORT.*default: 127\.'; then
-		set -- "$@" --listen=10.77.0.2:53
-	fi;;
-esac
-exec "$root/tools/netns-run.sh" -- "$image" "$@"
+exec "$root/tools/netns-run.sh" --image "$image" -- "$image" --net:@NETIF@=@TAP@ "$@"

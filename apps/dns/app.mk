@@ -7,7 +7,6 @@ APP_LIBS := dns
 APP_USES_NET := 1
 APP_NETIFS := service
 APP_KEYS := ZONE NOMEMO
-.DEFAULT_GOAL := all
 
 ZONE ?= apps/dns/zones/example.com.zone
 DNS_ZONEC := build/tools/zonec

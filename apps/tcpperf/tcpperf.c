@@ -14,7 +14,7 @@
 #include <mica/net.h>
 
 #define PATTERN 251
-#define CHUNK (PATTERN * 64)
+#define CHUNK (PATTERN * 1024)
 
 static const struct mica_arg_spec perf_args[] = {
 	{ "port", MICA_ARG_INT, "5001", "port to listen on (server)", 1, 65535 },
@@ -219,7 +219,6 @@ static int perf_start(struct mica_loop *loop)
 	return rc;
 }
 
-void net_tcp_dump(struct mica_net *net) __attribute__((weak));
 static void perf_stop(struct mica_loop *loop)
 {
 	uint64_t ms = perf.client ? (mica_loop_now(loop) - perf.t0) / MICA_NS_PER_MS : 0;
@@ -228,8 +227,6 @@ static void perf_stop(struct mica_loop *loop)
 		    (unsigned long long)perf.bytes_in, (unsigned long long)perf.bytes_out,
 		    (unsigned long long)ms);
 	mica_net_print_stats(perf.net);
-	if (net_tcp_dump)
-		net_tcp_dump(perf.net);
 }
 
 const struct mica_app mica_app = {

@@ -49,18 +49,12 @@ static uint32_t find_rrset(const struct mica_dns_zone *z, uint32_t node, uint16_
 	return MICA_DNS_NONE;
 }
 
-/* Pointer to the RDATA of RR i of an RRset, and its length. */
-static const uint8_t *rr_at(const struct mica_dns_zone *z, uint32_t rrset, unsigned i, uint32_t *ttl,
-                            uint16_t *rdlen)
+/* The RDATA of an RRset's first RR, and its length. */
+static const uint8_t *first_rdata(const struct mica_dns_zone *z, uint32_t rrset, uint16_t *rdlen)
 {
 	const uint8_t *p = z->rdata + z->rrsets[rrset].data;
-	for (;;) {
-		*ttl = dns_get32(p);
-		*rdlen = dns_get16(p + 4);
-		if (i-- == 0)
-			return p + 6;
-		p += 6 + *rdlen;
-	}
+	*rdlen = dns_get16(p + 4);
+	return p + 6;
 }
 
 static bool same_owner(const struct ans *a, const uint8_t *x, const uint8_t *y)
@@ -151,13 +145,10 @@ static bool add_rrset(struct ans *a, int sec, uint32_t rrset, const uint8_t *own
 	case MICA_DNS_SRV: skip = 6; break;
 	default: return added;
 	}
-	for (unsigned i = 0; i < z->rrsets[rrset].count; i++) {
-		uint32_t ttl;
-		uint16_t rdlen;
-		const uint8_t *rd = rr_at(z, rrset, i, &ttl, &rdlen);
-		if (rdlen > skip)
-			add_additional(a, rd + skip, glue);
-	}
+	const uint8_t *rr = z->rdata + z->rrsets[rrset].data;
+	for (unsigned i = 0; i < z->rrsets[rrset].count; i++, rr += 6 + dns_get16(rr + 4))
+		if (dns_get16(rr + 4) > skip)
+			add_additional(a, rr + 6 + skip, glue);
 	return added;
 }
 
@@ -204,9 +195,8 @@ static bool needs_ns(uint16_t qtype)
 /* Follow a CNAME to its target, in whichever served zone holds it. */
 static void follow_cname(struct ans *a, uint32_t rrset)
 {
-	uint32_t ttl;
 	uint16_t rdlen;
-	const uint8_t *target = rr_at(a->zone, rrset, 0, &ttl, &rdlen);
+	const uint8_t *target = first_rdata(a->zone, rrset, &rdlen);
 	int len = mica_dns_name_len(target, rdlen);
 	if (len < 0 || ++a->cnames > MAX_CNAMES)
 		return;
@@ -309,13 +299,14 @@ static int put_rdata(struct ans *a, uint16_t type, const uint8_t *rd, uint16_t r
 	}
 }
 
-static int put_rr(struct ans *a, const struct item *it, unsigned i)
+/* One RR; `rr` points at its TTL in zone->rdata. */
+static int put_rr(struct ans *a, const struct item *it, const uint8_t *rr)
 {
 	struct mica_dns_msg *m = a->m;
 	const struct mica_dns_zone *z = it->z;
-	uint32_t ttl;
-	uint16_t rdlen;
-	const uint8_t *rd = rr_at(z, it->rrset, i, &ttl, &rdlen);
+	uint32_t ttl = dns_get32(rr);
+	uint16_t rdlen = dns_get16(rr + 4);
+	const uint8_t *rd = rr + 6;
 	uint16_t type = z->rrsets[it->rrset].type;
 	int r = it->owner ? dns_put_name(m, &a->dict, it->owner, true) : dns_put_ptr(m, MICA_DNS_HDR_LEN);
 	if (r < 0)
@@ -341,8 +332,9 @@ static bool put_rrset(struct ans *a, const struct item *it)
 	struct mica_dns_msg *m = a->m;
 	size_t mark = m->len, fixmark = m->nfix;
 	unsigned count = it->z->rrsets[it->rrset].count;
-	for (unsigned i = 0; i < count; i++) {
-		if (put_rr(a, it, i) < 0) {
+	const uint8_t *rr = it->z->rdata + it->z->rrsets[it->rrset].data;
+	for (unsigned i = 0; i < count; i++, rr += 6 + dns_get16(rr + 4)) {
+		if (put_rr(a, it, rr) < 0) {
 			m->len = mark;
 			m->nfix = fixmark;
 			dns_dict_rollback(&a->dict, mark);

@@ -14,7 +14,6 @@ static const struct mica_arg_spec net_specs[] = {
 
 const struct mica_arg_table mica_net_args = {"net", net_specs, MICA_ARRAY_LEN(net_specs)};
 
-void net_config_from_args(struct net_config *cfg);
 void net_config_from_args(struct net_config *cfg)
 {
 	*cfg = (struct net_config){0};

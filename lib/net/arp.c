@@ -4,6 +4,7 @@
  * refreshing entries in use shortly before they expire. */
 #include "stack.h"
 #include <mica/libc.h>
+#include <mica/log.h>
 
 static struct arp_entry *find(struct mica_net *net, uint32_t ip)
 {
@@ -103,6 +104,14 @@ void net_arp_input(struct mica_net *net, struct mica_buf *b)
 		return;
 	}
 	NET_COUNT(net, arp_request_rx + (p.op == ARP_OP_REPLY));
+	if (net->ip && p.spa == net->ip) {
+		/* Another host claims our address (an RFC 5227 conflict):
+		 * never learn it; warn the first time. */
+		if (!net->stats[NET_arp_conflict]++)
+			mica_warn("net", "%s: %02x:%02x:%02x:%02x:%02x:%02x also uses our address", net->name,
+			          p.sha[0], p.sha[1], p.sha[2], p.sha[3], p.sha[4], p.sha[5]);
+		return;
+	}
 	bool for_us = net->ip && p.tpa == net->ip;
 	struct arp_entry *e = p.spa ? find(net, p.spa) : NULL;
 	if (e)

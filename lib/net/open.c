@@ -5,8 +5,6 @@
 #include <mica/libc.h>
 #include <mica/log.h>
 
-void net_config_from_args(struct net_config *cfg);
-
 /* The stacks opened so far (one per netif name). */
 static struct mica_net *opened;
 

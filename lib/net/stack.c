@@ -64,6 +64,8 @@ int net_stack_init(struct mica_net *net, struct mica_loop *loop, const struct ne
 		net_set_address(net, cfg->ip, cfg->prefix, cfg->gateway);
 	else
 		rc = net_dhcp_start(net);
+	if (rc != MICA_OK)
+		net_stack_fini(net); /* disarm what was armed; the caller frees net */
 	return rc;
 }
 

@@ -41,7 +41,7 @@
 	X(rx_frames) X(rx_bytes) X(tx_frames) X(tx_bytes) X(rx_nobuf) X(tx_nobuf)     \
 	X(tx_queue_full) X(tx_dev_error)                                              \
 	X(eth_runt) X(eth_not_for_us) X(eth_unknown_type)                              \
-	X(arp_bad) X(arp_not_for_us) X(arp_request_rx) X(arp_reply_rx) X(arp_request_tx) \
+	X(arp_bad) X(arp_conflict) X(arp_not_for_us) X(arp_request_rx) X(arp_reply_rx) X(arp_request_tx) \
 	X(arp_reply_tx) X(arp_timeout_drop) X(arp_queue_full) X(arp_cache_full)        \
 	X(ip_rx) X(ip_short) X(ip_bad_version) X(ip_bad_hlen) X(ip_bad_len)            \
 	X(ip_bad_csum) X(ip_not_for_us) X(ip_bad_src) X(ip_unknown_proto) X(ip_no_route) \
@@ -147,7 +147,6 @@ struct mica_net;
  * bytes as ip->payload); the buffer is the caller's. */
 typedef void (*net_ipv4_input_fn)(struct mica_net *net, const struct ipv4_hdr *ip, struct mica_buf *b);
 
-struct net_udp_sock;
 struct net_dhcp;
 struct net_tcp;
 
@@ -232,9 +231,12 @@ void net_udp_close_all(struct mica_net *net);
 int net_dhcp_start(struct mica_net *net);
 void net_dhcp_stop(struct mica_net *net);
 
-/* tcp_stub.c (or the TCP implementation): attach to / detach from a stack. */
+/* tcp*.c: attach TCP to / detach it from a stack. */
 int net_tcp_attach(struct mica_net *net);
 void net_tcp_detach(struct mica_net *net);
+
+/* args.c: the stack's configuration from the boot arguments */
+void net_config_from_args(struct net_config *cfg);
 
 /* stats.c */
 const char *net_counter_name(enum net_counter c);

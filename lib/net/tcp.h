@@ -90,6 +90,8 @@ void tcp_ring_drop(struct tcp_ring *r, uint32_t n);
 #define TCP_SYN_RETRIES 6
 #define TCP_DATA_RETRIES 12
 #define TCP_DELACK_NS (40 * MICA_NS_PER_MS)
+#define TCP_ACK_EVERY 8         /* full segments per ACK within a receive batch */
+#define TCP_ACK_BATCH 64        /* connections whose ACK waits for the batch end */
 #define TCP_MSL_NS (30 * MICA_NS_PER_S)
 #define TCP_FIN_WAIT2_NS (60 * MICA_NS_PER_S)
 #define TCP_KEEPIDLE_NS (7200 * MICA_NS_PER_S)
@@ -163,7 +165,7 @@ struct mica_tcp {
 	uint32_t ts_recent, ts_offset;
 	uint32_t last_ack_sent; /* RFC 7323's Last.ACK.sent */
 	uint8_t unacked;        /* full segments received since our last ACK */
-	bool ack_now, ack_delayed;
+	bool ack_now, ack_delayed, ack_batched;
 	/* timers */
 	struct mica_timer timer, ack_timer;
 	uint8_t tmode;
@@ -189,6 +191,11 @@ struct net_tcp {
 	uint8_t secret[16];     /* ISNs and cookies */
 	uint16_t next_port;
 	struct { uint64_t second; uint32_t sent; } challenge;
+	/* ACKs owed at the end of the current receive batch (tcp_input.c) */
+	struct mica_tcp *ack_batch[TCP_ACK_BATCH];
+	unsigned nack_batch;
+	struct mica_task ack_task;
+	bool dead;              /* detached while ack_task was queued: it frees */
 };
 
 #define TCP_COUNT(net, name) NET_COUNT(net, tcp_##name)
@@ -215,6 +222,8 @@ void tcp_take_syn_opts(struct mica_tcp *c, const struct tcp_hdr *h);
 /* tcp_input.c */
 void tcp_input(struct mica_net *net, const struct ipv4_hdr *ip, struct mica_buf *b);
 bool tcp_challenge_ok(struct mica_net *net);
+void tcp_ack_batch_task(void *arg);
+void tcp_ack_batch_forget(struct mica_tcp *c);
 
 /* tcp_recv.c */
 /* Accept the in-window payload of h (already trimmed to the window). */

@@ -184,6 +184,7 @@ void tcp_finish(struct mica_tcp *c, int err)
 	unhash(c);
 	mica_timer_cancel(c->net->loop, &c->timer);
 	mica_timer_cancel(c->net->loop, &c->ack_timer);
+	tcp_ack_batch_forget(c);
 	if (c->listener) {
 		c->listener->nsynrcvd--;
 		c->listener = NULL;
@@ -231,6 +232,7 @@ int net_tcp_attach(struct mica_net *net)
 	memcpy(t->secret, &a, 8);
 	memcpy(t->secret + 8, &b, 8);
 	t->next_port = (uint16_t)(b % TCP_EPHEMERAL_N);
+	mica_task_init(&t->ack_task, tcp_ack_batch_task, t);
 	net->tcp = t;
 	return net_ipv4_register(net, IPV4_PROTO_TCP, tcp_input);
 }
@@ -240,6 +242,7 @@ void net_tcp_detach(struct mica_net *net)
 	struct net_tcp *t = net->tcp;
 	if (!t)
 		return;
+	t->nack_batch = 0;
 	for (unsigned i = 0; i < TCP_HASH; i++) {
 		while (t->hash[i]) {
 			struct mica_tcp *c = t->hash[i];
@@ -259,25 +262,9 @@ void net_tcp_detach(struct mica_net *net)
 		t->listeners = l->next;
 		free(l);
 	}
-	free(t);
 	net->tcp = NULL;
-}
-
-void net_tcp_dump(struct mica_net *net);
-void net_tcp_dump(struct mica_net *net)
-{
-	struct net_tcp *t = net->tcp;
-	unsigned counts[TCP_TIME_WAIT + 1] = { 0 };
-	int shown = 0;
-	for (unsigned i = 0; i < TCP_HASH; i++)
-		for (struct mica_tcp *c = t->hash[i]; c; c = c->hnext) {
-			counts[c->state]++;
-			if (c->state != TCP_TIME_WAIT && shown++ < 10)
-				mica_printf("tcp %u %s una %u nxt %u max %u sndlen %u wnd %u cwnd %u rcv_nxt %u tmode %u armed %d app %d closed %d shut %d fin_sent %d\n",
-					    c->rport, tcp_state_name(c->state), c->snd_una - c->iss, c->snd_nxt - c->iss, c->snd_max - c->iss,
-					    c->snd.len, c->snd_wnd, c->cwnd, c->rcv_nxt - c->irs, c->tmode, mica_timer_armed(&c->timer), c->has_app, c->app_closed, c->shut_wr, c->fin_sent);
-		}
-	for (int s = 0; s <= TCP_TIME_WAIT; s++)
-		if (counts[s])
-			mica_printf("tcp state %s: %u\n", tcp_state_name(s), counts[s]);
+	if (t->ack_task.queued)
+		t->dead = true;         /* the queued task frees it */
+	else
+		free(t);
 }

@@ -332,17 +332,59 @@ static bool acceptable(const struct mica_tcp *c, uint32_t seq, uint32_t len)
 	       (SEQ_LEQ(nxt, seq + len - 1) && SEQ_LT(seq + len - 1, nxt + wnd));
 }
 
+/* ACKs owed for full segments go out at the end of the receive batch (one
+ * ACK per burst of frames, like a receiver with GRO), or at once after
+ * TCP_ACK_EVERY segments; a lone small segment waits for the delayed-ACK
+ * timer (RFC 5681 4.2, RFC 9293 3.8.6.3). */
 static void ack_policy(struct mica_tcp *c, uint32_t len)
 {
 	if (c->ack_now || c->state == TCP_CLOSED)
 		return;
-	if (len >= c->mss && ++c->unacked >= 2) {
-		c->ack_now = true;      /* every second full segment (RFC 5681 4.2) */
-		return;
+	if (len >= c->mss) {
+		struct net_tcp *t = c->net->tcp;
+		if (++c->unacked >= TCP_ACK_EVERY) {
+			c->ack_now = true;
+			return;
+		}
+		if (c->unacked >= 2 && !c->ack_batched) {
+			if (t->nack_batch == TCP_ACK_BATCH) {
+				c->ack_now = true;
+				return;
+			}
+			c->ack_batched = true;
+			t->ack_batch[t->nack_batch++] = c;
+			mica_loop_defer(c->net->loop, &t->ack_task);
+		}
 	}
 	c->ack_delayed = true;
 	if (!mica_timer_armed(&c->ack_timer))
 		mica_timer_start(c->net->loop, &c->ack_timer, TCP_DELACK_NS, 0);
+}
+
+void tcp_ack_batch_task(void *arg)
+{
+	struct net_tcp *t = arg;
+	if (t->dead) {
+		free(t);
+		return;
+	}
+	while (t->nack_batch) {
+		struct mica_tcp *c = t->ack_batch[--t->nack_batch];
+		c->ack_batched = false;
+		if (c->ack_delayed && c->state != TCP_CLOSED)
+			tcp_send_ack(c);
+	}
+}
+
+void tcp_ack_batch_forget(struct mica_tcp *c)
+{
+	struct net_tcp *t = c->net->tcp;
+	for (unsigned i = 0; c->ack_batched && i < t->nack_batch; i++) {
+		if (t->ack_batch[i] == c) {
+			t->ack_batch[i] = t->ack_batch[--t->nack_batch];
+			c->ack_batched = false;
+		}
+	}
 }
 
 /* Payload and FIN of an accepted segment, trimmed to the window. */

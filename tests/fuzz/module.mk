@@ -16,3 +16,10 @@ build/fuzz/net_frames: tests/fuzz/net/fuzz_frames.c $(FUZZ_LIB_SRCS) $(wildcard 
 fuzz: build/fuzz/net_frames
 TEST_DEPS += build/fuzz/net_frames
 .PHONY: fuzz
+
+# TCP's state machine, driven by a scripted peer (tests/fuzz/tcp/fuzz_tcp.c).
+build/fuzz/tcp: tests/fuzz/tcp/fuzz_tcp.c $(FUZZ_LIB_SRCS) $(wildcard lib/net/*.h include/mica/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/tcp/fuzz_tcp.c $(FUZZ_LIB_SRCS)
+fuzz: build/fuzz/tcp
+TEST_DEPS += build/fuzz/tcp

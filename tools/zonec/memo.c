@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MEMO_MAX_LEN 16000 /* keep relocated pointers below 0x3fff */
+#define MEMO_MAX_LEN 15000 /* template + 2 x 255-byte names stay below 0x3fff */
 #define MAX_FIX 8192
 
 struct tmpl {

@@ -68,7 +68,7 @@ static void scan_quoted(struct lex *lx, struct tok *t)
 static void scan_word(struct lex *lx, struct tok *t)
 {
 	const char *s = lx->p;
-	while (lx->p < lx->end && !strchr(" \t\r\n;()\"", *lx->p)) {
+	while (lx->p < lx->end && *lx->p && !strchr(" \t\r\n;()\"", *lx->p)) {
 		if (*lx->p == '\\' && lx->p + 1 < lx->end && lx->p[1] != '\n')
 			lx->p++;
 		lx->p++;
@@ -116,6 +116,11 @@ static bool next_record(struct lex *lx, struct tok *toks, int *ntoks, bool *inde
 			continue;
 		}
 		line_start = false;
+		if (c == '\0') {
+			lex_error(lx, "NUL byte in the file");
+			lx->p++;
+			continue;
+		}
 		if (c == ';') {
 			while (lx->p < lx->end && *lx->p != '\n')
 				lx->p++;
@@ -725,7 +730,7 @@ static void record(struct zfile *zf, struct pstate *ps, struct tok *t, int n, bo
 			}
 			have_ttl = true;
 			i++;
-		} else if (!have_class && tok_is(&t[i], "IN")) {
+		} else if (!have_class && (tok_is(&t[i], "IN") || tok_is(&t[i], "CLASS1"))) {
 			have_class = true;
 			i++;
 		} else if (!have_class &&

@@ -36,6 +36,25 @@ static void echo(struct mica_udp *u, const struct mica_udp_dgram *d, void *arg)
 	mica_udp_sendto(u, &d->src, d->data.data, d->data.len);
 }
 
+/* TCP echo on port 7, so frames reach TCP's connection states too. */
+static size_t tcp_data(struct mica_tcp *c, struct mica_view d, void *arg)
+{
+	(void)arg;
+	ptrdiff_t n = mica_tcp_write(c, d.data, d.len);
+	return n > 0 ? (size_t)n : 0;
+}
+static void tcp_eof(struct mica_tcp *c, void *arg)
+{
+	(void)arg;
+	mica_tcp_close(c);
+}
+static const struct mica_tcp_ops tcp_ops = {.on_data = tcp_data, .on_eof = tcp_eof};
+static void tcp_accept(struct mica_tcp_listener *l, struct mica_tcp *c, void *arg)
+{
+	(void)l, (void)arg;
+	mica_tcp_set_ops(c, &tcp_ops, NULL);
+}
+
 static struct mica_loop loop;
 static struct mica_net stacks[2];
 
@@ -54,6 +73,8 @@ static void setup(void)
 	struct mica_udp *u;
 	struct mica_endpoint ep = {0, 7};
 	mica_udp_bind(&stacks[0], &ep, echo, NULL, &u);
+	struct mica_tcp_listener *l;
+	mica_tcp_listen(&stacks[0], &ep, 4, tcp_accept, NULL, &l);
 }
 
 static void inject(const uint8_t *data, size_t len)

@@ -94,6 +94,31 @@ for n, label in ((5, 'length 5'), (0, 'length 0'), (60000, 'length 60000')):
     expect_dropped += 1
 still_answers('bad TCP lengths')
 
+# More connections than --tcp-max=8: the extra ones are reset, the
+# others keep working
+time.sleep(0.5)      # earlier connections are gone
+conns = []
+for _ in range(12):
+    try:
+        conns.append(socket.create_connection(ADDR, timeout=3))
+    except OSError:
+        conns.append(None)  # reset while connecting: refused
+time.sleep(0.3)
+served = 0
+for i, s in enumerate(conns):
+    if s is None:
+        continue
+    try:
+        q = w.query('www.example.com.', 'A', qid=300 + i)
+        s.sendall(struct.pack('!H', len(q)) + q)
+        served += w.parse(w.read_tcp(s))['id'] == 300 + i
+    except (ConnectionError, socket.timeout, OSError):
+        pass
+    s.close()
+check(served == 8, 'with --tcp-max=8, %d of 12 connections were served' % served)
+time.sleep(0.2)
+still_answers('too many TCP connections')
+
 # Idle connections are closed after --tcp-idle seconds
 s = socket.create_connection(ADDR, timeout=IDLE + 3)
 t0 = time.time()

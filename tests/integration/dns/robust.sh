@@ -2,7 +2,7 @@
 # Malformed queries and TCP behaviour (robust.py) against apps/dns, plain
 # and under ASan+UBSan: bad messages are answered FORMERR or dropped, are
 # counted, and the server keeps answering; TCP pipelining, split writes,
-# bad lengths and the idle timeout.
+# bad lengths, the connection limit and the idle timeout.
 # timeout: 300
 . "$(dirname "$0")/../lib.sh"
 . tests/integration/dns/nsd.sh
@@ -11,7 +11,7 @@ trap 'cleanup_bg; rm -rf "$tmp"' EXIT
 for keys in "" "SAN=1"; do
 	img=$(./mica build apps/dns -t unix $keys | tail -1)
 	port=$(free_port)
-	start_bg "$img" --listen=127.0.0.1:"$port" --tcp-idle=1 > "$tmp/log" 2>&1
+	start_bg "$img" --listen=127.0.0.1:"$port" --tcp-idle=1 --tcp-max=8 > "$tmp/log" 2>&1
 	pid=${BG_PIDS[-1]}
 	wait_dns "$port"
 	/usr/bin/python3 tests/integration/dns/robust.py "$port" 1 | tee "$tmp/out" || fail "robust.py (${keys:-plain})"
@@ -28,5 +28,6 @@ for keys in "" "SAN=1"; do
 	[ "${formerr:-0}" -ge "$want_formerr" ] || fail "formerr counter $formerr < $want_formerr"
 	grep -q "idle timeouts [2-9]" "$tmp/log" || fail "idle timeouts not counted"
 	grep -q "bad lengths 3" "$tmp/log" || fail "bad TCP lengths not counted"
+	grep -q "refused [1-9]" "$tmp/log" || fail "refused TCP connections not counted"
 	echo "== ${keys:-plain}: ok (dropped $dropped, formerr $formerr)"
 done

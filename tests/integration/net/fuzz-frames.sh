@@ -14,7 +14,7 @@ trap 'rm -rf "$corpus"' EXIT
 if /usr/bin/python3 -c 'import scapy' 2> /dev/null; then
 	/usr/bin/python3 - "$corpus" <<'PY'
 import struct, sys
-from scapy.all import Ether, IP, UDP, ICMP, ARP, BOOTP, DHCP, fragment
+from scapy.all import Ether, IP, UDP, TCP, ICMP, ARP, BOOTP, DHCP, fragment
 mac, peer = "02:00:00:00:00:02", "02:00:00:00:00:01"
 g, h = "10.77.0.2", "10.77.0.1"
 e = Ether(dst=mac, src=peer)
@@ -22,6 +22,12 @@ seeds = {
     "arp": [Ether(dst="ff:ff:ff:ff:ff:ff", src=peer) / ARP(op=1, hwsrc=peer, psrc=h, pdst=g)],
     "ping": [e / IP(src=h, dst=g) / ICMP() / b"abcdefgh"],
     "udp": [e / IP(src=h, dst=g) / UDP(sport=999, dport=7) / b"hello"],
+    "tcp": [e / IP(src=h, dst=g) / TCP(sport=999, dport=7, flags="S", seq=1000,
+                                       options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (1, 0)),
+                                                ("WScale", 7)]),
+            e / IP(src=h, dst=g) / TCP(sport=999, dport=7, flags="A", seq=1001, ack=1) / b"data",
+            e / IP(src=h, dst=g) / TCP(sport=999, dport=7, flags="FA", seq=1005, ack=1),
+            e / IP(src=h, dst=g) / TCP(sport=998, dport=9, flags="R", seq=5)],
     "frags": [e / f for f in fragment(IP(src=h, dst=g) / UDP(dport=7) / (b"z" * 2000), fragsize=800)],
     "dhcp": [e / IP(src=h, dst="255.255.255.255") / UDP(sport=67, dport=68) /
              BOOTP(op=2, yiaddr="10.77.0.50", chaddr=bytes.fromhex("020000000003")) /

@@ -11,8 +11,8 @@ need_root_tap
 [ -x "$ROOT/build/monitor/mica-hvt" ] || skip "build/monitor/mica-hvt is not built yet"
 [ -r /dev/kvm ] || skip "needs /dev/kvm"
 command -v dig > /dev/null || skip "needs dig (dnsutils)"
-HVTIMG=$(build apps/dns -t hvt)
-UNIXIMG=$(build apps/dns -t unix)
+HVTIMG=$(build apps/dns -t hvt) || exit 1
+UNIXIMG=$(build apps/dns -t unix) || exit 1
 netns_up
 ULOG=$(mktemp /tmp/mica-dns-unix.XXXXXX)
 in_ns "$UNIXIMG" --listen=127.0.0.1:5353 > "$ULOG" 2>&1 &

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # hvt-net.sh - the direct stack in a KVM guest under mica-hvt (a small share:
 # guests are emulated on the CI machines): apps/echo on a tap in a private
-# namespace answers 20 pings, fragmented 4000-byte pings, UDP echo round
+# namespace answers 20 pings, 1400-byte and fragmented 4000-byte pings, UDP echo round
 # trips and ICMP port unreachable; its ARP entry reaches Linux's table; the
 # monitor's exit counts are printed (VM exits per request).
 # timeout: 180
@@ -11,15 +11,17 @@ need_root_tap
 [ -f "$ROOT/mk/target-hvt.mk" ] || skip "the hvt target does not exist yet"
 [ -x "$ROOT/build/monitor/mica-hvt" ] || skip "build/monitor/mica-hvt is not built yet"
 [ -r /dev/kvm ] || skip "needs /dev/kvm"
-IMG=$(build apps/echo -t hvt)
+IMG=$(build apps/echo -t hvt) || exit 1
 netns_up
 start_image "$ROOT/build/monitor/mica-hvt" --stats --net:service=$TAP "$IMG" --ipv4=$GUEST_IP/24 --port=7
 wait_log "echoing" 30 || fail "echo did not start under mica-hvt"
 out=$(in_ns ping -c 20 -i 0.2 -W 5 -q $GUEST_IP) || fail "ping: $out"
 echo "$out" | grep -q " 0% packet loss" || fail "ping lost packets: $out"
 echo "$out" | tail -1
-out=$(in_ns ping -c 3 -i 0.5 -W 5 -s 4000 -q $GUEST_IP) || fail "ping -s 4000: $out"
-echo "$out" | grep -q " 0% packet loss" || fail "fragmented ping lost packets: $out"
+for size in 1400 4000; do
+	out=$(in_ns ping -c 3 -i 0.5 -W 5 -s $size -q $GUEST_IP) || fail "ping -s $size: $out"
+	echo "$out" | grep -q " 0% packet loss" || fail "ping -s $size lost packets: $out"
+done
 for i in 1 2 3; do
 	[ "$(udp_echo 7 "hvt-$i")" = "hvt-$i" ] || fail "no UDP echo $i"
 done
@@ -39,7 +41,7 @@ except ConnectionRefusedError:
 PY
 stop_image
 cat "$LOG"
-[ "$(counter icmp_echo_reply_tx)" -ge 23 ] || fail "echo replies not counted"
+[ "$(counter icmp_echo_reply_tx)" -ge 26 ] || fail "echo replies not counted"
 [ "$(counter icmp_unreach_tx)" -ge 1 ] || fail "port unreachable not counted"
 grep -o 'exits=[0-9]*' "$LOG" | head -1
 echo PASS

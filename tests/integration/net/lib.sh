@@ -73,8 +73,13 @@ print(s.recvfrom(65535)[0].decode())
 PY
 }
 
+# build ARGS...: ./mica build; prints the image. Use as IMG=$(build ...) || exit 1.
 build() {
 	local img
-	img=$(cd "$ROOT" && ./mica build "$@" | tail -1) || fail "build $* failed"
+	img=$(cd "$ROOT" && ./mica build "$@" | tail -1)
+	if [ -z "$img" ] || [ ! -x "$img" ]; then
+		echo "FAIL: ./mica build $* failed" >&2
+		return 1
+	fi
 	echo "$img"
 }

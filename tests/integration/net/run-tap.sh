@@ -35,5 +35,7 @@ pid=""
 cat "$out" | tail -4
 ip netns list | grep -q "^$ns" && { echo "FAIL: namespace $ns left behind"; ip netns del "$ns"; exit 1; }
 grep -q "removed network namespace $ns" "$out" || { echo "FAIL: no removal message"; exit 1; }
+[ $rc -eq 0 ] || { echo "FAIL: exit code $rc after SIGTERM"; exit 1; }
+[ "$(grep -c "removed network namespace" "$out")" -eq 1 ] || { echo "FAIL: namespace removed more than once"; exit 1; }
 echo "exit code $rc; namespace $ns removed"
 echo PASS

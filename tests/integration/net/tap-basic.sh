@@ -8,7 +8,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 need_root_tap
 command -v ping > /dev/null || skip "needs ping (iputils-ping)"
-IMG=$(build apps/echo -t tap)
+IMG=$(build apps/echo -t tap) || exit 1
 netns_up
 start_image "$IMG" --net:service=$TAP --ipv4=$GUEST_IP/24 --port=7
 wait_log "echoing" 10 || fail "echo did not start"

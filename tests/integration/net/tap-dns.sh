@@ -11,8 +11,8 @@ need_root_tap
 [ -f "$ROOT/apps/dns/app.mk" ] || skip "apps/dns does not exist yet"
 command -v dig > /dev/null || skip "needs dig (dnsutils)"
 Z=$ROOT/tests/integration/dns/zones
-TAPIMG=$(build apps/dns -t tap ZONE=$Z/example.com.zone ZONE=$Z/example.org.zone)
-UNIXIMG=$(build apps/dns -t unix ZONE=$Z/example.com.zone ZONE=$Z/example.org.zone)
+TAPIMG=$(build apps/dns -t tap ZONE=$Z/example.com.zone ZONE=$Z/example.org.zone) || exit 1
+UNIXIMG=$(build apps/dns -t unix ZONE=$Z/example.com.zone ZONE=$Z/example.org.zone) || exit 1
 netns_up
 ULOG=$(mktemp /tmp/mica-dns-unix.XXXXXX)
 in_ns "$UNIXIMG" --listen=127.0.0.1:5353 > "$ULOG" 2>&1 &

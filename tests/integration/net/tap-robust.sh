@@ -9,7 +9,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 need_root_tap
 /usr/bin/python3 -c 'import scapy' 2> /dev/null || skip "needs python3-scapy for /usr/bin/python3"
-IMG=$(build apps/echo -t tap SAN=1)   # ASan+UBSan: any memory error fails
+IMG=$(build apps/echo -t tap SAN=1) || exit 1   # ASan+UBSan: any memory error fails
 netns_up
 start_image "$IMG" --net:service=$TAP --ipv4=$GUEST_IP/24 --port=7
 wait_log "echoing" 10 || fail "echo did not start"

@@ -63,6 +63,7 @@ TEST(parses_features)
 	                "txt TXT \"a \\\"q\\\"\" \\065\\066C plain ; comment\n"
 	                "mx MX 10 @\n"
 	                "srv IN 7200 SRV 1 2 53 ns1.example.com.\n"
+	                "c1 CLASS1 A 192.0.2.9\n"
 	                "c CAA 0 issue \"ca.example\"\n"
 	                "u TYPE65280 \\# 3 0a0B ff\n"
 	                "$ORIGIN sub.example.com.\n"
@@ -80,6 +81,8 @@ TEST(parses_features)
 	CHECK(txt && memcmp(txt->rdata, "\5a \"q\"\3ABC\5plain", 16) == 0);
 	const struct zrr *mx = find(MICA_DNS_MX, 0);
 	CHECK(mx && memcmp(mx->rdata, "\0\12\7example\3com\0", 15) == 0);
+	const struct zrr *c1 = find(MICA_DNS_A, 1);
+	CHECK(c1 && memcmp(c1->rdata, "\xc0\x00\x02\x09", 4) == 0);
 	const struct zrr *srv = find(MICA_DNS_SRV, 0);
 	CHECK(srv && srv->ttl == 7200 && srv->rdlen == 6 + 17);
 	const struct zrr *caa = find(MICA_DNS_CAA, 0);

@@ -151,6 +151,19 @@ TEST(entry_in_use_is_refreshed_before_expiry)
 	h_free(h);
 }
 
+TEST(conflicting_claim_of_our_address_is_not_learned)
+{
+	struct harness *h = h_new(OUR_IP, 24);
+	h_clear(h);
+	h_send_arp(h, ARP_OP_REQUEST, OUR_IP, OUR_IP); /* someone's gratuitous ARP for our address */
+	h_send_arp(h, ARP_OP_REPLY, OUR_IP, OUR_IP);
+	h_run(h);
+	CHECK_EQ(h->nsent, 0);
+	CHECK_EQ(h->net.stats[NET_arp_conflict], 2);
+	CHECK(net_arp_lookup(&h->net, OUR_IP) == NULL);
+	h_free(h);
+}
+
 TEST(off_link_goes_to_gateway_or_fails)
 {
 	struct harness *h = h_new(OUR_IP, 24);

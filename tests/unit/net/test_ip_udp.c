@@ -289,6 +289,44 @@ TEST(udp_send_too_big_and_large_fragmented)
 	h_free(h);
 }
 
+static void nop(struct mica_udp *u, const struct mica_udp_dgram *d, void *arg)
+{
+	(void)u, (void)d;
+	(*(int *)arg)++;
+}
+
+TEST(udp_bind_rules)
+{
+	struct harness *h = h_new(OUR_IP, 24);
+	int any_hits = 0, ours_hits = 0;
+	struct mica_udp *any, *ours, *other, *eph1, *eph2;
+	struct mica_endpoint ep_any = {0, 53}, ep_ours = {OUR_IP, 54}, ep_ours53 = {OUR_IP, 53};
+	CHECK_EQ(mica_udp_bind(&h->net, &ep_any, nop, &any_hits, &any), MICA_OK);
+	CHECK_EQ(mica_udp_bind(&h->net, &ep_any, nop, NULL, &other), MICA_EADDRINUSE);
+	CHECK_EQ(mica_udp_bind(&h->net, &ep_ours53, nop, NULL, &other), MICA_EADDRINUSE);
+	CHECK_EQ(mica_udp_bind(&h->net, &ep_ours, nop, &ours_hits, &ours), MICA_OK);
+	CHECK_EQ(mica_udp_bind(&h->net, NULL, nop, NULL, &eph1), MICA_OK);
+	CHECK_EQ(mica_udp_bind(&h->net, NULL, nop, NULL, &eph2), MICA_OK);
+	h_send_udp(h, 1000, 53, "q", 1);
+	h_send_udp(h, 1000, 54, "q", 1);
+	CHECK_EQ(any_hits, 1);
+	CHECK_EQ(ours_hits, 1);
+	/* Broadcast reaches the wildcard socket, not one bound to our address. */
+	struct mica_buf *b = h_buf(h);
+	mica_buf_append(b, "b", 1);
+	udp_encode(b, PEER_IP, 0x0a4d00ffu, 1000, 54);
+	h_send_ip(h, b, 0x0a4d00ffu, IPV4_PROTO_UDP, 9, false, 0);
+	CHECK_EQ(ours_hits, 1);
+	CHECK_EQ(h->net.stats[NET_udp_no_port], 1);
+	CHECK_EQ(h->net.stats[NET_icmp_unreach_tx], 0); /* never about a broadcast */
+	/* After close the port is free again. */
+	mica_udp_close(any);
+	CHECK_EQ(mica_udp_bind(&h->net, &ep_ours53, nop, NULL, &other), MICA_OK);
+	mica_udp_close(eph1);
+	mica_udp_close(eph2);
+	h_free(h);
+}
+
 int main(void)
 {
 	return RUN_TESTS();

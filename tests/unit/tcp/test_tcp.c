@@ -354,7 +354,28 @@ TEST(delayed_ack_and_ack_every_second_segment)
 	p_send(h, PEER_ISN + 2, una, TCP_ACK, 8192, big, 536, NULL);
 	CHECK_EQ(h->nsent, 0);
 	p_send(h, PEER_ISN + 2 + 536, una, TCP_ACK, 8192, big, 536, NULL);
+	h_run(h);
+	CHECK_EQ(h->nsent, 1);  /* the second full segment: ACK at the batch end */
+	/* Within one batch, TCP_ACK_EVERY full segments get an ACK at once. */
+	h_clear(h);
+	uint32_t seq = PEER_ISN + 2 + 2 * 536;
+	for (int i = 0; i < TCP_ACK_EVERY; i++, seq += 536) {
+		struct mica_buf *b = h_buf(h);
+		mica_buf_append(b, big, 536);
+		struct tcp_hdr th = { .sport = PEER_PORT, .dport = SRV_PORT, .seq = seq, .ack = una,
+				      .flags = TCP_ACK, .wnd = 8192 };
+		tcp_encode(b, PEER_IP, OUR_IP, &th);
+		struct ipv4_hdr ip = { .ttl = 64, .proto = IPV4_PROTO_TCP, .src = PEER_IP, .dst = OUR_IP };
+		ipv4_encode(b, &ip);
+		eth_encode(b, our_mac, peer_mac, ETH_TYPE_IPV4);
+		h_inject(h, b);         /* no loop turn in between: one batch */
+		mica_buf_unref(b);
+	}
+	h_run(h);
+	h_run(h);
 	CHECK_EQ(h->nsent, 1);
+	struct tcp_hdr last;
+	CHECK(p_last(h, &last) && last.ack == seq);
 	t_free(h);
 }
 
@@ -614,4 +635,27 @@ TEST(abort_sends_rst_and_reports_once)
 int main(void)
 {
 	return RUN_TESTS();
+}
+
+TEST(closing_state_retransmits_on_rto_despite_dupacks)
+{
+	struct mica_tcp_listener *l;
+	struct harness *h = srv_new(&l, 16);
+	uint32_t una = p_connect(h, NULL, 8192);
+	static uint8_t d[100];
+	mica_tcp_write(app.c, d, 100);
+	mica_tcp_close(app.c);
+	h_run(h);
+	struct mica_tcp *c = tcp_lookup(h->net.tcp, OUR_IP, SRV_PORT, PEER_IP, PEER_PORT);
+	/* The peer's FIN crosses ours and does not acknowledge our data. */
+	p_send(h, PEER_ISN + 1, una, TCP_ACK | TCP_FIN, 8192, NULL, 0, NULL);
+	CHECK(c && c->state == TCP_CLOSING);
+	for (int i = 0; i < 4; i++)
+		p_send(h, PEER_ISN + 2, una, TCP_ACK, 8192, NULL, 0, NULL);
+	h_clear(h);
+	h_advance(h, 3 * MICA_NS_PER_S);
+	h_run(h);
+	CHECK(h->nsent >= 1);
+	CHECK(c->retries >= 1);
+	t_free(h);
 }
