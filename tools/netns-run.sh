@@ -91,7 +91,12 @@ args=()
 for a in "$@"; do a=${a//@TAP@/$tap}; args+=("${a//@NETIF@/$netif}"); done
 
 child=""
+# Subshells inherit the traps; only this script itself may run them. (The
+# process id comes from /proc: $BASHPID can be stale in a fresh fork.)
+read -r main_pid _ < /proc/self/stat
+is_main() { local me; read -r me _ < /proc/self/stat; [ "$me" = "$main_pid" ]; }
 cleanup() {
+	is_main || return 0
 	[ -z "$child" ] || wait "$child" 2>/dev/null
 	mica_netns_down "$ns"
 	echo "mica: removed network namespace $ns" >&2
@@ -100,9 +105,9 @@ trap cleanup EXIT
 # Ctrl-C/TERM: ask CMD to stop; if it has not within 5 s, kill it.
 killer=""
 stop_child() {
-	[ -n "$child" ] || return 0
+	is_main && [ -n "$child" ] || return 0
 	kill -TERM "$child" 2>/dev/null
-	[ -n "$killer" ] || { (trap - EXIT INT TERM; sleep 5; kill -KILL "$child" 2>/dev/null) & killer=$!; }
+	[ -n "$killer" ] || { sh -c 'sleep 5; kill -KILL "$1" 2>/dev/null' sh "$child" & killer=$!; }
 }
 trap stop_child INT TERM
 
@@ -115,12 +120,11 @@ mica: Ctrl-C stops it and removes the namespace.
 MSG
 ip netns exec "$ns" "${args[@]}" &
 child=$!
-while :; do
-	rc=0
-	wait "$child" || rc=$?
-	# A trapped signal interrupts wait while CMD still runs: wait again.
-	kill -0 "$child" 2>/dev/null || break
-done
+# A trapped signal interrupts wait while CMD may still run: wait again;
+# then collect CMD's own exit status (bash keeps it once reaped).
+while kill -0 "$child" 2>/dev/null; do wait "$child" 2>/dev/null || true; done
+rc=0
+wait "$child" 2>/dev/null || rc=$?
 [ -z "$killer" ] || kill "$killer" 2>/dev/null
 child=""
 exit $rc

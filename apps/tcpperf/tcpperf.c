@@ -17,14 +17,14 @@
 #define CHUNK (PATTERN * 1024)
 
 static const struct mica_arg_spec perf_args[] = {
-	{ "port", MICA_ARG_INT, "5001", "port to listen on (server)", 1, 65535 },
-	{ "connect", MICA_ARG_IPV4_PORT, NULL, "run as a client to this address", 0, 0 },
-	{ "send", MICA_ARG_INT, "0", "bytes each connection sends", 0, 0 },
-	{ "conns", MICA_ARG_INT, "1", "client: connections to make", 1, 1000000 },
-	{ "parallel", MICA_ARG_INT, "1", "client: connections at a time", 1, 1000 },
-	{ "close-first", MICA_ARG_FLAG, "0", "close right after sending, without waiting for EOF", 0, 0 },
-	{ "nodelay", MICA_ARG_FLAG, "0", "turn Nagle off", 0, 0 },
-	{ "verify", MICA_ARG_FLAG, "0", "hash what is received (FNV-1a, printed per connection)", 0, 0 },
+    {"port", MICA_ARG_INT, "5001", "port to listen on (server)", 1, 65535},
+    {"connect", MICA_ARG_IPV4_PORT, NULL, "run as a client to this address", 0, 0},
+    {"send", MICA_ARG_INT, "0", "bytes each connection sends", 0, 0},
+    {"conns", MICA_ARG_INT, "1", "client: connections to make", 1, 1000000},
+    {"parallel", MICA_ARG_INT, "1", "client: connections at a time", 1, 1000},
+    {"close-first", MICA_ARG_FLAG, "0", "close right after sending, without waiting for EOF", 0, 0},
+    {"nodelay", MICA_ARG_FLAG, "0", "turn Nagle off", 0, 0},
+    {"verify", MICA_ARG_FLAG, "0", "hash what is received (FNV-1a, printed per connection)", 0, 0},
 };
 
 struct conn {
@@ -61,7 +61,7 @@ static void pump(struct mica_tcp *c, struct conn *k)
 			n = (size_t)(perf.send - k->sent);
 		ptrdiff_t w = mica_tcp_write(c, perf.chunk + off, n);
 		if (w <= 0)
-			return;         /* full (on_writable follows) or closing */
+			return; /* full (on_writable follows) or closing */
 		k->sent += (uint64_t)w;
 		perf.bytes_out += (uint64_t)w;
 	}
@@ -85,7 +85,10 @@ static size_t on_data(struct mica_tcp *c, struct mica_view d, void *arg)
 	return d.len;
 }
 
-static void on_writable(struct mica_tcp *c, void *arg) { pump(c, arg); }
+static void on_writable(struct mica_tcp *c, void *arg)
+{
+	pump(c, arg);
+}
 /* The peer is done: close once our own sending is done too. */
 static void on_eof(struct mica_tcp *c, void *arg)
 {
@@ -105,8 +108,9 @@ static void on_close(struct mica_tcp *c, int err, void *arg)
 	perf.finished++;
 	if (perf.conns == 1 || mica_log_enabled(MICA_LOG_DEBUG, "tcpperf"))
 		mica_printf("tcpperf: connection sent %llu received %llu fnv %016llx%s%s\n",
-			    (unsigned long long)k->sent, (unsigned long long)k->received,
-			    (unsigned long long)k->hash, err ? " error: " : "", err ? mica_strerror(err) : "");
+		            (unsigned long long)k->sent, (unsigned long long)k->received,
+		            (unsigned long long)k->hash, err ? " error: " : "",
+		            err ? mica_strerror(err) : "");
 	free(k);
 	if (perf.client)
 		start_clients();
@@ -118,7 +122,7 @@ static void on_connect(struct mica_tcp *c, int err, void *arg)
 		pump(c, arg);
 }
 
-static const struct mica_tcp_ops perf_ops = { on_data, on_writable, on_eof, on_connect, on_close };
+static const struct mica_tcp_ops perf_ops = {on_data, on_writable, on_eof, on_connect, on_close};
 
 static struct conn *new_conn(void)
 {
@@ -212,7 +216,7 @@ static int perf_start(struct mica_loop *loop)
 		mica_timer_init(&go_timer, client_go, NULL);
 		return mica_timer_start(loop, &go_timer, 1, 10 * MICA_NS_PER_MS);
 	}
-	struct mica_endpoint local = { 0, (uint16_t)mica_arg_int("port") };
+	struct mica_endpoint local = {0, (uint16_t)mica_arg_int("port")};
 	rc = mica_tcp_listen(perf.net, &local, 1024, on_accept, NULL, &perf.listener);
 	if (rc == MICA_OK)
 		mica_info("tcpperf", "listening on port %u", (unsigned)local.port);
@@ -223,17 +227,17 @@ static void perf_stop(struct mica_loop *loop)
 {
 	uint64_t ms = perf.client ? (mica_loop_now(loop) - perf.t0) / MICA_NS_PER_MS : 0;
 	mica_printf("tcpperf: connections %llu failed %llu bytes in %llu out %llu time %llu ms\n",
-		    (unsigned long long)perf.finished, (unsigned long long)perf.failed,
-		    (unsigned long long)perf.bytes_in, (unsigned long long)perf.bytes_out,
-		    (unsigned long long)ms);
+	            (unsigned long long)perf.finished, (unsigned long long)perf.failed,
+	            (unsigned long long)perf.bytes_in, (unsigned long long)perf.bytes_out,
+	            (unsigned long long)ms);
 	mica_net_print_stats(perf.net);
 }
 
 const struct mica_app mica_app = {
-	.name = "tcpperf",
-	.summary = "TCP sink and source for tests and benchmarks",
-	.args = perf_args,
-	.nargs = MICA_ARRAY_LEN(perf_args),
-	.start = perf_start,
-	.stop = perf_stop,
+    .name = "tcpperf",
+    .summary = "TCP sink and source for tests and benchmarks",
+    .args = perf_args,
+    .nargs = MICA_ARRAY_LEN(perf_args),
+    .start = perf_start,
+    .stop = perf_stop,
 };

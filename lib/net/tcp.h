@@ -5,10 +5,11 @@
  * Files: tcp_wire.c (header and option parse/encode), tcp_siphash.c (keyed
  * hash for ISNs and SYN cookies), tcp_ring.c (byte rings for the send and
  * receive buffers), tcp_conn.c (connection table, life cycle, listeners),
- * tcp_input.c (segment arrival), tcp_recv.c (in-order and out-of-order data,
- * delivery to the app), tcp_output.c (segments out, Nagle, congestion
- * control), tcp_timer.c (RTO, persist, keepalive, TIME-WAIT, delayed ACK),
- * tcp_syncookie.c, tcp_api.c (include/mica/net.h).
+ * tcp_input.c (segment arrival), tcp_ack.c (the ACK field: window, RTT,
+ * congestion control, SACK scoreboard), tcp_recv.c (in-order and
+ * out-of-order data, delivery to the app, when to ACK), tcp_output.c
+ * (segments out, Nagle), tcp_timer.c (RTO, persist, keepalive, TIME-WAIT,
+ * delayed ACK), tcp_syncookie.c, tcp_api.c (include/mica/net.h).
  *
  * Sequence numbers compare modulo 2^32 (SEQ_LT etc.). Times are loop
  * nanoseconds; the timestamp option ticks in milliseconds. */
@@ -26,11 +27,13 @@
 #define TCP_ACK 0x10
 #define TCP_URG 0x20
 #define TCP_MAX_SACK 4
-#define TCP_OPT_TS_LEN 12       /* NOP NOP kind len val ecr */
+#define TCP_OPT_TS_LEN 12 /* NOP NOP kind len val ecr */
 
 enum tcp_err { TCP_OK, TCP_ERR_SHORT, TCP_ERR_HLEN, TCP_ERR_CSUM, TCP_ERR_OPTION };
 
-struct tcp_sack_block { uint32_t l, r; };
+struct tcp_sack_block {
+	uint32_t l, r;
+};
 
 struct tcp_hdr {
 	uint16_t sport, dport;
@@ -38,7 +41,7 @@ struct tcp_hdr {
 	uint8_t flags;
 	uint16_t wnd;
 	uint16_t urg;
-	uint8_t hlen;           /* parsed: header length with options */
+	uint8_t hlen; /* parsed: header length with options */
 	/* options */
 	bool has_mss, has_ws, sack_ok, has_ts;
 	uint16_t mss;
@@ -66,7 +69,7 @@ uint64_t tcp_siphash(const uint8_t key[16], const void *data, size_t len);
 
 /* ---- byte rings (tcp_ring.c) ---- */
 struct tcp_ring {
-	uint8_t *mem;           /* NULL until first needed */
+	uint8_t *mem; /* NULL until first needed */
 	uint32_t cap, head, len;
 };
 int tcp_ring_alloc(struct tcp_ring *r);
@@ -82,7 +85,7 @@ void tcp_ring_drop(struct tcp_ring *r, uint32_t n);
 #define TCP_RCVBUF (256 * 1024)
 #define TCP_MAX_CONNS 1024
 #define TCP_HASH 1024
-#define TCP_OOO_MAX 32          /* out-of-order ranges held per connection */
+#define TCP_OOO_MAX 32 /* out-of-order ranges held per connection */
 #define TCP_DEFAULT_MSS 536
 #define TCP_RTO_INIT (1 * MICA_NS_PER_S)
 #define TCP_RTO_MIN (200 * MICA_NS_PER_MS)
@@ -90,8 +93,8 @@ void tcp_ring_drop(struct tcp_ring *r, uint32_t n);
 #define TCP_SYN_RETRIES 6
 #define TCP_DATA_RETRIES 12
 #define TCP_DELACK_NS (40 * MICA_NS_PER_MS)
-#define TCP_ACK_EVERY 8         /* full segments per ACK within a receive batch */
-#define TCP_ACK_BATCH 64        /* connections whose ACK waits for the batch end */
+#define TCP_ACK_EVERY 8  /* full segments per ACK within a receive batch */
+#define TCP_ACK_BATCH 64 /* connections whose ACK waits for the batch end */
 #define TCP_MSL_NS (30 * MICA_NS_PER_S)
 #define TCP_FIN_WAIT2_NS (60 * MICA_NS_PER_S)
 #define TCP_KEEPIDLE_NS (7200 * MICA_NS_PER_S)
@@ -99,13 +102,21 @@ void tcp_ring_drop(struct tcp_ring *r, uint32_t n);
 #define TCP_KEEPCNT 9
 #define TCP_PERSIST_MIN (200 * MICA_NS_PER_MS)
 #define TCP_PERSIST_MAX (60 * MICA_NS_PER_S)
-#define TCP_CHALLENGE_PER_S 1000        /* RFC 5961 challenge ACK limit */
+#define TCP_CHALLENGE_PER_S 1000 /* RFC 5961 challenge ACK limit */
 #define TCP_EPHEMERAL_LO 49152
 #define TCP_EPHEMERAL_N 16384
 
 enum tcp_state {
-	TCP_CLOSED, TCP_SYN_SENT, TCP_SYN_RCVD, TCP_ESTABLISHED, TCP_FIN_WAIT_1, TCP_FIN_WAIT_2,
-	TCP_CLOSE_WAIT, TCP_CLOSING, TCP_LAST_ACK, TCP_TIME_WAIT,
+	TCP_CLOSED,
+	TCP_SYN_SENT,
+	TCP_SYN_RCVD,
+	TCP_ESTABLISHED,
+	TCP_FIN_WAIT_1,
+	TCP_FIN_WAIT_2,
+	TCP_CLOSE_WAIT,
+	TCP_CLOSING,
+	TCP_LAST_ACK,
+	TCP_TIME_WAIT,
 };
 const char *tcp_state_name(enum tcp_state s);
 
@@ -116,39 +127,39 @@ struct mica_tcp_listener;
 
 struct mica_tcp {
 	struct mica_net *net;
-	struct mica_tcp *hnext;         /* hash chain */
-	struct mica_tcp_listener *listener;     /* while SYN-RECEIVED from a listen */
+	struct mica_tcp *hnext;             /* hash chain */
+	struct mica_tcp_listener *listener; /* while SYN-RECEIVED from a listen */
 	uint32_t lip, rip;
 	uint16_t lport, rport;
 	uint8_t state;
 	/* the app side */
 	const struct mica_tcp_ops *ops;
 	void *arg;
-	bool has_app;           /* the app holds the handle until on_close */
-	bool app_closed;        /* close() called: no more callbacks but on_close */
-	bool shut_wr;           /* FIN queued after the data */
-	bool close_due;         /* on_close scheduled */
+	bool has_app;    /* the app holds the handle until on_close */
+	bool app_closed; /* close() called: no more callbacks but on_close */
+	bool shut_wr;    /* FIN queued after the data */
+	bool close_due;  /* on_close scheduled */
 	bool free_due;
 	bool paused, want_writable, nodelay, eof_delivered, fin_rcvd, in_deliver;
 	bool ws_ok, ts_ok, sack_ok;
-	bool fin_sent;          /* our FIN went out (at sequence fin_out) */
+	bool fin_sent; /* our FIN went out (at sequence fin_out) */
 	uint32_t fin_out;
-	bool cookie;            /* a stateless SYN-ACK being built */
-	uint8_t cookie_bits;    /* options carried in the low bits of TSval */
+	bool cookie;         /* a stateless SYN-ACK being built */
+	uint8_t cookie_bits; /* options carried in the low bits of TSval */
 	int close_err;
-	struct mica_task task;  /* deferred delivery, on_close and free */
+	struct mica_task task; /* deferred delivery, on_close and free */
 	/* send side */
 	uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2, max_snd_wnd;
 	uint8_t snd_ws, rcv_ws;
-	uint16_t peer_mss;      /* from the peer's MSS option */
-	uint16_t mss;           /* payload bytes per segment (options taken off) */
+	uint16_t peer_mss; /* from the peer's MSS option */
+	uint16_t mss;      /* payload bytes per segment (options taken off) */
 	uint32_t cwnd, ssthresh, recover, bytes_acked;
 	bool in_recovery;
 	uint8_t dupacks;
-	struct tcp_ring snd;    /* bytes from snd_una on (after the SYN) */
-	struct tcp_sack_block sacked[TCP_MAX_SACK];     /* peer's SACK blocks above snd_una */
+	struct tcp_ring snd;                        /* bytes from snd_una on (after the SYN) */
+	struct tcp_sack_block sacked[TCP_MAX_SACK]; /* peer's SACK blocks above snd_una */
 	uint8_t nsacked;
-	uint32_t rexmit_next;   /* SACK recovery: next hole to fill */
+	uint32_t rexmit_next; /* SACK recovery: next hole to fill */
 	/* round trip (RFC 6298) */
 	uint64_t srtt, rttvar, rto;
 	bool rtt_timing;
@@ -157,11 +168,11 @@ struct mica_tcp {
 	uint8_t retries;
 	/* receive side */
 	uint32_t irs, rcv_nxt, rcv_adv;         /* rcv_adv: right edge last advertised */
-	struct tcp_ring rcv;    /* unconsumed in-order bytes, out-of-order data beyond */
+	struct tcp_ring rcv;                    /* unconsumed in-order bytes, out-of-order data beyond */
 	struct tcp_sack_block ooo[TCP_OOO_MAX]; /* received above rcv_nxt, newest first */
 	uint8_t nooo;
 	bool fin_ooo;
-	uint32_t fin_seq;       /* seq of a FIN that came out of order */
+	uint32_t fin_seq; /* seq of a FIN that came out of order */
 	uint32_t ts_recent, ts_offset;
 	uint32_t last_ack_sent; /* RFC 7323's Last.ACK.sent */
 	uint8_t unacked;        /* full segments received since our last ACK */
@@ -188,14 +199,17 @@ struct net_tcp {
 	struct mica_tcp *hash[TCP_HASH];
 	struct mica_tcp_listener *listeners;
 	unsigned nconns;
-	uint8_t secret[16];     /* ISNs and cookies */
+	uint8_t secret[16]; /* ISNs and cookies */
 	uint16_t next_port;
-	struct { uint64_t second; uint32_t sent; } challenge;
+	struct {
+		uint64_t second;
+		uint32_t sent;
+	} challenge;
 	/* ACKs owed at the end of the current receive batch (tcp_input.c) */
 	struct mica_tcp *ack_batch[TCP_ACK_BATCH];
 	unsigned nack_batch;
 	struct mica_task ack_task;
-	bool dead;              /* detached while ack_task was queued: it frees */
+	bool dead; /* detached while ack_task was queued: it frees */
 };
 
 #define TCP_COUNT(net, name) NET_COUNT(net, tcp_##name)
@@ -204,7 +218,7 @@ struct net_tcp {
 struct mica_tcp *tcp_lookup(struct net_tcp *t, uint32_t lip, uint16_t lport, uint32_t rip, uint16_t rport);
 struct mica_tcp_listener *tcp_find_listener(struct net_tcp *t, uint32_t lip, uint16_t lport);
 struct mica_tcp *tcp_new_conn(struct mica_net *net, uint32_t lip, uint16_t lport, uint32_t rip,
-			      uint16_t rport);
+                              uint16_t rport);
 uint32_t tcp_isn(struct mica_net *net, uint32_t lip, uint16_t lport, uint32_t rip, uint16_t rport);
 uint8_t tcp_our_wscale(void);
 /* Hand an established passive connection to its listener's app. */
@@ -214,16 +228,17 @@ void tcp_set_state(struct mica_tcp *c, enum tcp_state s);
 void tcp_finish(struct mica_tcp *c, int err);
 /* Schedule the app's on_close (once). */
 void tcp_schedule_close(struct mica_tcp *c, int err);
-void tcp_kick(struct mica_tcp *c);      /* run the deferred task */
+void tcp_kick(struct mica_tcp *c); /* run the deferred task */
 void tcp_init_cc(struct mica_tcp *c);
 /* Take the peer's SYN options into the connection. */
 void tcp_take_syn_opts(struct mica_tcp *c, const struct tcp_hdr *h);
 
 /* tcp_input.c */
 void tcp_input(struct mica_net *net, const struct ipv4_hdr *ip, struct mica_buf *b);
+
+/* tcp_ack.c: process the ACK field; false means drop the segment. */
+bool tcp_process_ack(struct mica_tcp *c, const struct tcp_hdr *h);
 bool tcp_challenge_ok(struct mica_net *net);
-void tcp_ack_batch_task(void *arg);
-void tcp_ack_batch_forget(struct mica_tcp *c);
 
 /* tcp_recv.c */
 /* Accept the in-window payload of h (already trimmed to the window). */
@@ -235,6 +250,10 @@ uint32_t tcp_rcv_window(const struct mica_tcp *c);
 void tcp_fill_sack(const struct mica_tcp *c, struct tcp_hdr *h);
 /* Option bytes those SACK blocks take in a segment. */
 uint32_t tcp_sack_len(const struct mica_tcp *c);
+/* When to acknowledge len in-order bytes just received. */
+void tcp_ack_policy(struct mica_tcp *c, uint32_t len);
+void tcp_ack_batch_task(void *arg);
+void tcp_ack_batch_forget(struct mica_tcp *c);
 
 /* tcp_output.c */
 void tcp_output(struct mica_tcp *c);
@@ -258,7 +277,7 @@ static inline uint32_t tcp_data_end(const struct mica_tcp *c)
 void tcp_timer_fn(struct mica_timer *t, void *arg);
 void tcp_ack_timer_fn(struct mica_timer *t, void *arg);
 void tcp_arm_rto(struct mica_tcp *c);
-void tcp_timer_update(struct mica_tcp *c);      /* pick RTO/persist/keepalive */
+void tcp_timer_update(struct mica_tcp *c); /* pick RTO/persist/keepalive */
 void tcp_rtt_sample(struct mica_tcp *c, uint64_t rtt_ns);
 void tcp_enter_timewait(struct mica_tcp *c);
 

@@ -14,7 +14,7 @@ static bool port_busy(struct net_tcp *t, uint32_t ip, uint16_t port)
 }
 
 int mica_tcp_listen(struct mica_net *net, const struct mica_endpoint *local, int backlog,
-		    mica_tcp_accept_fn fn, void *arg, struct mica_tcp_listener **out)
+                    mica_tcp_accept_fn fn, void *arg, struct mica_tcp_listener **out)
 {
 	if (!net->tcp)
 		return MICA_ENOTSUP;
@@ -75,8 +75,8 @@ static int pick_port(struct net_tcp *t, uint32_t lip, const struct mica_endpoint
 	return MICA_EADDRINUSE;
 }
 
-int mica_tcp_connect(struct mica_net *net, const struct mica_endpoint *remote,
-		     const struct mica_tcp_ops *ops, void *arg, struct mica_tcp **out)
+int mica_tcp_connect(struct mica_net *net, const struct mica_endpoint *remote, const struct mica_tcp_ops *ops,
+                     void *arg, struct mica_tcp **out)
 {
 	if (!net->tcp)
 		return MICA_ENOTSUP;
@@ -97,7 +97,7 @@ int mica_tcp_connect(struct mica_net *net, const struct mica_endpoint *remote,
 	c->iss = tcp_isn(net, c->lip, c->lport, c->rip, c->rport);
 	c->snd_una = c->iss;
 	c->snd_nxt = c->snd_max = c->iss + 1;
-	c->ws_ok = c->sack_ok = true;   /* offered in the SYN */
+	c->ws_ok = c->sack_ok = true; /* offered in the SYN */
 	c->rcv_ws = tcp_our_wscale();
 	c->rtt_start = mica_loop_now(net->loop);
 	tcp_set_state(c, TCP_SYN_SENT);
@@ -116,10 +116,11 @@ void mica_tcp_set_ops(struct mica_tcp *c, const struct mica_tcp_ops *ops, void *
 static bool writable_state(const struct mica_tcp *c)
 {
 	switch (c->state) {
-	case TCP_SYN_SENT: case TCP_SYN_RCVD: case TCP_ESTABLISHED: case TCP_CLOSE_WAIT:
-		return !c->shut_wr && !c->app_closed && c->has_app && !c->close_due;
-	default:
-		return false;
+	case TCP_SYN_SENT:
+	case TCP_SYN_RCVD:
+	case TCP_ESTABLISHED:
+	case TCP_CLOSE_WAIT: return !c->shut_wr && !c->app_closed && c->has_app && !c->close_due;
+	default: return false;
 	}
 }
 
@@ -181,20 +182,17 @@ void mica_tcp_close(struct mica_tcp *c)
 	c->app_closed = true;
 	tcp_ring_drop(&c->rcv, c->rcv.len);
 	switch (c->state) {
-	case TCP_SYN_SENT:
-		tcp_finish(c, MICA_OK);
-		break;
-	case TCP_SYN_RCVD: case TCP_ESTABLISHED: case TCP_CLOSE_WAIT:
-		queue_fin(c);
-		break;
+	case TCP_SYN_SENT: tcp_finish(c, MICA_OK); break;
+	case TCP_SYN_RCVD:
+	case TCP_ESTABLISHED:
+	case TCP_CLOSE_WAIT: queue_fin(c); break;
 	case TCP_FIN_WAIT_2:
 		tcp_schedule_close(c, MICA_OK);
 		tcp_timer_update(c);
 		break;
-	case TCP_CLOSED: case TCP_TIME_WAIT:
-		tcp_schedule_close(c, MICA_OK);
-		break;
-	default:                /* FIN-WAIT-1, CLOSING, LAST-ACK: wait for the ACK */
+	case TCP_CLOSED:
+	case TCP_TIME_WAIT: tcp_schedule_close(c, MICA_OK); break;
+	default: /* FIN-WAIT-1, CLOSING, LAST-ACK: wait for the ACK */
 		if (c->fin_sent && SEQ_GT(c->snd_una, c->fin_out))
 			tcp_schedule_close(c, MICA_OK);
 		break;
@@ -226,7 +224,7 @@ int mica_tcp_set_nodelay(struct mica_tcp *c, bool on)
 void mica_tcp_endpoints(struct mica_tcp *c, struct mica_endpoint *local, struct mica_endpoint *remote)
 {
 	if (local)
-		*local = (struct mica_endpoint){ c->lip, c->lport };
+		*local = (struct mica_endpoint){c->lip, c->lport};
 	if (remote)
-		*remote = (struct mica_endpoint){ c->rip, c->rport };
+		*remote = (struct mica_endpoint){c->rip, c->rport};
 }

@@ -8,8 +8,8 @@
 #include <mica/log.h>
 
 static const char *const state_names[] = {
-	"CLOSED", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2",
-	"CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT",
+    "CLOSED",     "SYN-SENT",   "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
+    "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING",      "LAST-ACK",    "TIME-WAIT",
 };
 
 const char *tcp_state_name(enum tcp_state s)
@@ -79,14 +79,14 @@ static void task_fn(void *arg);
 
 uint32_t tcp_isn(struct mica_net *net, uint32_t lip, uint16_t lport, uint32_t rip, uint16_t rport)
 {
-	uint32_t tuple[3] = { lip, rip, (uint32_t)lport << 16 | rport };
+	uint32_t tuple[3] = {lip, rip, (uint32_t)lport << 16 | rport};
 	uint64_t h = tcp_siphash(net->tcp->secret, tuple, sizeof(tuple));
 	/* RFC 6528: ISN = M + F(4-tuple, secret), M a 4-microsecond timer. */
 	return (uint32_t)h + (uint32_t)(mica_loop_now(net->loop) / 4000);
 }
 
 struct mica_tcp *tcp_new_conn(struct mica_net *net, uint32_t lip, uint16_t lport, uint32_t rip,
-			      uint16_t rport)
+                              uint16_t rport)
 {
 	struct net_tcp *t = net->tcp;
 	if (t->nconns >= TCP_MAX_CONNS && !recycle_timewait(t)) {
@@ -104,7 +104,7 @@ struct mica_tcp *tcp_new_conn(struct mica_net *net, uint32_t lip, uint16_t lport
 	c->peer_mss = TCP_DEFAULT_MSS;
 	c->mss = TCP_DEFAULT_MSS;
 	c->last_rx = mica_loop_now(net->loop);
-	uint32_t tuple[3] = { rip, lip, (uint32_t)rport << 16 | lport };
+	uint32_t tuple[3] = {rip, lip, (uint32_t)rport << 16 | lport};
 	c->ts_offset = (uint32_t)(tcp_siphash(t->secret, tuple, sizeof(tuple)) >> 32);
 	mica_timer_init(&c->timer, tcp_timer_fn, c);
 	mica_timer_init(&c->ack_timer, tcp_ack_timer_fn, c);
@@ -119,7 +119,7 @@ struct mica_tcp *tcp_new_conn(struct mica_net *net, uint32_t lip, uint16_t lport
 void tcp_set_state(struct mica_tcp *c, enum tcp_state s)
 {
 	mica_debug("tcp", "%u.%u.%u.%u:%u %s -> %s", c->rip >> 24, c->rip >> 16 & 255, c->rip >> 8 & 255,
-		   c->rip & 255, c->rport, tcp_state_name((enum tcp_state)c->state), tcp_state_name(s));
+	           c->rip & 255, c->rport, tcp_state_name((enum tcp_state)c->state), tcp_state_name(s));
 	c->state = (uint8_t)s;
 }
 
@@ -145,12 +145,12 @@ void tcp_take_syn_opts(struct mica_tcp *c, const struct tcp_hdr *h)
 		mss = c->peer_mss;
 	if (c->ts_ok)
 		mss -= TCP_OPT_TS_LEN;
-	c->mss = (uint16_t)(mss < 64 ? 64 : mss);       /* no tiny-segment floods */
+	c->mss = (uint16_t)(mss < 64 ? 64 : mss); /* no tiny-segment floods */
 }
 
 void tcp_init_cc(struct mica_tcp *c)
 {
-	c->cwnd = 10u * c->mss;         /* RFC 6928 initial window */
+	c->cwnd = 10u * c->mss; /* RFC 6928 initial window */
 	c->ssthresh = 0x7fffffffu;
 	c->recover = c->iss;
 }
@@ -190,7 +190,7 @@ void tcp_finish(struct mica_tcp *c, int err)
 		c->listener = NULL;
 	}
 	if (err != MICA_OK || c->app_closed)
-		tcp_schedule_close(c, err);     /* else the app's close() reports it */
+		tcp_schedule_close(c, err); /* else the app's close() reports it */
 	tcp_kick(c);
 }
 
@@ -201,7 +201,7 @@ static void task_fn(void *arg)
 {
 	struct mica_tcp *c = arg;
 	if (c->state == TCP_CLOSED && !c->has_app && c->free_due) {
-		free_conn(c);           /* stack detached */
+		free_conn(c); /* stack detached */
 		return;
 	}
 	if (c->has_app && !c->close_due && !c->app_closed)
@@ -223,8 +223,9 @@ int net_tcp_attach(struct mica_net *net)
 	t->net = net;
 	/* Key material for ISNs and cookies: the best the platform offers
 	 * without an entropy source - clocks, the MAC, and addresses. */
-	uint64_t seed[4] = { mica_plat_wall_ns(), mica_plat_monotonic_ns(), (uint64_t)(uintptr_t)t,
-			     (uint64_t)net->dev.mac[0] << 40 | (uint64_t)net->dev.mac[5] << 8 | net->dev.mac[4] };
+	uint64_t seed[4] = {mica_plat_wall_ns(), mica_plat_monotonic_ns(), (uint64_t)(uintptr_t)t,
+	                    (uint64_t)net->dev.mac[0] << 40 | (uint64_t)net->dev.mac[5] << 8 |
+	                        net->dev.mac[4]};
 	uint8_t k[16] = "mica-tcp-secret";
 	uint64_t a = tcp_siphash(k, seed, sizeof(seed));
 	seed[0] ^= a;
@@ -253,7 +254,7 @@ void net_tcp_detach(struct mica_net *net)
 			c->has_app = false;
 			c->free_due = true;
 			if (c->task.queued)
-				continue;       /* the queued task frees it */
+				continue; /* the queued task frees it */
 			free_conn(c);
 		}
 	}
@@ -264,7 +265,7 @@ void net_tcp_detach(struct mica_net *net)
 	}
 	net->tcp = NULL;
 	if (t->ack_task.queued)
-		t->dead = true;         /* the queued task frees it */
+		t->dead = true; /* the queued task frees it */
 	else
 		free(t);
 }

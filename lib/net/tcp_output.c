@@ -40,7 +40,7 @@ static void ack_sent(struct mica_tcp *c)
 
 /* Build and send one segment: len bytes of the send ring from seq on. */
 static int send_segment(struct mica_tcp *c, uint32_t seq, uint32_t len, uint8_t flags,
-			const struct tcp_hdr *opts)
+                        const struct tcp_hdr *opts)
 {
 	struct mica_net *net = c->net;
 	struct mica_buf *b = net_alloc_tx(net, len + 60);
@@ -51,7 +51,7 @@ static int send_segment(struct mica_tcp *c, uint32_t seq, uint32_t len, uint8_t 
 		uint32_t data_start = c->snd_una + (syn_unacked ? 1u : 0u);
 		tcp_ring_read(&c->snd, seq - data_start, mica_buf_put(b, len), len);
 	}
-	struct tcp_hdr h = opts ? *opts : (struct tcp_hdr){ 0 };
+	struct tcp_hdr h = opts ? *opts : (struct tcp_hdr){0};
 	h.sport = c->lport;
 	h.dport = c->rport;
 	h.seq = seq;
@@ -61,7 +61,7 @@ static int send_segment(struct mica_tcp *c, uint32_t seq, uint32_t len, uint8_t 
 	if (c->ts_ok && !(flags & TCP_RST)) {
 		h.has_ts = true;
 		h.tsval = tcp_ts_now(c);
-		if (c->cookie)   /* below the clock, so later TSvals stay newer (PAWS) */
+		if (c->cookie) /* below the clock, so later TSvals stay newer (PAWS) */
 			h.tsval = ((h.tsval - 0x40u) & ~0x3fu) | c->cookie_bits;
 		h.tsecr = c->ts_recent;
 	}
@@ -86,14 +86,14 @@ int tcp_send_seg(struct mica_tcp *c, uint32_t seq, uint32_t len, uint8_t flags)
 void tcp_send_syn(struct mica_tcp *c)
 {
 	bool active = c->state == TCP_SYN_SENT;
-	struct tcp_hdr o = { 0 };
+	struct tcp_hdr o = {0};
 	o.has_mss = true;
 	o.mss = (uint16_t)(c->net->dev.mtu - IPV4_HLEN - TCP_HLEN);
 	o.has_ws = c->ws_ok;
 	o.ws = c->rcv_ws;
 	o.sack_ok = c->sack_ok;
 	if (active)
-		c->ts_ok = true;        /* offered; cleared if the peer does not echo it */
+		c->ts_ok = true; /* offered; cleared if the peer does not echo it */
 	send_segment(c, c->iss, 0, active ? TCP_SYN : TCP_SYN | TCP_ACK, &o);
 }
 
@@ -115,12 +115,13 @@ void tcp_reply_rst(struct mica_net *net, const struct ipv4_hdr *ip, const struct
 	struct mica_buf *b = net_alloc_tx(net, 60);
 	if (!b)
 		return;
-	struct tcp_hdr h = { .sport = in->dport, .dport = in->sport };
+	struct tcp_hdr h = {.sport = in->dport, .dport = in->sport};
 	if (in->flags & TCP_ACK) {
 		h.seq = in->ack;
 		h.flags = TCP_RST;
 	} else {
-		h.ack = in->seq + (uint32_t)in->payload.len + !!(in->flags & TCP_SYN) + !!(in->flags & TCP_FIN);
+		h.ack =
+		    in->seq + (uint32_t)in->payload.len + !!(in->flags & TCP_SYN) + !!(in->flags & TCP_FIN);
 		h.flags = TCP_RST | TCP_ACK;
 	}
 	if (tcp_encode(b, ip->dst, ip->src, &h) != MICA_OK) {
@@ -134,11 +135,12 @@ void tcp_reply_rst(struct mica_net *net, const struct ipv4_hdr *ip, const struct
 static bool can_send_data(const struct mica_tcp *c)
 {
 	switch (c->state) {
-	case TCP_ESTABLISHED: case TCP_CLOSE_WAIT: case TCP_FIN_WAIT_1: case TCP_CLOSING:
-	case TCP_LAST_ACK:
-		return true;
-	default:
-		return false;
+	case TCP_ESTABLISHED:
+	case TCP_CLOSE_WAIT:
+	case TCP_FIN_WAIT_1:
+	case TCP_CLOSING:
+	case TCP_LAST_ACK: return true;
+	default: return false;
 	}
 }
 
@@ -150,7 +152,7 @@ static uint32_t next_len(struct mica_tcp *c, bool *fin)
 	uint32_t wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
 	uint32_t flight = tcp_flight(c);
 	uint32_t usable = wnd > flight ? wnd - flight : 0;
-	uint32_t mss = c->mss - tcp_sack_len(c);        /* SACK blocks take room */
+	uint32_t mss = c->mss - tcp_sack_len(c); /* SACK blocks take room */
 	uint32_t n = avail < mss ? avail : mss;
 	if (n > usable)
 		n = usable;
@@ -158,9 +160,9 @@ static uint32_t next_len(struct mica_tcp *c, bool *fin)
 	if (n == 0)
 		return 0;
 	if (n < avail && n < mss && flight && n < c->max_snd_wnd / 2)
-		return 0;       /* silly window: wait for a bigger window */
+		return 0; /* silly window: wait for a bigger window */
 	if (n == avail && n < mss && !*fin && !c->nodelay && flight)
-		return 0;       /* Nagle: one small segment in flight at a time */
+		return 0; /* Nagle: one small segment in flight at a time */
 	return n;
 }
 
@@ -175,7 +177,8 @@ void tcp_output(struct mica_tcp *c)
 			uint32_t n = next_len(c, &fin);
 			if (n == 0 && !fin)
 				break;
-			uint8_t flags = TCP_ACK | (fin ? TCP_FIN : 0) | (n && c->snd_nxt + n == c->snd_una + c->snd.len ? TCP_PSH : 0);
+			uint8_t flags = TCP_ACK | (fin ? TCP_FIN : 0) |
+			                (n && c->snd_nxt + n == c->snd_una + c->snd.len ? TCP_PSH : 0);
 			if (send_segment(c, c->snd_nxt, n, flags, NULL) != MICA_OK)
 				break;
 			if (!c->ts_ok && !c->rtt_timing && SEQ_GEQ(c->snd_nxt, c->snd_max)) {
@@ -205,7 +208,7 @@ void tcp_output(struct mica_tcp *c)
 void tcp_retransmit_una(struct mica_tcp *c)
 {
 	TCP_COUNT(c->net, rexmit);
-	c->rtt_timing = false;          /* Karn: no samples from retransmissions */
+	c->rtt_timing = false; /* Karn: no samples from retransmissions */
 	if (c->state == TCP_SYN_SENT || c->state == TCP_SYN_RCVD) {
 		tcp_send_syn(c);
 		return;

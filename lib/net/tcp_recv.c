@@ -5,6 +5,9 @@
  * sits at its own offset in the ring and is tracked as up to TCP_OOO_MAX
  * ranges, which are also the SACK blocks we report (RFC 2018).
  *
+ * Also when to acknowledge: delayed ACKs, and ACKs for bursts of full
+ * segments sent once at the end of the receive batch.
+ *
  * Ring layout: ring offset 0 (at head) holds sequence rcv_nxt - rcv.len. */
 #include "tcp.h"
 #include <mica/libc.h>
@@ -13,12 +16,12 @@ uint32_t tcp_rcv_window(const struct mica_tcp *c)
 {
 	uint32_t free = c->rcv.cap - c->rcv.len;
 	uint32_t adv = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
-	return free > adv ? free : adv;         /* never shrink the right edge */
+	return free > adv ? free : adv; /* never shrink the right edge */
 }
 
 static uint8_t sack_blocks(const struct mica_tcp *c)
 {
-	uint8_t max = c->ts_ok ? 3 : TCP_MAX_SACK;     /* 40 option bytes */
+	uint8_t max = c->ts_ok ? 3 : TCP_MAX_SACK; /* 40 option bytes */
 	return !c->sack_ok ? 0 : c->nooo < max ? c->nooo : max;
 }
 
@@ -43,7 +46,7 @@ static bool ooo_add(struct mica_tcp *c, uint32_t l, uint32_t r)
 	struct tcp_sack_block keep[TCP_OOO_MAX];
 	for (int i = 0; i < c->nooo; i++) {
 		struct tcp_sack_block b = c->ooo[i];
-		if (SEQ_LEQ(b.l, r) && SEQ_GEQ(b.r, l)) {      /* overlaps or touches */
+		if (SEQ_LEQ(b.l, r) && SEQ_GEQ(b.r, l)) { /* overlaps or touches */
 			if (SEQ_LT(b.l, l))
 				l = b.l;
 			if (SEQ_GT(b.r, r))
@@ -54,7 +57,7 @@ static bool ooo_add(struct mica_tcp *c, uint32_t l, uint32_t r)
 	}
 	if (n == TCP_OOO_MAX)
 		return false;
-	c->ooo[0] = (struct tcp_sack_block){ l, r };
+	c->ooo[0] = (struct tcp_sack_block){l, r};
 	memcpy(c->ooo + 1, keep, (size_t)n * sizeof(keep[0]));
 	c->nooo = (uint8_t)(n + 1);
 	return true;
@@ -134,7 +137,7 @@ void tcp_recv_data(struct mica_tcp *c, const struct tcp_hdr *h, uint32_t seq, st
 			tcp_ring_write(&c->rcv, off, data.data, len);
 			TCP_COUNT(c->net, ooo_queued);
 		}
-		c->ack_now = true;      /* a duplicate ACK (with SACK) at once */
+		c->ack_now = true; /* a duplicate ACK (with SACK) at once */
 		return;
 	}
 	if (c->rcv.len == 0 && c->nooo == 0 && !c->paused && !c->in_deliver && app_reading(c)) {
@@ -146,7 +149,7 @@ void tcp_recv_data(struct mica_tcp *c, const struct tcp_hdr *h, uint32_t seq, st
 	c->rcv_nxt += len;
 	if (c->nooo) {
 		ooo_merge(c);
-		c->ack_now = true;      /* a hole filled: tell the sender now */
+		c->ack_now = true; /* a hole filled: tell the sender now */
 	}
 	if (!c->paused)
 		tcp_deliver(c);
@@ -194,4 +197,59 @@ void tcp_deliver(struct mica_tcp *c)
 	c->in_deliver = false;
 	if (c->state != TCP_CLOSED)
 		maybe_window_update(c);
+}
+
+/* ACKs owed for full segments go out at the end of the receive batch (one
+ * ACK per burst of frames, like a receiver with GRO), or at once after
+ * TCP_ACK_EVERY segments; a lone small segment waits for the delayed-ACK
+ * timer (RFC 5681 4.2, RFC 9293 3.8.6.3). */
+void tcp_ack_policy(struct mica_tcp *c, uint32_t len)
+{
+	if (c->ack_now || c->state == TCP_CLOSED)
+		return;
+	if (len >= c->mss) {
+		struct net_tcp *t = c->net->tcp;
+		if (++c->unacked >= TCP_ACK_EVERY) {
+			c->ack_now = true;
+			return;
+		}
+		if (c->unacked >= 2 && !c->ack_batched) {
+			if (t->nack_batch == TCP_ACK_BATCH) {
+				c->ack_now = true;
+				return;
+			}
+			c->ack_batched = true;
+			t->ack_batch[t->nack_batch++] = c;
+			mica_loop_defer(c->net->loop, &t->ack_task);
+		}
+	}
+	c->ack_delayed = true;
+	if (!mica_timer_armed(&c->ack_timer))
+		mica_timer_start(c->net->loop, &c->ack_timer, TCP_DELACK_NS, 0);
+}
+
+void tcp_ack_batch_task(void *arg)
+{
+	struct net_tcp *t = arg;
+	if (t->dead) {
+		free(t);
+		return;
+	}
+	while (t->nack_batch) {
+		struct mica_tcp *c = t->ack_batch[--t->nack_batch];
+		c->ack_batched = false;
+		if (c->ack_delayed && c->state != TCP_CLOSED)
+			tcp_send_ack(c);
+	}
+}
+
+void tcp_ack_batch_forget(struct mica_tcp *c)
+{
+	struct net_tcp *t = c->net->tcp;
+	for (unsigned i = 0; c->ack_batched && i < t->nack_batch; i++) {
+		if (t->ack_batch[i] == c) {
+			t->ack_batch[i] = t->ack_batch[--t->nack_batch];
+			c->ack_batched = false;
+		}
+	}
 }

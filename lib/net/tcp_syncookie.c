@@ -10,12 +10,12 @@
 
 #define COOKIE_PERIOD_NS (64 * MICA_NS_PER_S)
 
-static const uint16_t mss_table[8] = { 216, 536, 1200, 1360, 1400, 1440, 1452, 1460 };
+static const uint16_t mss_table[8] = {216, 536, 1200, 1360, 1400, 1440, 1452, 1460};
 
 static uint32_t cookie_hash(struct mica_net *net, const struct ipv4_hdr *ip, const struct tcp_hdr *h,
-			    uint32_t client_isn, uint32_t counter, uint32_t idx)
+                            uint32_t client_isn, uint32_t counter, uint32_t idx)
 {
-	uint32_t in[6] = { ip->src, ip->dst, (uint32_t)h->sport << 16 | h->dport, client_isn, counter, idx };
+	uint32_t in[6] = {ip->src, ip->dst, (uint32_t)h->sport << 16 | h->dport, client_isn, counter, idx};
 	return (uint32_t)tcp_siphash(net->tcp->secret, in, sizeof(in));
 }
 
@@ -45,7 +45,7 @@ void tcp_cookie_syn(struct mica_net *net, const struct ipv4_hdr *ip, const struc
 	tcp_take_syn_opts(t, h);
 	if (!t->ts_ok)
 		t->ws_ok = t->sack_ok = false, t->rcv_ws = 0;
-	uint32_t tuple[3] = { t->rip, t->lip, (uint32_t)t->rport << 16 | t->lport };
+	uint32_t tuple[3] = {t->rip, t->lip, (uint32_t)t->rport << 16 | t->lport};
 	t->ts_offset = (uint32_t)(tcp_siphash(net->tcp->secret, tuple, sizeof(tuple)) >> 32);
 	t->cookie = true;
 	t->cookie_bits = (uint8_t)((t->ws_ok ? t->snd_ws + 1 : 0) | (t->sack_ok ? 0x20 : 0));
@@ -63,7 +63,7 @@ struct mica_tcp *tcp_cookie_ack(struct mica_net *net, const struct ipv4_hdr *ip,
 		TCP_COUNT(net, syn_cookie_bad);
 		return NULL;
 	}
-	struct tcp_hdr syn = { .has_mss = true, .mss = mss_table[isn & 7] };
+	struct tcp_hdr syn = {.has_mss = true, .mss = mss_table[isn & 7]};
 	if (h->has_ts) {
 		uint32_t bits = h->tsecr & 0x3f;
 		syn.has_ts = true;

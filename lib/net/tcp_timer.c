@@ -38,17 +38,14 @@ void tcp_timer_update(struct mica_tcp *c)
 {
 	bool armed = mica_timer_armed(&c->timer);
 	switch (c->state) {
-	case TCP_CLOSED:
-		mica_timer_cancel(c->net->loop, &c->timer);
-		return;
-	case TCP_TIME_WAIT:
-		return;
-	case TCP_SYN_SENT: case TCP_SYN_RCVD:
+	case TCP_CLOSED: mica_timer_cancel(c->net->loop, &c->timer); return;
+	case TCP_TIME_WAIT: return;
+	case TCP_SYN_SENT:
+	case TCP_SYN_RCVD:
 		if (!armed || c->tmode != TM_RTO)
 			tcp_arm_rto(c);
 		return;
-	default:
-		break;
+	default: break;
 	}
 	if (c->snd_max != c->snd_una) {
 		if (!armed || c->tmode != TM_RTO)
@@ -105,7 +102,8 @@ static void on_persist(struct mica_tcp *c)
 	tcp_send_seg(c, c->snd_una - 1, 0, TCP_ACK);
 	if (c->probes < 30)
 		c->probes++;
-	uint64_t d = (c->rto < TCP_PERSIST_MIN ? TCP_PERSIST_MIN : c->rto) << (c->probes < 10 ? c->probes : 10);
+	uint64_t d = (c->rto < TCP_PERSIST_MIN ? TCP_PERSIST_MIN : c->rto)
+	             << (c->probes < 10 ? c->probes : 10);
 	arm(c, TM_PERSIST, d > TCP_PERSIST_MAX ? TCP_PERSIST_MAX : d);
 }
 
@@ -142,7 +140,8 @@ void tcp_timer_fn(struct mica_timer *t, void *arg)
 		break;
 	case TM_PERSIST: on_persist(c); break;
 	case TM_KEEPALIVE: on_keepalive(c); break;
-	case TM_TIMEWAIT: case TM_FINWAIT2: tcp_finish(c, MICA_OK); break;
+	case TM_TIMEWAIT:
+	case TM_FINWAIT2: tcp_finish(c, MICA_OK); break;
 	default: break;
 	}
 }

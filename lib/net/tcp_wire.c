@@ -13,12 +13,19 @@
 #define OPT_SACK 5
 #define OPT_TS 8
 
-static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
 static uint32_t be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
 static void put32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
@@ -42,7 +49,7 @@ static int parse_option(struct tcp_hdr *h, uint8_t k, const uint8_t *p, uint8_t 
 		if (len != 3)
 			return MICA_EBADMSG;
 		h->has_ws = true;
-		h->ws = p[0] > 14 ? 14 : p[0];  /* RFC 7323 2.3: clamp to 14 */
+		h->ws = p[0] > 14 ? 14 : p[0]; /* RFC 7323 2.3: clamp to 14 */
 		break;
 	case OPT_SACK_OK:
 		if (len != 2)
@@ -65,8 +72,7 @@ static int parse_option(struct tcp_hdr *h, uint8_t k, const uint8_t *p, uint8_t 
 			h->nsack++;
 		}
 		break;
-	default:
-		break;
+	default: break;
 	}
 	return MICA_OK;
 }
@@ -153,7 +159,8 @@ static size_t encode_options(uint8_t *o, const struct tcp_hdr *h)
 		n += 4;
 	}
 	if (h->nsack) {
-		o[n] = OPT_NOP, o[n + 1] = OPT_NOP, o[n + 2] = OPT_SACK, o[n + 3] = (uint8_t)(2 + 8 * h->nsack);
+		o[n] = OPT_NOP, o[n + 1] = OPT_NOP, o[n + 2] = OPT_SACK,
+		o[n + 3] = (uint8_t)(2 + 8 * h->nsack);
 		n += 4;
 		for (int i = 0; i < h->nsack; i++, n += 8) {
 			put32(o + n, h->sack[i].l);

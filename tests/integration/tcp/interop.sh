@@ -3,7 +3,8 @@
 # 1 B, 1 KB and 1 MB checked by hash; 1000 sequential connections (Linux
 # closes first); 100 concurrent ones; a closed port answers with RST; Mica
 # closes first (tcpperf server sends and closes); Mica as the client
-# (active open) sending to a Linux sink; counters at exit.
+# (active open) sending to a Linux sink, and refused by a closed Linux
+# port; counters at exit.
 # timeout: 240
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -51,4 +52,9 @@ for size in 1 1000 1000000; do
 	rm -f /tmp/tcp-sink.$$
 	[ "$(counter tcp_connected)" = 2 ] || fail "tcp_connected != 2"
 done
+# Mica connecting to a closed Linux port gets RST: connection refused.
+run_tap_client 20 tcpperf --connect=$HOST_IP:5009 --send=10 && fail "connect to a closed port succeeded"
+grep -q "connection refused" "$LOG" || { cat "$LOG"; fail "no 'connection refused' from the closed port"; }
+[ "$(counter tcp_rst_rx)" -ge 1 ] || fail "RST not counted"
+echo "Mica -> closed Linux port: connection refused"
 echo PASS

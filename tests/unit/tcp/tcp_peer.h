@@ -19,13 +19,13 @@ struct seg_opts {
 };
 
 static inline void p_send(struct harness *h, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
-			  const void *data, size_t len, const struct seg_opts *o)
+                          const void *data, size_t len, const struct seg_opts *o)
 {
 	struct mica_buf *b = h_buf(h);
 	if (len)
 		mica_buf_append(b, data, len);
-	struct tcp_hdr t = { .sport = PEER_PORT, .dport = SRV_PORT, .seq = seq, .ack = ack,
-			     .flags = flags, .wnd = wnd };
+	struct tcp_hdr t = {
+	    .sport = PEER_PORT, .dport = SRV_PORT, .seq = seq, .ack = ack, .flags = flags, .wnd = wnd};
 	if (o) {
 		t.has_mss = o->mss;
 		t.mss = 1460;
@@ -79,7 +79,7 @@ struct app {
 	int accepted, connected, eofs, closes, close_err, writable;
 	uint8_t rx[1 << 20];
 	size_t rxlen;
-	size_t take;            /* how much on_data consumes per call (0 = all) */
+	size_t take; /* how much on_data consumes per call (0 = all) */
 	bool take_none;
 	bool close_on_eof;
 	bool echo;
@@ -103,7 +103,11 @@ static size_t a_data(struct mica_tcp *c, struct mica_view d, void *arg)
 		mica_tcp_write(c, d.data, n);
 	return n;
 }
-static void a_writable(struct mica_tcp *c, void *arg) { (void)c, (void)arg; app.writable++; }
+static void a_writable(struct mica_tcp *c, void *arg)
+{
+	(void)c, (void)arg;
+	app.writable++;
+}
 static void a_eof(struct mica_tcp *c, void *arg)
 {
 	(void)arg;
@@ -111,7 +115,12 @@ static void a_eof(struct mica_tcp *c, void *arg)
 	if (app.close_on_eof)
 		mica_tcp_close(c);
 }
-static void a_connect(struct mica_tcp *c, int err, void *arg) { (void)c, (void)arg; app.connected++; CHECK_EQ(err, 0); }
+static void a_connect(struct mica_tcp *c, int err, void *arg)
+{
+	(void)c, (void)arg;
+	app.connected++;
+	CHECK_EQ(err, 0);
+}
 static void a_close(struct mica_tcp *c, int err, void *arg)
 {
 	(void)c, (void)arg;
@@ -119,7 +128,7 @@ static void a_close(struct mica_tcp *c, int err, void *arg)
 	app.close_err = err;
 	app.c = NULL;
 }
-static const struct mica_tcp_ops app_ops = { a_data, a_writable, a_eof, a_connect, a_close };
+static const struct mica_tcp_ops app_ops = {a_data, a_writable, a_eof, a_connect, a_close};
 
 static void a_accept(struct mica_tcp_listener *l, struct mica_tcp *c, void *arg)
 {
@@ -140,7 +149,7 @@ static inline struct harness *srv_new(struct mica_tcp_listener **l, int backlog)
 	app_reset();
 	struct harness *h = h_new(OUR_IP, 24);
 	h_learn_peer(h);
-	struct mica_endpoint ep = { 0, SRV_PORT };
+	struct mica_endpoint ep = {0, SRV_PORT};
 	CHECK_EQ(mica_tcp_listen(&h->net, &ep, backlog, a_accept, NULL, l), MICA_OK);
 	return h;
 }
@@ -156,7 +165,7 @@ static inline uint32_t p_connect(struct harness *h, const struct seg_opts *o, ui
 	CHECK(p_last(h, &t));
 	CHECK_EQ(t.flags, TCP_SYN | TCP_ACK);
 	CHECK_EQ(t.ack, PEER_ISN + 1);
-	struct seg_opts ack = { 0 };
+	struct seg_opts ack = {0};
 	if (o && o->ts) {
 		ack.ts = true;
 		ack.tsval = o->tsval + 1;

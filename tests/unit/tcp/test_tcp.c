@@ -24,9 +24,17 @@ TEST(wire_round_trip_with_options)
 	mica_buf_pool_init(&pool, 2048, 4);
 	struct mica_buf *b = mica_buf_alloc(&pool, 128);
 	mica_buf_append(b, "abc", 3);
-	struct tcp_hdr in = { .sport = 1, .dport = 2, .seq = 0xfffffff0u, .ack = 7, .flags = TCP_ACK | TCP_PSH,
-			      .wnd = 999, .has_ts = true, .tsval = 5, .tsecr = 6, .nsack = 2,
-			      .sack = { { 10, 20 }, { 30, 40 } } };
+	struct tcp_hdr in = {.sport = 1,
+	                     .dport = 2,
+	                     .seq = 0xfffffff0u,
+	                     .ack = 7,
+	                     .flags = TCP_ACK | TCP_PSH,
+	                     .wnd = 999,
+	                     .has_ts = true,
+	                     .tsval = 5,
+	                     .tsecr = 6,
+	                     .nsack = 2,
+	                     .sack = {{10, 20}, {30, 40}}};
 	CHECK_EQ(tcp_encode(b, 1, 2, &in), MICA_OK);
 	struct tcp_hdr out;
 	CHECK_EQ(tcp_parse(mica_buf_view(b), 1, 2, &out), MICA_OK);
@@ -40,7 +48,7 @@ TEST(wire_round_trip_with_options)
 	mica_buf_data(b)[b->len - 1] ^= 1;
 	CHECK_EQ(tcp_parse(mica_buf_view(b), 1, 2, &out), MICA_EBADMSG);
 	CHECK_EQ(out.err, TCP_ERR_CSUM);
-	uint8_t bad[24] = { 0, 1, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0, 6 << 4, TCP_SYN, 1, 0, 0, 0, 0, 0, 2, 9, 0, 0 };
+	uint8_t bad[24] = {0, 1, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0, 6 << 4, TCP_SYN, 1, 0, 0, 0, 0, 0, 2, 9, 0, 0};
 	uint32_t s = net_csum_pseudo(1, 2, IPV4_PROTO_TCP, 24);
 	uint16_t sum = net_csum_fold(net_csum_add(s, bad, 24));
 	bad[16] = (uint8_t)(sum >> 8), bad[17] = (uint8_t)sum;
@@ -54,7 +62,7 @@ TEST(passive_open_negotiates_options_and_echoes)
 {
 	struct mica_tcp_listener *l;
 	struct harness *h = srv_new(&l, 16);
-	struct seg_opts o = { .mss = true, .ws = true, .sack_ok = true, .ts = true, .tsval = 100 };
+	struct seg_opts o = {.mss = true, .ws = true, .sack_ok = true, .ts = true, .tsval = 100};
 	h_clear(h);
 	p_send(h, PEER_ISN, 0, TCP_SYN, 65535, NULL, 0, &o);
 	struct tcp_hdr t;
@@ -66,14 +74,14 @@ TEST(passive_open_negotiates_options_and_echoes)
 	CHECK(t.has_ts && t.tsecr == 100);
 	CHECK_EQ(app.accepted, 0);
 	uint32_t iss = t.seq;
-	struct seg_opts a = { .ts = true, .tsval = 101, .tsecr = t.tsval };
+	struct seg_opts a = {.ts = true, .tsval = 101, .tsecr = t.tsval};
 	p_send(h, PEER_ISN + 1, iss + 1, TCP_ACK, 512, NULL, 0, &a);
 	CHECK_EQ(app.accepted, 1);
 	app.echo = true;
 	h_clear(h);
 	p_send(h, PEER_ISN + 1, iss + 1, TCP_ACK | TCP_PSH, 512, "hello", 5, &a);
 	CHECK_EQ(app.rxlen, 5);
-	CHECK(p_last(h, &t));   /* the echo carries the ACK */
+	CHECK(p_last(h, &t)); /* the echo carries the ACK */
 	CHECK_EQ(t.payload.len, 5);
 	CHECK(memcmp(t.payload.data, "hello", 5) == 0);
 	CHECK_EQ(t.ack, PEER_ISN + 6);
@@ -94,7 +102,7 @@ TEST(close_from_peer_then_app_time_wait_free)
 	CHECK_EQ(app.rxlen, 3);
 	CHECK_EQ(app.eofs, 1);
 	struct tcp_hdr t;
-	CHECK(p_last(h, &t));   /* our FIN, acknowledging theirs */
+	CHECK(p_last(h, &t)); /* our FIN, acknowledging theirs */
 	CHECK(t.flags & TCP_FIN);
 	CHECK_EQ(t.ack, PEER_ISN + 5);
 	CHECK_EQ(app.closes, 0);
@@ -102,7 +110,7 @@ TEST(close_from_peer_then_app_time_wait_free)
 	h_run(h);
 	CHECK_EQ(app.closes, 1);
 	CHECK_EQ(app.close_err, 0);
-	CHECK_EQ(h->net.tcp->nconns, 0);        /* LAST-ACK -> CLOSED */
+	CHECK_EQ(h->net.tcp->nconns, 0); /* LAST-ACK -> CLOSED */
 	t_free(h);
 }
 
@@ -119,10 +127,10 @@ TEST(app_closes_first_time_wait_then_gone)
 	CHECK(p_sent(h, 0, &t) && t.payload.len == 4);
 	CHECK(p_last(h, &t));
 	CHECK(t.flags & TCP_FIN);
-	CHECK_EQ(t.seq + t.payload.len, una + 4);       /* the FIN follows the data */
+	CHECK_EQ(t.seq + t.payload.len, una + 4); /* the FIN follows the data */
 	p_send(h, PEER_ISN + 1, una + 5, TCP_ACK, 8192, NULL, 0, NULL);
 	h_run(h);
-	CHECK_EQ(app.closes, 1);        /* FIN-WAIT-2: the app is done */
+	CHECK_EQ(app.closes, 1); /* FIN-WAIT-2: the app is done */
 	h_clear(h);
 	p_send(h, PEER_ISN + 1, una + 5, TCP_ACK | TCP_FIN, 8192, NULL, 0, NULL);
 	CHECK(p_last(h, &t));
@@ -157,7 +165,7 @@ TEST(rst_for_closed_port_and_bare_ack)
 	CHECK_EQ(t.seq, 777);
 	h_clear(h);
 	p_send(h, 5, 777, TCP_RST, 1000, NULL, 0, NULL);
-	CHECK_EQ(h->nsent, 0);          /* never a reset for a reset */
+	CHECK_EQ(h->nsent, 0); /* never a reset for a reset */
 	t_free(h);
 }
 
@@ -166,7 +174,7 @@ static struct harness *active_open(uint32_t *iss)
 	app_reset();
 	struct harness *h = h_new(OUR_IP, 24);
 	h_learn_peer(h);
-	struct mica_endpoint to = { PEER_IP, PEER_PORT };
+	struct mica_endpoint to = {PEER_IP, PEER_PORT};
 	CHECK_EQ(mica_tcp_connect(&h->net, &to, &app_ops, NULL, &app.c), MICA_OK);
 	h_run(h);
 	struct tcp_hdr t;
@@ -178,14 +186,14 @@ static struct harness *active_open(uint32_t *iss)
 }
 
 /* The peer's segments to an actively opened connection (ports swapped). */
-static void a_send(struct harness *h, uint16_t lport, uint32_t seq, uint32_t ack, uint8_t flags,
-		   uint16_t wnd, const void *d, size_t len)
+static void a_send(struct harness *h, uint16_t lport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
+                   const void *d, size_t len)
 {
 	struct mica_buf *b = h_buf(h);
 	if (len)
 		mica_buf_append(b, d, len);
-	struct tcp_hdr t = { .sport = PEER_PORT, .dport = lport, .seq = seq, .ack = ack, .flags = flags,
-			     .wnd = wnd };
+	struct tcp_hdr t = {
+	    .sport = PEER_PORT, .dport = lport, .seq = seq, .ack = ack, .flags = flags, .wnd = wnd};
 	tcp_encode(b, PEER_IP, OUR_IP, &t);
 	h_send_ip(h, b, OUR_IP, IPV4_PROTO_TCP, 1, false, 0);
 	h_run(h);
@@ -221,7 +229,7 @@ TEST(active_open_syn_retransmit_backoff_and_timeout)
 	struct tcp_hdr t;
 	CHECK(p_last(h, &t) && t.flags == TCP_SYN && t.seq == iss);
 	h_clear(h);
-	h_advance(h, 2 * TCP_RTO_INIT - 10 * MICA_NS_PER_MS);   /* doubled */
+	h_advance(h, 2 * TCP_RTO_INIT - 10 * MICA_NS_PER_MS); /* doubled */
 	CHECK_EQ(h->nsent, 0);
 	h_advance(h, 20 * MICA_NS_PER_MS);
 	h_run(h);
@@ -269,7 +277,7 @@ TEST(simultaneous_open)
 	struct mica_endpoint local;
 	mica_tcp_endpoints(app.c, &local, NULL);
 	h_clear(h);
-	a_send(h, local.port, 7000, 0, TCP_SYN, 4096, NULL, 0);        /* their SYN crosses ours */
+	a_send(h, local.port, 7000, 0, TCP_SYN, 4096, NULL, 0); /* their SYN crosses ours */
 	struct tcp_hdr t;
 	CHECK(p_last(h, &t) && t.flags == (TCP_SYN | TCP_ACK) && t.seq == iss && t.ack == 7001);
 	CHECK_EQ(app.connected, 0);
@@ -315,13 +323,13 @@ TEST(out_of_order_data_is_sacked_and_reassembled)
 {
 	struct mica_tcp_listener *l;
 	struct harness *h = srv_new(&l, 16);
-	struct seg_opts o = { .sack_ok = true };
+	struct seg_opts o = {.sack_ok = true};
 	uint32_t una = p_connect(h, &o, 8192);
 	struct tcp_hdr t;
 	h_clear(h);
 	p_send(h, PEER_ISN + 1 + 5, una, TCP_ACK, 8192, "world", 5, NULL);
 	CHECK(p_last(h, &t));
-	CHECK_EQ(t.ack, PEER_ISN + 1);  /* duplicate ACK at once */
+	CHECK_EQ(t.ack, PEER_ISN + 1); /* duplicate ACK at once */
 	CHECK_EQ(t.nsack, 1);
 	CHECK(t.sack[0].l == PEER_ISN + 6 && t.sack[0].r == PEER_ISN + 11);
 	CHECK_EQ(app.rxlen, 0);
@@ -355,20 +363,24 @@ TEST(delayed_ack_and_ack_every_second_segment)
 	CHECK_EQ(h->nsent, 0);
 	p_send(h, PEER_ISN + 2 + 536, una, TCP_ACK, 8192, big, 536, NULL);
 	h_run(h);
-	CHECK_EQ(h->nsent, 1);  /* the second full segment: ACK at the batch end */
+	CHECK_EQ(h->nsent, 1); /* the second full segment: ACK at the batch end */
 	/* Within one batch, TCP_ACK_EVERY full segments get an ACK at once. */
 	h_clear(h);
 	uint32_t seq = PEER_ISN + 2 + 2 * 536;
 	for (int i = 0; i < TCP_ACK_EVERY; i++, seq += 536) {
 		struct mica_buf *b = h_buf(h);
 		mica_buf_append(b, big, 536);
-		struct tcp_hdr th = { .sport = PEER_PORT, .dport = SRV_PORT, .seq = seq, .ack = una,
-				      .flags = TCP_ACK, .wnd = 8192 };
+		struct tcp_hdr th = {.sport = PEER_PORT,
+		                     .dport = SRV_PORT,
+		                     .seq = seq,
+		                     .ack = una,
+		                     .flags = TCP_ACK,
+		                     .wnd = 8192};
 		tcp_encode(b, PEER_IP, OUR_IP, &th);
-		struct ipv4_hdr ip = { .ttl = 64, .proto = IPV4_PROTO_TCP, .src = PEER_IP, .dst = OUR_IP };
+		struct ipv4_hdr ip = {.ttl = 64, .proto = IPV4_PROTO_TCP, .src = PEER_IP, .dst = OUR_IP};
 		ipv4_encode(b, &ip);
 		eth_encode(b, our_mac, peer_mac, ETH_TYPE_IPV4);
-		h_inject(h, b);         /* no loop turn in between: one batch */
+		h_inject(h, b); /* no loop turn in between: one batch */
 		mica_buf_unref(b);
 	}
 	h_run(h);
@@ -384,7 +396,7 @@ TEST(receive_backpressure_zero_window_and_update)
 	struct mica_tcp_listener *l;
 	struct harness *h = srv_new(&l, 16);
 	uint32_t una = p_connect(h, NULL, 8192);
-	app.take = 100;         /* the app takes only 100 bytes, then pauses */
+	app.take = 100; /* the app takes only 100 bytes, then pauses */
 	static uint8_t seg[536];
 	for (unsigned i = 0; i < sizeof(seg); i++)
 		seg[i] = (uint8_t)i;
@@ -403,7 +415,7 @@ TEST(receive_backpressure_zero_window_and_update)
 	}
 	CHECK_EQ(app.rxlen, 100);
 	h_clear(h);
-	p_send(h, seq, una, TCP_ACK, 8192, seg, 536, NULL);    /* beyond the window */
+	p_send(h, seq, una, TCP_ACK, 8192, seg, 536, NULL); /* beyond the window */
 	CHECK(p_last(h, &t));
 	CHECK_EQ(t.wnd, 0);
 	CHECK(SEQ_LT(t.ack, seq + 536));
@@ -427,7 +439,7 @@ TEST(zero_window_probes_then_send)
 {
 	struct mica_tcp_listener *l;
 	struct harness *h = srv_new(&l, 16);
-	uint32_t una = p_connect(h, NULL, 0);   /* the peer's window is closed */
+	uint32_t una = p_connect(h, NULL, 0); /* the peer's window is closed */
 	h_clear(h);
 	CHECK_EQ(mica_tcp_write(app.c, "payload", 7), 7);
 	h_run(h);
@@ -436,11 +448,11 @@ TEST(zero_window_probes_then_send)
 	h_run(h);
 	struct tcp_hdr t;
 	CHECK(p_last(h, &t));
-	CHECK_EQ(t.seq, una - 1);       /* a probe: old sequence, no data */
+	CHECK_EQ(t.seq, una - 1); /* a probe: old sequence, no data */
 	CHECK_EQ(t.payload.len, 0);
 	CHECK(h->net.stats[NET_tcp_zero_window_probe] >= 1);
 	h_clear(h);
-	p_send(h, PEER_ISN + 1, una, TCP_ACK, 1000, NULL, 0, NULL);    /* window opens */
+	p_send(h, PEER_ISN + 1, una, TCP_ACK, 1000, NULL, 0, NULL); /* window opens */
 	CHECK(p_last(h, &t));
 	CHECK_EQ(t.payload.len, 7);
 	t_free(h);
@@ -470,7 +482,7 @@ TEST(rto_retransmits_with_backoff_and_karn)
 	CHECK_EQ(h->nsent, 1);
 	CHECK_EQ(c->rto, 4 * rto);
 	p_send(h, PEER_ISN + 1, una + 3, TCP_ACK, 8192, NULL, 0, NULL);
-	CHECK_EQ(c->rto, 4 * rto);      /* Karn: no sample from a retransmission */
+	CHECK_EQ(c->rto, 4 * rto); /* Karn: no sample from a retransmission */
 	CHECK_EQ(c->retries, 0);
 	t_free(h);
 }
@@ -485,7 +497,7 @@ TEST(fast_retransmit_and_newreno_partial_ack)
 	mica_tcp_set_nodelay(app.c, true);
 	CHECK_EQ(mica_tcp_write(app.c, data, sizeof(data)), (ptrdiff_t)sizeof(data));
 	h_run(h);
-	CHECK_EQ(h->nsent, 8);          /* initial window of 10 segments */
+	CHECK_EQ(h->nsent, 8); /* initial window of 10 segments */
 	h_clear(h);
 	for (int i = 0; i < 3; i++)
 		p_send(h, PEER_ISN + 1, una, TCP_ACK, 60000, NULL, 0, NULL);
@@ -517,7 +529,7 @@ TEST(nagle_holds_small_segments_unless_nodelay)
 	h_clear(h);
 	p_send(h, PEER_ISN + 1, una + 1, TCP_ACK, 8192, NULL, 0, NULL);
 	struct tcp_hdr t;
-	CHECK(p_last(h, &t) && t.payload.len == 2);     /* coalesced */
+	CHECK(p_last(h, &t) && t.payload.len == 2); /* coalesced */
 	mica_tcp_set_nodelay(app.c, true);
 	h_clear(h);
 	mica_tcp_write(app.c, "d", 1);
@@ -561,15 +573,24 @@ TEST(backlog_full_answers_with_syn_cookie)
 	struct mica_tcp_listener *l;
 	struct harness *h = srv_new(&l, 1);
 	h_clear(h);
-	struct seg_opts o = { .mss = true, .ws = true, .sack_ok = true, .ts = true, .tsval = 9 };
-	p_send(h, 111, 0, TCP_SYN, 1000, NULL, 0, &o);   /* takes the one slot */
+	struct seg_opts o = {.mss = true, .ws = true, .sack_ok = true, .ts = true, .tsval = 9};
+	p_send(h, 111, 0, TCP_SYN, 1000, NULL, 0, &o); /* takes the one slot */
 	CHECK_EQ(h->net.tcp->nconns, 1);
 	/* A second client: no state is kept, the SYN-ACK carries a cookie. */
 	h_clear(h);
 	struct mica_buf *b = h_buf(h);
-	struct tcp_hdr s = { .sport = PEER_PORT + 1, .dport = SRV_PORT, .seq = 5000, .flags = TCP_SYN,
-			     .wnd = 1000, .has_mss = true, .mss = 1400, .has_ws = true, .ws = 5, .sack_ok = true,
-			     .has_ts = true, .tsval = 77 };
+	struct tcp_hdr s = {.sport = PEER_PORT + 1,
+	                    .dport = SRV_PORT,
+	                    .seq = 5000,
+	                    .flags = TCP_SYN,
+	                    .wnd = 1000,
+	                    .has_mss = true,
+	                    .mss = 1400,
+	                    .has_ws = true,
+	                    .ws = 5,
+	                    .sack_ok = true,
+	                    .has_ts = true,
+	                    .tsval = 77};
 	tcp_encode(b, PEER_IP, OUR_IP, &s);
 	h_send_ip(h, b, OUR_IP, IPV4_PROTO_TCP, 1, false, 0);
 	h_run(h);
@@ -578,8 +599,15 @@ TEST(backlog_full_answers_with_syn_cookie)
 	struct tcp_hdr t;
 	CHECK(p_last(h, &t) && t.flags == (TCP_SYN | TCP_ACK));
 	/* A forged ACK is refused, the real one makes the connection. */
-	struct tcp_hdr a = { .sport = PEER_PORT + 1, .dport = SRV_PORT, .seq = 5001, .ack = t.seq + 2,
-			     .flags = TCP_ACK, .wnd = 100, .has_ts = true, .tsval = 78, .tsecr = t.tsval };
+	struct tcp_hdr a = {.sport = PEER_PORT + 1,
+	                    .dport = SRV_PORT,
+	                    .seq = 5001,
+	                    .ack = t.seq + 2,
+	                    .flags = TCP_ACK,
+	                    .wnd = 100,
+	                    .has_ts = true,
+	                    .tsval = 78,
+	                    .tsecr = t.tsval};
 	b = h_buf(h);
 	tcp_encode(b, PEER_IP, OUR_IP, &a);
 	h_send_ip(h, b, OUR_IP, IPV4_PROTO_TCP, 1, false, 0);
@@ -594,6 +622,13 @@ TEST(backlog_full_answers_with_syn_cookie)
 	CHECK_EQ(app.accepted, 1);
 	CHECK(app.c && app.c->mss == 1400 - TCP_OPT_TS_LEN && app.c->snd_ws == 5 && app.c->sack_ok);
 	CHECK_EQ(app.c->snd_wnd, 100u << 5);
+	/* Later timestamps are never older than the cookie's (the peer's PAWS
+	 * would drop our data otherwise). */
+	h_clear(h);
+	mica_tcp_write(app.c, "x", 1);
+	h_run(h);
+	struct tcp_hdr d;
+	CHECK(p_last(h, &d) && d.has_ts && SEQ_GEQ(d.tsval, t.tsval));
 	t_free(h);
 }
 
