@@ -6,8 +6,8 @@
 #include <mica/net.h>
 
 static const struct mica_arg_spec echo_args[] = {
-	{ "port", MICA_ARG_INT, "7", "UDP and TCP port to echo on", 1, 65535 },
-	{ "bind", MICA_ARG_IPV4, "0.0.0.0", "local address to bind (unix target)", 0, 0 },
+    {"port", MICA_ARG_INT, "7", "UDP and TCP port to echo on", 1, 65535},
+    {"bind", MICA_ARG_IPV4, "0.0.0.0", "local address to bind (unix target)", 0, 0},
 };
 
 static struct {
@@ -30,7 +30,7 @@ static size_t tcp_data(struct mica_tcp *c, struct mica_view data, void *arg)
 	(void)arg;
 	ptrdiff_t n = mica_tcp_write(c, data.data, data.len);
 	if (n < 0)
-		return data.len;        /* connection is going away; on_close follows */
+		return data.len; /* connection is going away; on_close follows */
 	echo.tcp_bytes += (uint64_t)n;
 	return (size_t)n;
 }
@@ -55,10 +55,10 @@ static void tcp_closed(struct mica_tcp *c, int err, void *arg)
 }
 
 static const struct mica_tcp_ops echo_tcp_ops = {
-	.on_data = tcp_data,
-	.on_writable = tcp_writable,
-	.on_eof = tcp_eof,
-	.on_close = tcp_closed,
+    .on_data = tcp_data,
+    .on_writable = tcp_writable,
+    .on_eof = tcp_eof,
+    .on_close = tcp_closed,
 };
 
 static void tcp_accept(struct mica_tcp_listener *l, struct mica_tcp *c, void *arg)
@@ -70,7 +70,7 @@ static void tcp_accept(struct mica_tcp_listener *l, struct mica_tcp *c, void *ar
 
 static int echo_start(struct mica_loop *loop)
 {
-	struct mica_endpoint local = { mica_arg_ipv4("bind", NULL), (uint16_t)mica_arg_int("port") };
+	struct mica_endpoint local = {mica_arg_ipv4("bind", NULL), (uint16_t)mica_arg_int("port")};
 	int rc = mica_net_open(loop, "service", &echo.net);
 	if (rc == MICA_OK)
 		rc = mica_udp_bind(echo.net, &local, udp_echo, NULL, &echo.udp);
@@ -88,16 +88,16 @@ static void echo_stop(struct mica_loop *loop)
 {
 	(void)loop;
 	mica_printf("echo: udp datagrams %llu, tcp connections %llu, tcp bytes %llu\n",
-		    (unsigned long long)echo.udp_echoed, (unsigned long long)echo.tcp_conns,
-		    (unsigned long long)echo.tcp_bytes);
+	            (unsigned long long)echo.udp_echoed, (unsigned long long)echo.tcp_conns,
+	            (unsigned long long)echo.tcp_bytes);
 	mica_net_print_stats(echo.net);
 }
 
 const struct mica_app mica_app = {
-	.name = "echo",
-	.summary = "UDP and TCP echo server",
-	.args = echo_args,
-	.nargs = MICA_ARRAY_LEN(echo_args),
-	.start = echo_start,
-	.stop = echo_stop,
+    .name = "echo",
+    .summary = "UDP and TCP echo server",
+    .args = echo_args,
+    .nargs = MICA_ARRAY_LEN(echo_args),
+    .start = echo_start,
+    .stop = echo_stop,
 };

@@ -6,8 +6,8 @@
 #include <mica/loop.h>
 
 static const struct mica_arg_spec hello_args[] = {
-	{ "exit", MICA_ARG_INT, "0", "exit code", 0, 255 },
-	{ "wait-ms", MICA_ARG_INT, "1", "milliseconds to wait before exiting", 0, 3600000 },
+    {"exit", MICA_ARG_INT, "0", "exit code", 0, 255},
+    {"wait-ms", MICA_ARG_INT, "1", "milliseconds to wait before exiting", 0, 3600000},
 };
 
 static struct mica_timer done_timer;
@@ -26,9 +26,9 @@ static int hello_start(struct mica_loop *loop)
 }
 
 const struct mica_app mica_app = {
-	.name = "hello",
-	.summary = "print a greeting, wait on a timer, exit with a chosen code",
-	.args = hello_args,
-	.nargs = MICA_ARRAY_LEN(hello_args),
-	.start = hello_start,
+    .name = "hello",
+    .summary = "print a greeting, wait on a timer, exit with a chosen code",
+    .args = hello_args,
+    .nargs = MICA_ARRAY_LEN(hello_args),
+    .start = hello_start,
 };

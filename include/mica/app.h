@@ -18,7 +18,7 @@
 
 struct mica_app {
 	const char *name;
-	const char *summary;                    /* one line for --help */
+	const char *summary; /* one line for --help */
 	const struct mica_arg_spec *args;
 	size_t nargs;
 	/* Set up listeners and timers; return 0, or an error to exit with 1. */

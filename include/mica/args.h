@@ -16,24 +16,24 @@
 #include "err.h"
 
 enum mica_arg_type {
-	MICA_ARG_STR,           /* any text */
-	MICA_ARG_INT,           /* decimal integer within [min, max] */
-	MICA_ARG_FLAG,          /* --key, --key=1/0/yes/no/true/false */
-	MICA_ARG_IPV4,          /* a.b.c.d */
-	MICA_ARG_IPV4_PREFIX,   /* a.b.c.d/len */
-	MICA_ARG_IPV4_PORT,     /* a.b.c.d:port */
+	MICA_ARG_STR,         /* any text */
+	MICA_ARG_INT,         /* decimal integer within [min, max] */
+	MICA_ARG_FLAG,        /* --key, --key=1/0/yes/no/true/false */
+	MICA_ARG_IPV4,        /* a.b.c.d */
+	MICA_ARG_IPV4_PREFIX, /* a.b.c.d/len */
+	MICA_ARG_IPV4_PORT,   /* a.b.c.d:port */
 };
 
 struct mica_arg_spec {
-	const char *name;       /* without the leading "--" */
+	const char *name; /* without the leading "--" */
 	enum mica_arg_type type;
-	const char *def;        /* default value as text, or NULL */
+	const char *def; /* default value as text, or NULL */
 	const char *help;
-	int64_t min, max;       /* for MICA_ARG_INT; both 0 means no limit */
+	int64_t min, max; /* for MICA_ARG_INT; both 0 means no limit */
 };
 
 struct mica_arg_table {
-	const char *owner;      /* who declares them: the app name, "net", ... */
+	const char *owner; /* who declares them: the app name, "net", ... */
 	const struct mica_arg_spec *specs;
 	size_t count;
 };
@@ -44,10 +44,14 @@ struct mica_arg_table {
 struct mica_args {
 	const struct mica_arg_table *tables[MICA_ARGS_MAX_TABLES];
 	size_t ntables;
-	struct { const char *key; const struct mica_arg_spec *spec; const char *value; } given[MICA_ARGS_MAX_VALUES];
+	struct {
+		const char *key;
+		const struct mica_arg_spec *spec;
+		const char *value;
+	} given[MICA_ARGS_MAX_VALUES];
 	size_t ngiven;
-	bool help;              /* --help was given */
-	char error[160];        /* set when parsing fails */
+	bool help;       /* --help was given */
+	char error[160]; /* set when parsing fails */
 };
 
 void mica_args_init(struct mica_args *a);
@@ -61,7 +65,7 @@ void mica_args_print_help(const struct mica_args *a, const char *program);
 /* Lookups against the arguments of the running program (set by mica_boot).
  * Values were validated at start, so typed getters do not fail for a
  * declared name; an undeclared name panics (a programming error). */
-const char *mica_arg_str(const char *name);     /* value, default, or NULL */
+const char *mica_arg_str(const char *name); /* value, default, or NULL */
 int64_t mica_arg_int(const char *name);
 bool mica_arg_flag(const char *name);
 bool mica_arg_given(const char *name);

@@ -23,24 +23,24 @@
 struct mica_buf_pool;
 
 struct mica_buf {
-	uint8_t *mem;                 /* start of the slot */
-	uint32_t size;                /* slot size in bytes */
-	uint32_t head;                /* offset of the first data byte */
-	uint32_t len;                 /* number of data bytes */
-	uint32_t refs;                /* 0 while free in the pool */
+	uint8_t *mem;  /* start of the slot */
+	uint32_t size; /* slot size in bytes */
+	uint32_t head; /* offset of the first data byte */
+	uint32_t len;  /* number of data bytes */
+	uint32_t refs; /* 0 while free in the pool */
 	struct mica_buf_pool *pool;
-	struct mica_buf *next;        /* free-list link; owners may use it for queues */
-	uint64_t user;                /* scratch word for the current owner */
+	struct mica_buf *next; /* free-list link; owners may use it for queues */
+	uint64_t user;         /* scratch word for the current owner */
 };
 
 struct mica_buf_pool {
-	uint32_t slot_size;           /* bytes per buffer */
-	uint32_t max_bufs;            /* hard limit on buffers */
-	uint32_t nbufs;               /* buffers created so far */
-	uint32_t nfree;               /* buffers on the free list */
-	struct mica_buf *free;        /* free list */
-	uint64_t alloc_failures;      /* allocations refused (pool exhausted) */
-	struct desc_chunk *chunks;    /* descriptor memory, for mica_buf_pool_fini */
+	uint32_t slot_size;        /* bytes per buffer */
+	uint32_t max_bufs;         /* hard limit on buffers */
+	uint32_t nbufs;            /* buffers created so far */
+	uint32_t nfree;            /* buffers on the free list */
+	struct mica_buf *free;     /* free list */
+	uint64_t alloc_failures;   /* allocations refused (pool exhausted) */
+	struct desc_chunk *chunks; /* descriptor memory, for mica_buf_pool_fini */
 };
 
 /* Slot size must be a power of two between 256 and the page size (4096), or
@@ -55,13 +55,25 @@ void mica_buf_pool_fini(struct mica_buf_pool *pool);
  * NULL when the pool is exhausted or headroom exceeds the slot. */
 struct mica_buf *mica_buf_alloc(struct mica_buf_pool *pool, size_t headroom);
 
-static inline void mica_buf_ref(struct mica_buf *b) { b->refs++; }
+static inline void mica_buf_ref(struct mica_buf *b)
+{
+	b->refs++;
+}
 /* Drop one reference; the last one returns the buffer to its pool. */
 void mica_buf_unref(struct mica_buf *b);
 
-static inline uint8_t *mica_buf_data(const struct mica_buf *b) { return b->mem + b->head; }
-static inline size_t mica_buf_headroom(const struct mica_buf *b) { return b->head; }
-static inline size_t mica_buf_tailroom(const struct mica_buf *b) { return b->size - b->head - b->len; }
+static inline uint8_t *mica_buf_data(const struct mica_buf *b)
+{
+	return b->mem + b->head;
+}
+static inline size_t mica_buf_headroom(const struct mica_buf *b)
+{
+	return b->head;
+}
+static inline size_t mica_buf_tailroom(const struct mica_buf *b)
+{
+	return b->size - b->head - b->len;
+}
 static inline struct mica_view mica_buf_view(const struct mica_buf *b)
 {
 	return mica_view_make(b->mem + b->head, b->len);

@@ -26,9 +26,9 @@ void *realloc(void *p, size_t n);
 void free(void *p);
 
 int snprintf(char *restrict buf, size_t size, const char *restrict fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 int vsnprintf(char *restrict buf, size_t size, const char *restrict fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
+    __attribute__((format(printf, 3, 0)));
 
 /* Let the compiler inline small fixed-size copies even when freestanding. */
 #define memcpy(d, s, n) __builtin_memcpy((d), (s), (n))

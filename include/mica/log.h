@@ -17,7 +17,7 @@ enum mica_log_level { MICA_LOG_ERROR, MICA_LOG_WARN, MICA_LOG_INFO, MICA_LOG_DEB
 int mica_log_configure(const char *spec);
 bool mica_log_enabled(enum mica_log_level level, const char *tag);
 void mica_log(enum mica_log_level level, const char *tag, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 void mica_vlog(enum mica_log_level level, const char *tag, const char *fmt, va_list ap);
 /* Print a formatted line to the console with no level or tag (program output). */
 void mica_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -25,20 +25,20 @@ void mica_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define mica_error(tag, ...) mica_log(MICA_LOG_ERROR, tag, __VA_ARGS__)
 #define mica_warn(tag, ...) mica_log(MICA_LOG_WARN, tag, __VA_ARGS__)
 #define mica_info(tag, ...) mica_log(MICA_LOG_INFO, tag, __VA_ARGS__)
-#define mica_debug(tag, ...)                                            \
-	do {                                                            \
-		if (mica_log_enabled(MICA_LOG_DEBUG, tag))              \
-			mica_log(MICA_LOG_DEBUG, tag, __VA_ARGS__);     \
+#define mica_debug(tag, ...)                                        \
+	do {                                                        \
+		if (mica_log_enabled(MICA_LOG_DEBUG, tag))          \
+			mica_log(MICA_LOG_DEBUG, tag, __VA_ARGS__); \
 	} while (0)
 
 /* Print "panic: FILE:LINE: message" and exit with code 70 (EX_SOFTWARE). */
 _Noreturn void mica_panic_at(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 #define mica_panic(...) mica_panic_at(__FILE__, __LINE__, __VA_ARGS__)
 /* Always checked (also in release builds). */
-#define mica_assert(cond)                                                       \
-	do {                                                                    \
-		if (!(cond))                                                    \
+#define mica_assert(cond)                                                                 \
+	do {                                                                              \
+		if (!(cond))                                                              \
 			mica_panic_at(__FILE__, __LINE__, "assertion failed: %s", #cond); \
 	} while (0)
 

@@ -26,11 +26,11 @@ struct mica_timer;
 typedef void (*mica_timer_fn)(struct mica_timer *t, void *arg);
 
 struct mica_timer {
-	uint64_t deadline;      /* absolute monotonic ns */
-	uint64_t period;        /* 0 for one-shot */
+	uint64_t deadline; /* absolute monotonic ns */
+	uint64_t period;   /* 0 for one-shot */
 	mica_timer_fn fn;
 	void *arg;
-	uint32_t slot;          /* position in the heap + 1; 0 when not armed */
+	uint32_t slot; /* position in the heap + 1; 0 when not armed */
 };
 
 typedef void (*mica_task_fn)(void *arg);
@@ -53,13 +53,13 @@ struct mica_loop_ops {
 
 struct mica_loop {
 	struct mica_loop_ops ops;
-	struct mica_timer **heap;   /* min-heap on deadline: heap_small, or malloc'd */
+	struct mica_timer **heap; /* min-heap on deadline: heap_small, or malloc'd */
 	struct mica_timer *heap_small[16];
 	uint32_t nheap, capheap;
 	struct mica_task *tasks, *tasks_tail;
 	bool stopping;
 	int exit_code;
-	uint64_t turns;             /* loop iterations, for statistics */
+	uint64_t turns; /* loop iterations, for statistics */
 };
 
 int mica_loop_init(struct mica_loop *l);
@@ -81,7 +81,10 @@ int mica_timer_start(struct mica_loop *l, struct mica_timer *t, uint64_t delay_n
 int mica_timer_start_at(struct mica_loop *l, struct mica_timer *t, uint64_t deadline, uint64_t period_ns);
 /* Disarm; safe to call on a disarmed timer and from inside any callback. */
 void mica_timer_cancel(struct mica_loop *l, struct mica_timer *t);
-static inline bool mica_timer_armed(const struct mica_timer *t) { return t->slot != 0; }
+static inline bool mica_timer_armed(const struct mica_timer *t)
+{
+	return t->slot != 0;
+}
 /* Earliest armed deadline, or MICA_FOREVER. */
 uint64_t mica_loop_next_deadline(const struct mica_loop *l);
 

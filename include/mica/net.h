@@ -23,7 +23,7 @@ struct mica_tcp;
 struct mica_tcp_listener;
 
 struct mica_endpoint {
-	uint32_t ip;            /* host byte order; 0 = any */
+	uint32_t ip; /* host byte order; 0 = any */
 	uint16_t port;
 };
 
@@ -39,16 +39,16 @@ uint32_t mica_net_ipv4(struct mica_net *net);
 
 /* ---- UDP ---- */
 struct mica_udp_dgram {
-	struct mica_endpoint src;       /* the sender */
-	struct mica_endpoint dst;       /* the local address it was sent to */
-	struct mica_view data;          /* payload, valid only during the callback */
+	struct mica_endpoint src; /* the sender */
+	struct mica_endpoint dst; /* the local address it was sent to */
+	struct mica_view data;    /* payload, valid only during the callback */
 };
 
 typedef void (*mica_udp_recv_fn)(struct mica_udp *u, const struct mica_udp_dgram *d, void *arg);
 
 /* Bind to local (ip 0 = all addresses). MICA_EADDRINUSE if taken. */
-int mica_udp_bind(struct mica_net *net, const struct mica_endpoint *local,
-		  mica_udp_recv_fn fn, void *arg, struct mica_udp **out);
+int mica_udp_bind(struct mica_net *net, const struct mica_endpoint *local, mica_udp_recv_fn fn, void *arg,
+                  struct mica_udp **out);
 /* Send one datagram (copied). May be queued and sent in a batch at the end of
  * the current loop turn. MICA_EMSGSIZE if too large, MICA_EAGAIN when the
  * queue is full (the datagram is dropped, as UDP may). */
@@ -77,10 +77,10 @@ struct mica_tcp_ops {
 typedef void (*mica_tcp_accept_fn)(struct mica_tcp_listener *l, struct mica_tcp *c, void *arg);
 
 int mica_tcp_listen(struct mica_net *net, const struct mica_endpoint *local, int backlog,
-		    mica_tcp_accept_fn fn, void *arg, struct mica_tcp_listener **out);
+                    mica_tcp_accept_fn fn, void *arg, struct mica_tcp_listener **out);
 void mica_tcp_listener_close(struct mica_tcp_listener *l);
-int mica_tcp_connect(struct mica_net *net, const struct mica_endpoint *remote,
-		     const struct mica_tcp_ops *ops, void *arg, struct mica_tcp **out);
+int mica_tcp_connect(struct mica_net *net, const struct mica_endpoint *remote, const struct mica_tcp_ops *ops,
+                     void *arg, struct mica_tcp **out);
 
 void mica_tcp_set_ops(struct mica_tcp *c, const struct mica_tcp_ops *ops, void *arg);
 /* Queue bytes for sending: returns how many were taken (0..len) or a

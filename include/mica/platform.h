@@ -55,7 +55,7 @@ struct mica_netif;
 
 struct mica_netif_info {
 	uint8_t mac[6];
-	uint16_t mtu;           /* IP MTU: largest frame is mtu + 14 */
+	uint16_t mtu; /* IP MTU: largest frame is mtu + 14 */
 	bool link_up;
 };
 
@@ -70,8 +70,8 @@ void mica_netif_set_ready(struct mica_netif *nif, mica_netif_ready_fn fn, void *
 /* Receive up to `max` frames into buffers taken from `pool` with `headroom`
  * bytes in front; returns how many were received (0: none waiting) or a
  * negative error. The caller owns the returned buffers. */
-int mica_netif_rx(struct mica_netif *nif, struct mica_buf_pool *pool, size_t headroom,
-		  struct mica_buf **bufs, int max);
+int mica_netif_rx(struct mica_netif *nif, struct mica_buf_pool *pool, size_t headroom, struct mica_buf **bufs,
+                  int max);
 /* Send up to n frames; returns how many were taken (the platform drops its
  * reference to each after sending) or a negative error. Frames not taken
  * still belong to the caller. */
@@ -81,8 +81,8 @@ int mica_netif_tx(struct mica_netif *nif, struct mica_buf **bufs, int n);
 struct mica_blkif;
 
 struct mica_blkif_info {
-	uint32_t sector_size;   /* bytes, usually 512 */
-	uint64_t sectors;       /* device size in sectors */
+	uint32_t sector_size; /* bytes, usually 512 */
+	uint64_t sectors;     /* device size in sectors */
 	bool read_only;
 };
 

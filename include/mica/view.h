@@ -20,7 +20,7 @@ struct mica_view {
 
 static inline struct mica_view mica_view_make(void *data, size_t len)
 {
-	struct mica_view v = { (uint8_t *)data, len };
+	struct mica_view v = {(uint8_t *)data, len};
 	return v;
 }
 
@@ -50,12 +50,12 @@ int mica_view_put_bytes(struct mica_view v, size_t off, const void *src, size_t 
 struct mica_cursor {
 	struct mica_view v;
 	size_t pos;
-	int err;        /* 0, or the first error met (MICA_ERANGE) */
+	int err; /* 0, or the first error met (MICA_ERANGE) */
 };
 
 static inline struct mica_cursor mica_cursor_make(struct mica_view v)
 {
-	struct mica_cursor c = { v, 0, 0 };
+	struct mica_cursor c = {v, 0, 0};
 	return c;
 }
 

@@ -65,7 +65,8 @@ static int parse_ipv4_suffix(const char *s, char sep, uint64_t max, uint32_t *ip
 {
 	const char *p = strchr(s, sep);
 	uint64_t v;
-	if (!p || mica_parse_ipv4(s, (size_t)(p - s), ip) || mica_parse_u64(p + 1, strlen(p + 1), &v) || v > max)
+	if (!p || mica_parse_ipv4(s, (size_t)(p - s), ip) || mica_parse_u64(p + 1, strlen(p + 1), &v) ||
+	    v > max)
 		return MICA_EINVAL;
 	*num = (unsigned)v;
 	return MICA_OK;
@@ -73,8 +74,8 @@ static int parse_ipv4_suffix(const char *s, char sep, uint64_t max, uint32_t *ip
 
 static int parse_flag(const char *v, bool *out)
 {
-	static const char *const yes[] = { "1", "yes", "true", "on" };
-	static const char *const no[] = { "0", "no", "false", "off" };
+	static const char *const yes[] = {"1", "yes", "true", "on"};
+	static const char *const no[] = {"0", "no", "false", "off"};
 	for (size_t i = 0; i < 4; i++) {
 		if (strcmp(v, yes[i]) == 0)
 			return *out = true, MICA_OK;
@@ -102,10 +103,8 @@ static const char *check_value(const struct mica_arg_spec *s, const char *v)
 	int64_t i;
 	bool b;
 	switch (s->type) {
-	case MICA_ARG_STR:
-		return NULL;
-	case MICA_ARG_FLAG:
-		return parse_flag(v, &b) ? "expected a flag (1/0, yes/no, true/false)" : NULL;
+	case MICA_ARG_STR: return NULL;
+	case MICA_ARG_FLAG: return parse_flag(v, &b) ? "expected a flag (1/0, yes/no, true/false)" : NULL;
 	case MICA_ARG_INT:
 		if (parse_int(v, &i))
 			return "expected an integer";
@@ -130,7 +129,7 @@ static bool spec_matches(const struct mica_arg_spec *s, const char *key, size_t 
 	size_t i = 0;
 	for (; i < keylen && name[i] == key[i]; i++) {
 		if (name[i] == ':' && name[i + 1] == '\0')
-			return i + 1 < keylen;  /* a family: "net:" takes "net:service" */
+			return i + 1 < keylen; /* a family: "net:" takes "net:service" */
 	}
 	return i == keylen && name[i] == '\0';
 }
@@ -189,7 +188,7 @@ int mica_args_parse(struct mica_args *a, int argc, char **argv)
 	return MICA_OK;
 }
 
-static const char *const type_hint[] = { "TEXT", "N", "", "A.B.C.D", "A.B.C.D/LEN", "A.B.C.D:PORT" };
+static const char *const type_hint[] = {"TEXT", "N", "", "A.B.C.D", "A.B.C.D/LEN", "A.B.C.D:PORT"};
 
 void mica_args_print_help(const struct mica_args *a, const char *program)
 {
@@ -201,9 +200,9 @@ void mica_args_print_help(const struct mica_args *a, const char *program)
 			char left[64];
 			bool family = s->name[strlen(s->name) - 1] == ':';
 			snprintf(left, sizeof(left), "--%s%s%s%s", s->name, family ? "NAME" : "",
-				 s->type == MICA_ARG_FLAG ? "" : "=", type_hint[s->type]);
+			         s->type == MICA_ARG_FLAG ? "" : "=", type_hint[s->type]);
 			mica_printf("  %-28s %s%s%s%s\n", left, s->help, s->def ? " (default: " : "",
-				    s->def ? s->def : "", s->def ? ")" : "");
+			            s->def ? s->def : "", s->def ? ")" : "");
 		}
 	}
 }

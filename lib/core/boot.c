@@ -8,9 +8,10 @@
 #include <mica/err.h>
 
 static const struct mica_arg_spec core_specs[] = {
-	{ "log", MICA_ARG_STR, "info", "log levels: LEVEL or TAG:LEVEL, comma-separated (error|warn|info|debug)", 0, 0 },
+    {"log", MICA_ARG_STR, "info", "log levels: LEVEL or TAG:LEVEL, comma-separated (error|warn|info|debug)",
+     0, 0},
 };
-static const struct mica_arg_table core_args = { "core", core_specs, MICA_ARRAY_LEN(core_specs) };
+static const struct mica_arg_table core_args = {"core", core_specs, MICA_ARRAY_LEN(core_specs)};
 
 /* Tables of libraries that may or may not be linked into this image. */
 extern const struct mica_arg_table mica_platform_args __attribute__((weak));
@@ -56,7 +57,8 @@ _Noreturn void mica_boot(int argc, char **argv)
 	const char *log_spec = mica_args_given_value(&boot_args, "log");
 	if (log_spec && mica_log_configure(log_spec) != MICA_OK) {
 		mica_printf("%s: bad boot argument '--log=%s': expected LEVEL or TAG:LEVEL,... "
-			    "with LEVEL one of error, warn, info, debug\n", mica_app.name, log_spec);
+		            "with LEVEL one of error, warn, info, debug\n",
+		            mica_app.name, log_spec);
 		mica_plat_exit(MICA_EXIT_USAGE);
 	}
 	if (mica_loop_init(&main_loop) != MICA_OK)

@@ -6,8 +6,8 @@
 
 int mica_buf_pool_init(struct mica_buf_pool *pool, size_t slot_size, size_t max_bufs)
 {
-	bool small_pow2 = slot_size >= 256 && slot_size <= MICA_PAGE_SIZE &&
-			  (slot_size & (slot_size - 1)) == 0;
+	bool small_pow2 =
+	    slot_size >= 256 && slot_size <= MICA_PAGE_SIZE && (slot_size & (slot_size - 1)) == 0;
 	bool page_multiple = slot_size > MICA_PAGE_SIZE && slot_size % MICA_PAGE_SIZE == 0;
 	if (!(small_pow2 || page_multiple) || max_bufs == 0 || max_bufs > UINT32_MAX)
 		return MICA_EINVAL;

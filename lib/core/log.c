@@ -12,10 +12,13 @@
 static struct {
 	enum mica_log_level all;
 	size_t ntags;
-	struct { char tag[LOG_TAG_LEN]; enum mica_log_level level; } tags[LOG_MAX_TAGS];
-} log_config = { MICA_LOG_INFO, 0, { { "", MICA_LOG_INFO } } };
+	struct {
+		char tag[LOG_TAG_LEN];
+		enum mica_log_level level;
+	} tags[LOG_MAX_TAGS];
+} log_config = {MICA_LOG_INFO, 0, {{"", MICA_LOG_INFO}}};
 
-static const char *const level_names[] = { "error", "warn", "info", "debug" };
+static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
 static int parse_level(const char *s, size_t len, enum mica_log_level *out)
 {
@@ -96,7 +99,7 @@ void mica_vlog(enum mica_log_level level, const char *tag, const char *fmt, va_l
 	uint64_t us = (now - log_epoch) / 1000;
 	char prefix[64];
 	snprintf(prefix, sizeof(prefix), "[%5lu.%06lu] %s %s: ", (unsigned long)(us / 1000000),
-		 (unsigned long)(us % 1000000), level_names[level], tag);
+	         (unsigned long)(us % 1000000), level_names[level], tag);
 	console_vprintf(prefix, fmt, ap);
 }
 

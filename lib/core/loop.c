@@ -20,7 +20,7 @@ static int platform_poll(void *ctx, uint64_t deadline)
 
 int mica_loop_init(struct mica_loop *l)
 {
-	struct mica_loop_ops ops = { platform_now, platform_poll, NULL };
+	struct mica_loop_ops ops = {platform_now, platform_poll, NULL};
 	return mica_loop_init_ops(l, &ops);
 }
 

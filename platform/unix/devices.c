@@ -8,9 +8,9 @@
 #include <mica/err.h>
 
 static const struct mica_arg_spec unix_specs[] = {
-	{ "block:", MICA_ARG_STR, NULL, "attach the block device NAME to a host file (TEXT = path)", 0, 0 },
+    {"block:", MICA_ARG_STR, NULL, "attach the block device NAME to a host file (TEXT = path)", 0, 0},
 };
-const struct mica_arg_table mica_platform_args = { "platform (unix)", unix_specs, MICA_ARRAY_LEN(unix_specs) };
+const struct mica_arg_table mica_platform_args = {"platform (unix)", unix_specs, MICA_ARRAY_LEN(unix_specs)};
 
 int mica_netif_open(const char *name, struct mica_netif **out)
 {
@@ -33,8 +33,8 @@ void mica_netif_set_ready(struct mica_netif *nif, mica_netif_ready_fn fn, void *
 	(void)arg;
 }
 
-int mica_netif_rx(struct mica_netif *nif, struct mica_buf_pool *pool, size_t headroom,
-		  struct mica_buf **bufs, int max)
+int mica_netif_rx(struct mica_netif *nif, struct mica_buf_pool *pool, size_t headroom, struct mica_buf **bufs,
+                  int max)
 {
 	(void)nif, (void)pool, (void)headroom, (void)bufs, (void)max;
 	return MICA_ENOTSUP;

@@ -21,7 +21,7 @@
 #include "unix.h"
 
 #define UDP_BATCH 32
-#define UDP_SLOT 4096           /* larger datagrams are dropped and counted */
+#define UDP_SLOT 4096 /* larger datagrams are dropped and counted */
 #define UDP_TXQ 64
 #define TCP_RX_BUF 16384
 #define TCP_TX_MAX (256 * 1024) /* bytes queued beyond the kernel's buffer */
@@ -71,11 +71,12 @@ uint32_t mica_net_ipv4(struct mica_net *net)
 void mica_net_print_stats(struct mica_net *net)
 {
 	mica_printf("net: udp rx %llu tx %llu rx-oversize %llu tx-dropped %llu; "
-		    "tcp accepted %llu connected %llu closed %llu reset %llu\n",
-		    (unsigned long long)net->stats.udp_rx, (unsigned long long)net->stats.udp_tx,
-		    (unsigned long long)net->stats.udp_rx_oversize, (unsigned long long)net->stats.udp_tx_dropped,
-		    (unsigned long long)net->stats.tcp_accepted, (unsigned long long)net->stats.tcp_connected,
-		    (unsigned long long)net->stats.tcp_closed, (unsigned long long)net->stats.tcp_reset);
+	            "tcp accepted %llu connected %llu closed %llu reset %llu\n",
+	            (unsigned long long)net->stats.udp_rx, (unsigned long long)net->stats.udp_tx,
+	            (unsigned long long)net->stats.udp_rx_oversize,
+	            (unsigned long long)net->stats.udp_tx_dropped,
+	            (unsigned long long)net->stats.tcp_accepted, (unsigned long long)net->stats.tcp_connected,
+	            (unsigned long long)net->stats.tcp_closed, (unsigned long long)net->stats.tcp_reset);
 }
 
 static struct sockaddr_in to_sockaddr(const struct mica_endpoint *ep)
@@ -90,7 +91,7 @@ static struct sockaddr_in to_sockaddr(const struct mica_endpoint *ep)
 
 static struct mica_endpoint from_sockaddr(const struct sockaddr_in *sa)
 {
-	struct mica_endpoint ep = { ntohl(sa->sin_addr.s_addr), ntohs(sa->sin_port) };
+	struct mica_endpoint ep = {ntohl(sa->sin_addr.s_addr), ntohs(sa->sin_port)};
 	return ep;
 }
 
@@ -117,7 +118,7 @@ struct mica_udp {
 	struct mica_unix_watch watch;
 	mica_udp_recv_fn fn;
 	void *arg;
-	uint16_t port;          /* local port */
+	uint16_t port; /* local port */
 	bool in_batch, closing;
 	struct mica_task flush_task, free_task;
 	/* receive batch */
@@ -210,9 +211,9 @@ static void udp_ready(struct mica_unix_watch *w, uint32_t events)
 		}
 		u->net->stats.udp_rx++;
 		struct mica_udp_dgram d = {
-			.src = from_sockaddr(&u->rx_from[i]),
-			.dst = { udp_dst_ip(mh), u->port },
-			.data = mica_view_make(u->rx_data[i], u->rx_msgs[i].msg_len),
+		    .src = from_sockaddr(&u->rx_from[i]),
+		    .dst = {udp_dst_ip(mh), u->port},
+		    .data = mica_view_make(u->rx_data[i], u->rx_msgs[i].msg_len),
 		};
 		u->fn(u, &d, u->arg);
 	}
@@ -221,8 +222,8 @@ static void udp_ready(struct mica_unix_watch *w, uint32_t events)
 		udp_flush(u);
 }
 
-int mica_udp_bind(struct mica_net *net, const struct mica_endpoint *local,
-		  mica_udp_recv_fn fn, void *arg, struct mica_udp **out)
+int mica_udp_bind(struct mica_net *net, const struct mica_endpoint *local, mica_udp_recv_fn fn, void *arg,
+                  struct mica_udp **out)
 {
 	struct mica_udp *u = calloc(1, sizeof(*u));
 	if (!u)
@@ -241,7 +242,7 @@ int mica_udp_bind(struct mica_net *net, const struct mica_endpoint *local,
 	u->net = net;
 	u->fn = fn;
 	u->arg = arg;
-	u->watch = (struct mica_unix_watch){ .fd = fd, .fn = udp_ready, .arg = u };
+	u->watch = (struct mica_unix_watch){.fd = fd, .fn = udp_ready, .arg = u};
 	mica_task_init(&u->flush_task, udp_flush_task, u);
 	mica_task_init(&u->free_task, udp_free_task, u);
 	int rc = mica_unix_watch_add(&u->watch, EPOLLIN);
@@ -271,9 +272,11 @@ int mica_udp_sendto(struct mica_udp *u, const struct mica_endpoint *to, const vo
 	unsigned i = u->ntx++;
 	memcpy(u->tx_data[i], data, len);
 	u->tx_to[i] = to_sockaddr(to);
-	u->tx_iov[i] = (struct iovec){ u->tx_data[i], len };
-	u->tx_msgs[i].msg_hdr = (struct msghdr){ .msg_name = &u->tx_to[i], .msg_namelen = sizeof(u->tx_to[i]),
-						 .msg_iov = &u->tx_iov[i], .msg_iovlen = 1 };
+	u->tx_iov[i] = (struct iovec){u->tx_data[i], len};
+	u->tx_msgs[i].msg_hdr = (struct msghdr){.msg_name = &u->tx_to[i],
+	                                        .msg_namelen = sizeof(u->tx_to[i]),
+	                                        .msg_iov = &u->tx_iov[i],
+	                                        .msg_iovlen = 1};
 	if (!u->in_batch)
 		mica_loop_defer(u->net->loop, &u->flush_task);
 	return MICA_OK;
@@ -303,9 +306,9 @@ struct mica_tcp {
 	bool shut_pending, shut_done, closing, gone;
 	int close_err;
 	struct mica_task resume_task, close_task;
-	uint8_t *rx;                    /* received bytes not yet consumed */
+	uint8_t *rx; /* received bytes not yet consumed */
 	size_t rx_off, rx_len;
-	uint8_t *tx;                    /* bytes the kernel has not taken yet */
+	uint8_t *tx; /* bytes the kernel has not taken yet */
 	size_t tx_off, tx_len, tx_cap;
 };
 
@@ -337,7 +340,7 @@ static void tcp_finish(struct mica_tcp *c, int err, bool reset)
 	c->close_err = err;
 	mica_unix_watch_del(&c->watch);
 	if (reset) {
-		struct linger lg = { 1, 0 };
+		struct linger lg = {1, 0};
 		(void)setsockopt(c->watch.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		c->net->stats.tcp_reset++;
 	}
@@ -473,7 +476,7 @@ static struct mica_tcp *tcp_new(struct mica_net *net, int fd)
 	if (!c)
 		return NULL;
 	c->net = net;
-	c->watch = (struct mica_unix_watch){ .fd = fd, .fn = tcp_ready, .arg = c };
+	c->watch = (struct mica_unix_watch){.fd = fd, .fn = tcp_ready, .arg = c};
 	c->tx_cap = TCP_TX_MAX;
 	mica_task_init(&c->resume_task, tcp_resume_task, c);
 	mica_task_init(&c->close_task, tcp_close_task, c);
@@ -505,7 +508,7 @@ static void listener_ready(struct mica_unix_watch *w, uint32_t events)
 }
 
 int mica_tcp_listen(struct mica_net *net, const struct mica_endpoint *local, int backlog,
-		    mica_tcp_accept_fn fn, void *arg, struct mica_tcp_listener **out)
+                    mica_tcp_accept_fn fn, void *arg, struct mica_tcp_listener **out)
 {
 	struct mica_tcp_listener *l = calloc(1, sizeof(*l));
 	if (!l)
@@ -521,7 +524,7 @@ int mica_tcp_listen(struct mica_net *net, const struct mica_endpoint *local, int
 	l->net = net;
 	l->fn = fn;
 	l->arg = arg;
-	l->watch = (struct mica_unix_watch){ .fd = fd, .fn = listener_ready, .arg = l };
+	l->watch = (struct mica_unix_watch){.fd = fd, .fn = listener_ready, .arg = l};
 	int rc = mica_unix_watch_add(&l->watch, EPOLLIN);
 	if (rc) {
 		close(fd);
@@ -539,8 +542,8 @@ void mica_tcp_listener_close(struct mica_tcp_listener *l)
 	free(l);
 }
 
-int mica_tcp_connect(struct mica_net *net, const struct mica_endpoint *remote,
-		     const struct mica_tcp_ops *ops, void *arg, struct mica_tcp **out)
+int mica_tcp_connect(struct mica_net *net, const struct mica_endpoint *remote, const struct mica_tcp_ops *ops,
+                     void *arg, struct mica_tcp **out)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)

@@ -18,23 +18,27 @@
 static struct {
 	int epfd;
 	int sigfd;
-	struct epoll_event batch[MAX_EVENTS];   /* events being dispatched */
+	struct epoll_event batch[MAX_EVENTS]; /* events being dispatched */
 	int nbatch;
-} poller = { -1, -1, { { 0, { 0 } } }, 0 };
+} poller = {-1, -1, {{0, {0}}}, 0};
 
 int mica_unix_err(int errnum)
 {
 	switch (errnum) {
 	case EAGAIN: return MICA_EAGAIN;
-	case ENOMEM: case ENOBUFS: return MICA_ENOMEM;
+	case ENOMEM:
+	case ENOBUFS: return MICA_ENOMEM;
 	case EADDRINUSE: return MICA_EADDRINUSE;
 	case ECONNREFUSED: return MICA_ECONNREFUSED;
-	case ECONNRESET: case EPIPE: return MICA_ECONNRESET;
+	case ECONNRESET:
+	case EPIPE: return MICA_ECONNRESET;
 	case ETIMEDOUT: return MICA_ETIMEDOUT;
 	case EMSGSIZE: return MICA_EMSGSIZE;
 	case ENOENT: return MICA_ENOENT;
-	case EACCES: case EPERM: return MICA_EPERM;
-	case ENETUNREACH: case EHOSTUNREACH: return MICA_EUNREACH;
+	case EACCES:
+	case EPERM: return MICA_EPERM;
+	case ENETUNREACH:
+	case EHOSTUNREACH: return MICA_EUNREACH;
 	case EINVAL: return MICA_EINVAL;
 	case ENOSPC: return MICA_ENOSPC;
 	default: return MICA_EIO;
@@ -55,7 +59,7 @@ static void poller_init(void)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	poller.sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
 	if (poller.sigfd < 0 || epoll_ctl(poller.epfd, EPOLL_CTL_ADD, poller.sigfd, &ev) < 0)
 		mica_panic("signalfd: %s", strerror(errno));
 }
@@ -63,7 +67,7 @@ static void poller_init(void)
 static int watch_ctl(int op, struct mica_unix_watch *w, uint32_t events)
 {
 	poller_init();
-	struct epoll_event ev = { .events = events, .data.ptr = w };
+	struct epoll_event ev = {.events = events, .data.ptr = w};
 	if (epoll_ctl(poller.epfd, op, w->fd, &ev) < 0)
 		return mica_unix_err(errno);
 	w->events = events;

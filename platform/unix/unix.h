@@ -15,7 +15,7 @@ struct mica_unix_watch {
 	int fd;
 	mica_unix_ready_fn fn;
 	void *arg;
-	uint32_t events;        /* EPOLLIN/EPOLLOUT/... currently watched */
+	uint32_t events; /* EPOLLIN/EPOLLOUT/... currently watched */
 };
 
 /* Watch w->fd for `events` (EPOLL* bits, level-triggered). */

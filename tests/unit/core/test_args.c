@@ -4,14 +4,14 @@
 #include <mica/log.h>
 
 static const struct mica_arg_spec specs[] = {
-	{ "port", MICA_ARG_INT, "53", "port", 1, 65535 },
-	{ "name", MICA_ARG_STR, NULL, "name", 0, 0 },
-	{ "fast", MICA_ARG_FLAG, "0", "flag", 0, 0 },
-	{ "ipv4", MICA_ARG_IPV4_PREFIX, NULL, "address", 0, 0 },
-	{ "listen", MICA_ARG_IPV4_PORT, "127.0.0.1:5353", "listen", 0, 0 },
-	{ "net:", MICA_ARG_STR, NULL, "devices", 0, 0 },
+    {"port", MICA_ARG_INT, "53", "port", 1, 65535},
+    {"name", MICA_ARG_STR, NULL, "name", 0, 0},
+    {"fast", MICA_ARG_FLAG, "0", "flag", 0, 0},
+    {"ipv4", MICA_ARG_IPV4_PREFIX, NULL, "address", 0, 0},
+    {"listen", MICA_ARG_IPV4_PORT, "127.0.0.1:5353", "listen", 0, 0},
+    {"net:", MICA_ARG_STR, NULL, "devices", 0, 0},
 };
-static const struct mica_arg_table table = { "test", specs, sizeof(specs) / sizeof(specs[0]) };
+static const struct mica_arg_table table = {"test", specs, sizeof(specs) / sizeof(specs[0])};
 
 static int parse(struct mica_args *a, const char *line)
 {
@@ -41,7 +41,7 @@ TEST(good_arguments_and_lookup)
 	CHECK_EQ(mica_arg_ipv4("ipv4", &prefix), 0x0a000002);
 	CHECK_EQ(prefix, 24);
 	unsigned port = 0;
-	CHECK_EQ(mica_arg_ipv4("listen", &port), 0x7f000001);   /* default */
+	CHECK_EQ(mica_arg_ipv4("listen", &port), 0x7f000001); /* default */
 	CHECK_EQ(port, 5353);
 	CHECK(!mica_arg_given("name"));
 	CHECK(mica_arg_str("name") == NULL);
@@ -98,4 +98,7 @@ TEST(log_spec)
 	CHECK_EQ(mica_log_configure("info"), 0);
 }
 
-int main(void) { return RUN_TESTS(); }
+int main(void)
+{
+	return RUN_TESTS();
+}

@@ -6,7 +6,11 @@
 static uint64_t fake_now;
 static int polls;
 
-static uint64_t clock_now(void *ctx) { (void)ctx; return fake_now; }
+static uint64_t clock_now(void *ctx)
+{
+	(void)ctx;
+	return fake_now;
+}
 
 /* "Sleep" by jumping the clock to the deadline. */
 static int fake_poll(void *ctx, uint64_t deadline)
@@ -19,7 +23,7 @@ static int fake_poll(void *ctx, uint64_t deadline)
 }
 
 static struct mica_loop loop;
-static const struct mica_loop_ops fake_ops = { clock_now, fake_poll, NULL };
+static const struct mica_loop_ops fake_ops = {clock_now, fake_poll, NULL};
 
 static void reset(void)
 {
@@ -41,7 +45,7 @@ TEST(timers_fire_in_deadline_order)
 	reset();
 	norder = 0;
 	struct mica_timer t[5];
-	int delays[5] = { 50, 10, 30, 10, 20 };
+	int delays[5] = {50, 10, 30, 10, 20};
 	for (int i = 0; i < 5; i++) {
 		mica_timer_init(&t[i], record, (void *)(intptr_t)i);
 		CHECK_EQ(mica_timer_start(&loop, &t[i], (uint64_t)delays[i] * MICA_NS_PER_MS, 0), 0);
@@ -82,7 +86,7 @@ static void cancel_others(struct mica_timer *t, void *arg)
 	order[norder++] = 100;
 	mica_timer_cancel(&loop, &victims[1]);
 	mica_timer_cancel(&loop, &victims[2]);
-	mica_timer_cancel(&loop, &victims[1]);     /* twice is harmless */
+	mica_timer_cancel(&loop, &victims[1]); /* twice is harmless */
 }
 
 TEST(cancel_inside_callback)
@@ -93,7 +97,7 @@ TEST(cancel_inside_callback)
 	mica_timer_init(&victims[1], record, (void *)1);
 	mica_timer_init(&victims[2], record, (void *)2);
 	mica_timer_start(&loop, &victims[0], 10, 0);
-	mica_timer_start(&loop, &victims[1], 10, 0);   /* same deadline */
+	mica_timer_start(&loop, &victims[1], 10, 0); /* same deadline */
 	mica_timer_start(&loop, &victims[2], 20, 0);
 	for (int i = 0; i < 5; i++)
 		mica_loop_run_once(&loop, MICA_FOREVER);
@@ -160,9 +164,9 @@ TEST(periodic_skips_missed_ticks)
 	struct mica_timer t;
 	mica_timer_init(&t, periodic, NULL);
 	mica_timer_start(&loop, &t, 10, 10);
-	fake_now += 105;        /* stalled for ten periods */
+	fake_now += 105; /* stalled for ten periods */
 	mica_loop_run_once(&loop, fake_now);
-	CHECK_EQ(nfires, 1);    /* one late tick, not ten */
+	CHECK_EQ(nfires, 1); /* one late tick, not ten */
 	CHECK_EQ(t.deadline, 1000 + 110);
 	mica_loop_fini(&loop);
 }
@@ -232,4 +236,7 @@ TEST(many_timers_random_cancel_keep_heap_order)
 	mica_loop_fini(&loop);
 }
 
-int main(void) { return RUN_TESTS(); }
+int main(void)
+{
+	return RUN_TESTS();
+}
