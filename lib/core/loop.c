@@ -162,10 +162,14 @@ uint64_t mica_loop_next_deadline(const struct mica_loop *l)
 
 /* Fire every timer due at `now`. A periodic timer is re-armed before its
  * callback runs (so the callback may cancel it); it keeps its phase, and if
- * it fell more than a period behind, missed ticks are skipped, not queued. */
+ * it fell more than a period behind, missed ticks are skipped, not queued.
+ * A pass fires at most as many timers as were armed when it began, so a
+ * callback that re-arms a timer for a time already past cannot keep the
+ * loop from polling (I/O and stop requests still get their turn). */
 static void fire_due_timers(struct mica_loop *l, uint64_t now)
 {
-	while (l->nheap && l->heap[0]->deadline <= now && !l->stopping) {
+	uint32_t budget = l->nheap;
+	while (budget-- > 0 && l->nheap && l->heap[0]->deadline <= now && !l->stopping) {
 		struct mica_timer *t = l->heap[0];
 		heap_remove(l, t);
 		if (t->period) {
@@ -230,7 +234,7 @@ int mica_loop_run_once(struct mica_loop *l, uint64_t max_deadline)
 	fire_due_timers(l, mica_loop_now(l));
 	if (l->stopping)
 		return MICA_ESTOP;
-	uint64_t deadline = l->tasks ? 0 : mica_loop_next_deadline(l);
+	uint64_t deadline = l->tasks ? 0 : mica_loop_next_deadline(l); /* past: no sleep */
 	if (deadline > max_deadline)
 		deadline = max_deadline;
 	int rc = l->ops.poll(l->ops.ctx, deadline);

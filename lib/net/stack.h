@@ -23,20 +23,21 @@
 #include <mica/platform.h>
 #include "wire.h"
 
-#define NET_HEADROOM 128        /* eth + IPv4 + TCP with options, rounded up */
-#define NET_SLOT 2048           /* one frame of MTU <= 1500 plus headroom */
+#define NET_HEADROOM 128 /* eth + IPv4 + TCP with options, rounded up */
+#define NET_SLOT 2048    /* one frame of MTU <= 1500 plus headroom */
 #define NET_RX_BUFS 1024
 #define NET_TX_BUFS 1024
-#define NET_BIG_SLOT (17 * 4096)   /* a 65535-byte datagram plus headroom */
+#define NET_BIG_SLOT (17 * 4096) /* a 65535-byte datagram plus headroom */
 #define NET_BIG_BUFS 4
 #define NET_RX_BATCH 32
-#define NET_RX_BATCHES 8        /* batches per ready callback before yielding */
+#define NET_RX_BATCHES 8 /* batches per ready callback before yielding */
 #define NET_TXQ 64
 #define NET_TTL 64
 #define NET_MAX_PROTOS 4
 #define NET_TICK_NS (100 * MICA_NS_PER_MS)
 
 /* ---- counters: every drop has a reason ---- */
+/* clang-format off */
 #define NET_COUNTERS(X)                                                           \
 	X(rx_frames) X(rx_bytes) X(tx_frames) X(tx_bytes) X(rx_nobuf) X(tx_nobuf)     \
 	X(tx_queue_full) X(tx_dev_error)                                              \
@@ -64,12 +65,13 @@
 	X(tcp_ooo_queued) X(tcp_ooo_dropped) X(tcp_out_of_window) X(tcp_paws_drop)          \
 	X(tcp_challenge_ack) X(tcp_challenge_limited) X(tcp_bad_ack) X(tcp_zero_window_probe) \
 	X(tcp_keepalive_tx) X(tcp_timeout) X(tcp_rx_nomem) X(tcp_data_after_close) X(tcp_delack)
+/* clang-format on */
 
 enum net_counter {
 #define NET_X(name) NET_##name,
 	NET_COUNTERS(NET_X)
 #undef NET_X
-	NET_NCOUNTERS
+	    NET_NCOUNTERS
 };
 #define NET_COUNT(net, name) ((net)->stats[NET_##name]++)
 
@@ -80,15 +82,15 @@ struct net_dev {
 	int (*tx)(void *ctx, struct mica_buf **bufs, int n);
 	void *ctx;
 	uint8_t mac[ETH_ALEN];
-	uint16_t mtu;           /* IP MTU */
+	uint16_t mtu; /* IP MTU */
 };
 
 struct net_config {
-	const char *name;       /* the netif's name, for messages */
-	uint32_t ip;            /* 0: use DHCP */
+	const char *name; /* the netif's name, for messages */
+	uint32_t ip;      /* 0: use DHCP */
 	unsigned prefix;
-	uint32_t gateway;       /* 0: none */
-	uint64_t stats_every_ns;    /* 0: counters only on demand and at exit */
+	uint32_t gateway;        /* 0: none */
+	uint64_t stats_every_ns; /* 0: counters only on demand and at exit */
 };
 
 /* ---- ARP (arp.c) ---- */
@@ -106,12 +108,12 @@ struct arp_entry {
 	uint32_t ip;
 	uint8_t mac[ETH_ALEN];
 	uint8_t state;
-	uint8_t tries;          /* requests sent while incomplete */
+	uint8_t tries; /* requests sent while incomplete */
 	uint8_t nqueued;
-	uint64_t deadline;      /* expiry when reachable, next retry when incomplete */
-	uint64_t used;          /* last use, for eviction */
-	uint64_t probed;        /* last refresh request while still reachable */
-	struct mica_buf *qhead, *qtail;  /* IP packets waiting, linked by next */
+	uint64_t deadline;              /* expiry when reachable, next retry when incomplete */
+	uint64_t used;                  /* last use, for eviction */
+	uint64_t probed;                /* last refresh request while still reachable */
+	struct mica_buf *qhead, *qtail; /* IP packets waiting, linked by next */
 };
 
 struct net_arp {
@@ -121,8 +123,8 @@ struct net_arp {
 
 /* ---- IPv4 reassembly (reasm.c) ---- */
 #define REASM_CTXS 8
-#define REASM_MAX_FRAGS 48      /* per datagram */
-#define REASM_MAX_BYTES (128 * 1024)   /* buffer memory held by all contexts */
+#define REASM_MAX_FRAGS 48           /* per datagram */
+#define REASM_MAX_BYTES (128 * 1024) /* buffer memory held by all contexts */
 #define REASM_TIMEOUT_NS (10 * MICA_NS_PER_S)
 
 struct reasm_ctx {
@@ -130,7 +132,7 @@ struct reasm_ctx {
 	uint8_t proto;
 	uint16_t id;
 	uint32_t src, dst;
-	uint32_t total;         /* payload length, known once the last fragment came */
+	uint32_t total; /* payload length, known once the last fragment came */
 	uint16_t nfrags;
 	uint64_t deadline;
 	struct mica_buf *frags; /* sorted by offset; b->user = offset, data = payload */
@@ -138,7 +140,7 @@ struct reasm_ctx {
 
 struct net_reasm {
 	struct reasm_ctx c[REASM_CTXS];
-	size_t bytes;           /* slot bytes held */
+	size_t bytes; /* slot bytes held */
 };
 
 /* ---- the stack ---- */
@@ -154,29 +156,35 @@ struct mica_net {
 	struct mica_loop *loop;
 	struct net_dev dev;
 	const char *name;
-	struct mica_netif *nif;         /* NULL when driven by a test */
+	struct mica_netif *nif; /* NULL when driven by a test */
 	uint32_t ip, mask, gateway;
 	struct mica_buf_pool rx_pool, tx_pool, big_pool;
 	struct mica_buf *txq[NET_TXQ];
 	int ntxq;
 	struct mica_task flush_task;
-	struct mica_timer tick;         /* ARP retries, reassembly expiry */
+	struct mica_timer tick; /* ARP retries, reassembly expiry */
 	struct mica_timer stats_timer;
 	uint16_t ip_id;
-	struct { uint8_t proto; net_ipv4_input_fn fn; } protos[NET_MAX_PROTOS];
+	struct {
+		uint8_t proto;
+		net_ipv4_input_fn fn;
+	} protos[NET_MAX_PROTOS];
 	struct net_arp arp;
 	struct net_reasm reasm;
-	struct { uint64_t last; uint32_t tokens; } icmp_rl;
+	struct {
+		uint64_t last;
+		uint32_t tokens;
+	} icmp_rl;
 	struct mica_udp *udp_socks;
 	struct net_dhcp *dhcp;
-	struct net_tcp *tcp;            /* owned by tcp*.c */
-	struct mica_net *next_open;     /* list of stacks opened on netifs */
+	struct net_tcp *tcp;        /* owned by tcp*.c */
+	struct mica_net *next_open; /* list of stacks opened on netifs */
 	uint64_t stats[NET_NCOUNTERS];
 };
 
 /* stack.c */
 int net_stack_init(struct mica_net *net, struct mica_loop *loop, const struct net_dev *dev,
-		   const struct net_config *cfg);
+                   const struct net_config *cfg);
 void net_stack_fini(struct mica_net *net);
 /* One received frame (the caller keeps the buffer). */
 void net_input(struct mica_net *net, struct mica_buf *b);
@@ -195,7 +203,7 @@ void net_arp_input(struct mica_net *net, struct mica_buf *b);
 /* Send an IP packet to the on-link next hop (queues it while resolving). */
 void net_arp_output(struct mica_net *net, uint32_t nexthop, struct mica_buf *b);
 int net_arp_send(struct mica_net *net, uint16_t op, const uint8_t tha[ETH_ALEN], uint32_t tpa,
-		 const uint8_t eth_dst[ETH_ALEN]);
+                 const uint8_t eth_dst[ETH_ALEN]);
 /* Retries and expiry; returns true while work is pending. */
 bool net_arp_tick(struct mica_net *net, uint64_t now);
 void net_arp_flush(struct mica_net *net);
@@ -209,8 +217,7 @@ void net_ipv4_deliver(struct mica_net *net, const struct ipv4_hdr *ip, struct mi
 int net_ipv4_register(struct mica_net *net, uint8_t proto, net_ipv4_input_fn fn);
 /* Send b (data = the L4 datagram, headroom for IP and Ethernet) from src
  * (0: our address) to dst; fragments when larger than the MTU. Consumes b. */
-int net_ipv4_output(struct mica_net *net, uint32_t src, uint32_t dst, uint8_t proto,
-		    struct mica_buf *b);
+int net_ipv4_output(struct mica_net *net, uint32_t src, uint32_t dst, uint8_t proto, struct mica_buf *b);
 bool net_ipv4_is_local(struct mica_net *net, uint32_t dst);
 
 /* reasm.c: takes a fragment (the caller keeps b); may deliver a datagram. */

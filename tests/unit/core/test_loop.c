@@ -236,6 +236,29 @@ TEST(many_timers_random_cancel_keep_heap_order)
 	mica_loop_fini(&loop);
 }
 
+static int rearms;
+
+static void rearm_in_past(struct mica_timer *t, void *arg)
+{
+	rearms++;
+	mica_timer_start_at(arg, t, 0, 0); /* already due again */
+}
+
+TEST(rearming_in_the_past_does_not_starve_poll)
+{
+	reset();
+	rearms = 0;
+	struct mica_timer t;
+	mica_timer_init(&t, rearm_in_past, &loop);
+	mica_timer_start(&loop, &t, 0, 0);
+	for (int i = 0; i < 3; i++)
+		mica_loop_run_once(&loop, MICA_FOREVER);
+	CHECK_EQ(rearms, 3); /* once per turn, and each turn polled */
+	CHECK_EQ(polls, 3);
+	mica_timer_cancel(&loop, &t);
+	mica_loop_fini(&loop);
+}
+
 int main(void)
 {
 	return RUN_TESTS();
