@@ -200,6 +200,10 @@ struct mica_dns_lookup {
 };
 
 /* The zone serving lname (longest apex that is a suffix), or NULL. */
+/* True when the last sl bytes of the wire-format name (len bytes) start at
+ * a label boundary and equal suffix (both lower case): name is at or
+ * below suffix. */
+bool mica_dns_name_has_suffix(const uint8_t *name, size_t len, const uint8_t *suffix, size_t sl);
 const struct mica_dns_zone *mica_dns_find_zone(const struct mica_dns_zoneset *zs, const uint8_t *lname,
                                                size_t len);
 /* Node of exactly this lower-case name, or MICA_DNS_NONE. */

@@ -8,9 +8,7 @@ static const uint8_t *node_lname(const struct mica_dns_zone *z, uint32_t n)
 	return z->names + z->nodes[n].lname;
 }
 
-/* True when the last sl bytes of name (len bytes) start at a label
- * boundary and equal suffix (both lower case). */
-static bool has_suffix(const uint8_t *name, size_t len, const uint8_t *suffix, size_t sl)
+bool mica_dns_name_has_suffix(const uint8_t *name, size_t len, const uint8_t *suffix, size_t sl)
 {
 	if (sl > len)
 		return false;
@@ -29,7 +27,7 @@ const struct mica_dns_zone *mica_dns_find_zone(const struct mica_dns_zoneset *zs
 		const struct mica_dns_zone *z = zs->zones[i];
 		size_t al = z->nodes[z->apex].name_len;
 		if (al > best_len || !best) {
-			if (has_suffix(lname, len, node_lname(z, z->apex), al)) {
+			if (mica_dns_name_has_suffix(lname, len, node_lname(z, z->apex), al)) {
 				best = z;
 				best_len = al;
 			}

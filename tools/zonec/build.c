@@ -95,16 +95,6 @@ static void map_free(struct bmap *m)
 	free(m->slots);
 }
 
-static bool under(const uint8_t *lname, size_t len, const uint8_t *lapex, size_t alen)
-{
-	if (alen > len)
-		return false;
-	size_t o = 0;
-	while (len - o > alen)
-		o += (size_t)lname[o] + 1;
-	return len - o == alen && memcmp(lname + o, lapex, alen) == 0;
-}
-
 /* RFC 4034 6.1 canonical order: compare labels from the right. */
 static int canon_cmp(const uint8_t *a, const uint8_t *b)
 {
@@ -325,7 +315,7 @@ int zbuild(struct zbuilt *zb, struct zfile *zf)
 		const struct zrr *r = &zf->rrs[i];
 		uint8_t l[MICA_DNS_NAME_MAX];
 		mica_dns_name_lower(l, r->owner, r->owner_len);
-		if (!under(l, r->owner_len, lapex, s->owner_len)) {
+		if (!mica_dns_name_has_suffix(l, r->owner_len, lapex, s->owner_len)) {
 			char b[1024], msg[1400];
 			snprintf(msg, sizeof(msg), "%s is outside the zone ",
 			         mica_dns_name_str(r->owner, b, sizeof(b)));
