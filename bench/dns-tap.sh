@@ -46,32 +46,7 @@ ip -n "$NSDNS" addr add 10.78.0.2/24 dev vb1
 ip -n "$NSDNS" link set vb1 up
 ip -n "$NSDNS" link set lo up
 
-/usr/bin/python3 - "$tmp" <<'PY'
-import random, sys
-d, n = sys.argv[1], 1000
-random.seed(n)
-with open(d + '/bench.test.zone', 'w') as z:
-    z.write('$ORIGIN bench.test.\n$TTL 3600\n@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n'
-            '@ NS ns1\n@ NS ns2\nns1 A 192.0.2.1\nns2 A 192.0.2.2\n')
-    for i in range(n):
-        z.write('host%d A 10.%d.%d.%d\n' % (i, i >> 16 & 255, i >> 8 & 255, i & 255))
-        if i % 4 == 0:
-            z.write('host%d AAAA 2001:db8::%x\n' % (i, i))
-        if i % 10 == 0:
-            z.write('host%d MX 10 host%d\n' % (i, (i + 1) % n))
-with open(d + '/queries', 'w') as q:
-    for _ in range(50000):
-        i = random.randrange(n)
-        r = random.random()
-        if r < 0.1:
-            q.write('nx%d.bench.test A\n' % i)
-        elif r < 0.2:
-            q.write('host%d.bench.test AAAA\n' % i)
-        elif r < 0.25:
-            q.write('host%d.bench.test MX\n' % (i - i % 10))
-        else:
-            q.write('host%d.bench.test A\n' % i)
-PY
+/usr/bin/python3 bench/gen-zone.py 1000 "$tmp"
 
 cpu_ticks() { sed 's/.*) //' /proc/$1/stat | awk '{print $12 + $13}'; }
 wait_dns() {

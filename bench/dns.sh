@@ -38,32 +38,7 @@ wait_dns() {
 gen_zone() {
 	local n=$1 dir=$2
 	mkdir -p "$dir"
-	/usr/bin/python3 - "$n" "$dir" <<'PY'
-import random, sys
-n, d = int(sys.argv[1]), sys.argv[2]
-random.seed(n)
-with open(d + '/bench.test.zone', 'w') as z:
-    z.write('$ORIGIN bench.test.\n$TTL 3600\n@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n'
-            '@ NS ns1\n@ NS ns2\nns1 A 192.0.2.1\nns2 A 192.0.2.2\n')
-    for i in range(n):
-        z.write('host%d A 10.%d.%d.%d\n' % (i, i >> 16 & 255, i >> 8 & 255, i & 255))
-        if i % 4 == 0:
-            z.write('host%d AAAA 2001:db8::%x\n' % (i, i))
-        if i % 10 == 0:
-            z.write('host%d MX 10 host%d\n' % (i, (i + 1) % n))
-with open(d + '/queries', 'w') as q:
-    for _ in range(50000):
-        i = random.randrange(n)
-        r = random.random()
-        if r < 0.1:
-            q.write('nx%d.bench.test A\n' % i)
-        elif r < 0.2:
-            q.write('host%d.bench.test AAAA\n' % i)
-        elif r < 0.25:
-            q.write('host%d.bench.test MX\n' % (i - i % 10))
-        else:
-            q.write('host%d.bench.test A\n' % i)
-PY
+	/usr/bin/python3 bench/gen-zone.py "$n" "$dir"
 }
 
 # CPU ticks and RSS (kB) of a process and all its descendants (NSD forks
