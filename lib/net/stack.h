@@ -64,7 +64,7 @@
 	X(tcp_rexmit) X(tcp_rto) X(tcp_fast_rexmit) X(tcp_sack_rexmit) X(tcp_dupack)        \
 	X(tcp_ooo_queued) X(tcp_ooo_dropped) X(tcp_out_of_window) X(tcp_paws_drop)          \
 	X(tcp_challenge_ack) X(tcp_challenge_limited) X(tcp_bad_ack) X(tcp_zero_window_probe) \
-	X(tcp_keepalive_tx) X(tcp_timeout) X(tcp_rx_nomem) X(tcp_data_after_close) X(tcp_delack)
+	X(tcp_keepalive_tx) X(tcp_timeout) X(tcp_rx_nomem) X(tcp_rx_overrun) X(tcp_data_after_close) X(tcp_delack)
 /* clang-format on */
 
 enum net_counter {

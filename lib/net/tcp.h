@@ -167,8 +167,9 @@ struct mica_tcp {
 	uint64_t rtt_start;
 	uint8_t retries;
 	/* receive side */
-	uint32_t irs, rcv_nxt, rcv_adv;         /* rcv_adv: right edge last advertised */
-	struct tcp_ring rcv;                    /* unconsumed in-order bytes, out-of-order data beyond */
+	uint32_t irs, rcv_nxt, rcv_adv; /* rcv_adv: right edge last advertised */
+	struct tcp_ring rcv;            /* unconsumed in-order bytes, out-of-order data beyond */
+	uint32_t rcv_lent; /* bytes the app is reading straight from a frame: they count as buffered */
 	struct tcp_sack_block ooo[TCP_OOO_MAX]; /* received above rcv_nxt, newest first */
 	uint8_t nooo;
 	bool fin_ooo;

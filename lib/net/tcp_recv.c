@@ -14,7 +14,8 @@
 
 uint32_t tcp_rcv_window(const struct mica_tcp *c)
 {
-	uint32_t free = c->rcv.cap - c->rcv.len;
+	uint32_t used = c->rcv.len + c->rcv_lent;
+	uint32_t free = used < c->rcv.cap ? c->rcv.cap - used : 0;
 	uint32_t adv = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	return free > adv ? free : adv; /* never shrink the right edge */
 }
@@ -94,9 +95,13 @@ static void deliver_direct(struct mica_tcp *c, struct mica_view data)
 {
 	uint32_t head = c->rcv.head;
 	c->rcv_nxt += (uint32_t)data.len;
+	/* Until the app says how much it took, all of it may stay buffered:
+	 * an ACK sent from inside on_data must not offer that room again. */
+	c->rcv_lent = (uint32_t)data.len;
 	c->in_deliver = true;
 	size_t took = c->ops->on_data(c, data, c->arg);
 	c->in_deliver = false;
+	c->rcv_lent = 0;
 	if (took > data.len)
 		took = data.len;
 	uint32_t rest = (uint32_t)(data.len - took);
@@ -129,8 +134,12 @@ void tcp_recv_data(struct mica_tcp *c, const struct tcp_hdr *h, uint32_t seq, st
 		TCP_COUNT(c->net, rx_nomem);
 		return;
 	}
+	uint32_t off = c->rcv.len + (seq - c->rcv_nxt);
+	if (off > c->rcv.cap || len > c->rcv.cap - off) {
+		TCP_COUNT(c->net, rx_overrun); /* beyond the ring: a window bug, never a write */
+		return;
+	}
 	if (seq != c->rcv_nxt) {
-		uint32_t off = c->rcv.len + (seq - c->rcv_nxt);
 		if (!ooo_add(c, seq, seq + len)) {
 			TCP_COUNT(c->net, ooo_dropped);
 		} else {

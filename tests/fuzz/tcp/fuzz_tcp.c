@@ -134,6 +134,8 @@ static void a_accept(struct mica_tcp_listener *l, struct mica_tcp *c, void *arg)
 	struct peer *p = peer_of(c);
 	if (p && !p->c)
 		p->c = c;
+	else
+		mica_tcp_close(c); /* an app that cannot keep a handle must give it back */
 }
 
 static void setup(void)

@@ -16,7 +16,13 @@ printf '\000\000\001\002\000\000\000\377\005\000\000\000\000\000\002\000' > "$co
 printf '\000\001\001\002\000\000\000\377\005\001\000\000\000\000\002\000\001\001\031\000\000\000\003\101\003\001\000\004\000\000\000\000\001\001\021\000\000\000\002\000' > "$corpus/data-fin"
 printf '\004\002\000\000\000\000\000\000\002\000\000\100\000\000\000\000\001\002\022\000\000\000\002\000' > "$corpus/active"
 ./build/fuzz/tcp -max_total_time=40 -rss_limit_mb=1024 -print_final_stats=1 \
-	-artifact_prefix=build/fuzz/tcp- "$corpus" 2>&1 | tail -8
-rc=${PIPESTATUS[0]}
-[ "$rc" -eq 0 ] || { echo "FAIL: fuzzer exit $rc"; exit 1; }
+	-artifact_prefix=build/fuzz/tcp- "$corpus" > "$corpus/log" 2>&1
+rc=$?
+tail -8 "$corpus/log"
+if [ "$rc" -ne 0 ]; then
+	# The sanitizer's report last, where a CI log's tail shows it.
+	grep -m1 -A20 -E "ERROR:|leak of" "$corpus/log"
+	echo "FAIL: fuzzer exit $rc"
+	exit 1
+fi
 echo PASS

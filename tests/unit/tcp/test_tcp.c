@@ -435,6 +435,48 @@ TEST(receive_backpressure_zero_window_and_update)
 	t_free(h);
 }
 
+/* An app that writes from inside on_data (an echo) makes the stack send
+ * while the frame's bytes are still the app's: the window offered then must
+ * not count the bytes the app is about to leave unread. Fill exactly the
+ * window offered and nothing may be lost or overwritten. */
+TEST(window_offered_inside_on_data_counts_unread_bytes)
+{
+	struct mica_tcp_listener *l;
+	struct harness *h = srv_new(&l, 16);
+	struct seg_opts o = {.ws = true};
+	uint32_t una = p_connect(h, &o, 8192);
+	CHECK(app.c != NULL);
+	uint8_t ws = app.c->rcv_ws;
+	app.take = 100;
+	app.echo = true;
+	static uint8_t pat[1 << 19];
+	for (unsigned i = 0; i < sizeof(pat); i++)
+		pat[i] = (uint8_t)(i * 7 + i / 251);
+	uint32_t seq = PEER_ISN + 1;
+	h_clear(h);
+	p_send(h, seq, una, TCP_ACK, 8192, pat, 536, NULL);
+	seq += 536;
+	uint32_t edge = seq, most = seq + TCP_RCVBUF - (536 - 100);
+	struct tcp_hdr t;
+	for (int i = 0; i < h->nsent; i++)
+		if (p_sent(h, i, &t) && SEQ_GT(t.ack + ((uint32_t)t.wnd << ws), edge))
+			edge = t.ack + ((uint32_t)t.wnd << ws);
+	CHECK(SEQ_LEQ(edge, most));
+	app.echo = false;
+	while (SEQ_LT(seq, edge)) {
+		uint32_t n = edge - seq < 1400 ? edge - seq : 1400;
+		p_send(h, seq, una, TCP_ACK, 8192, pat + (seq - PEER_ISN - 1), n, NULL);
+		seq += n;
+	}
+	CHECK_EQ(h->net.stats[NET_tcp_rx_overrun], 0);
+	app.take = 0;
+	mica_tcp_resume(app.c);
+	h_run(h);
+	CHECK_EQ(app.rxlen, edge - (PEER_ISN + 1));
+	CHECK(memcmp(app.rx, pat, app.rxlen) == 0);
+	t_free(h);
+}
+
 TEST(zero_window_probes_then_send)
 {
 	struct mica_tcp_listener *l;
