@@ -31,6 +31,16 @@ struct mica_buf {
 	struct mica_buf_pool *pool;
 	struct mica_buf *next; /* free-list link; owners may use it for queues */
 	uint64_t user;         /* scratch word for the current owner */
+	/* Offload metadata between a network device and the stack (see
+	 * mica_netif_info.tso_max); both are 0 on a fresh buffer. */
+	uint16_t gso_size; /* > 0: a TCP super-frame the device cuts into segments of this payload */
+	uint8_t csum;      /* MICA_CSUM_*: who vouches for the L4 checksum */
+};
+
+enum {
+	MICA_CSUM_NONE = 0,    /* the L4 checksum is complete and must be checked on receive */
+	MICA_CSUM_TRUSTED = 1, /* received: the device checked it, or the frame never left the host */
+	MICA_CSUM_PARTIAL = 2, /* to send: the field holds the pseudo-header sum; the device completes it */
 };
 
 struct mica_buf_pool {

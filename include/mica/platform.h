@@ -57,6 +57,12 @@ struct mica_netif_info {
 	uint8_t mac[6];
 	uint16_t mtu; /* IP MTU: largest frame is mtu + 14 */
 	bool link_up;
+	/* > 0: the device takes and gives TCP/IPv4 super-frames of IP length up
+	 * to this (segmentation and checksum offload): a frame sent with
+	 * gso_size set is cut into segments by the device, one received may be
+	 * larger than the MTU, and buffers carry MICA_CSUM_* flags. Receive
+	 * buffers must then hold tso_max + 14 bytes. 0: plain frames only. */
+	uint32_t tso_max;
 };
 
 typedef void (*mica_netif_ready_fn)(struct mica_netif *nif, void *arg);

@@ -83,6 +83,8 @@ struct mica_buf *mica_buf_alloc(struct mica_buf_pool *pool, size_t headroom)
 	b->len = 0;
 	b->refs = 1;
 	b->user = 0;
+	b->gso_size = 0;
+	b->csum = MICA_CSUM_NONE;
 	return b;
 }
 

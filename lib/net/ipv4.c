@@ -135,7 +135,7 @@ int net_ipv4_output(struct mica_net *net, uint32_t src, uint32_t dst, uint8_t pr
 	}
 	struct ipv4_hdr h = {.ttl = NET_TTL, .proto = proto, .src = src ? src : net->ip, .dst = dst};
 	h.id = net->ip_id++;
-	if (b->len + IPV4_HLEN > net->dev.mtu)
+	if (b->len + IPV4_HLEN > net->dev.mtu && !b->gso_size) /* the device cuts super-frames */
 		return fragment(net, &h, bcast, nexthop, b);
 	int rc = ipv4_encode(b, &h);
 	if (rc != MICA_OK) {

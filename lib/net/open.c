@@ -46,14 +46,14 @@ int mica_net_open(struct mica_loop *loop, const char *netif, struct mica_net **o
 	int rc = mica_netif_open(netif, &nif);
 	if (rc != MICA_OK)
 		return rc;
-	struct mica_netif_info info;
+	struct mica_netif_info info = {0};
 	rc = mica_netif_info(nif, &info);
 	if (rc != MICA_OK)
 		return rc;
 	struct mica_net *net = malloc(sizeof(*net));
 	if (!net)
 		return MICA_ENOMEM;
-	struct net_dev dev = {.tx = dev_tx, .ctx = nif, .mtu = info.mtu};
+	struct net_dev dev = {.tx = dev_tx, .ctx = nif, .mtu = info.mtu, .tso_max = info.tso_max};
 	memcpy(dev.mac, info.mac, ETH_ALEN);
 	struct net_config cfg;
 	net_config_from_args(&cfg);

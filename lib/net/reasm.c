@@ -105,7 +105,7 @@ static void assemble(struct mica_net *net, struct reasm_ctx *c)
 	mica_buf_unref(d);
 }
 
-void net_reasm_input(struct mica_net *net, const struct ipv4_hdr *ip, struct mica_buf *b)
+static void reasm_input(struct mica_net *net, const struct ipv4_hdr *ip, struct mica_buf *b)
 {
 	NET_COUNT(net, ip_frag_rx);
 	uint32_t off = ip->frag_off, end = off + b->len;
@@ -144,6 +144,24 @@ void net_reasm_input(struct mica_net *net, const struct ipv4_hdr *ip, struct mic
 	net->reasm.bytes += b->size;
 	if (complete(c))
 		assemble(net, c);
+}
+
+void net_reasm_input(struct mica_net *net, const struct ipv4_hdr *ip, struct mica_buf *b)
+{
+	if (b->size <= NET_SLOT) {
+		reasm_input(net, ip, b);
+		return;
+	}
+	/* A fragment in a buffer sized for super-frames (a device with
+	 * offload): hold on to a frame-sized copy, not the 64 KiB slot. */
+	struct mica_buf *copy = net_alloc_tx(net, b->len);
+	if (!copy) {
+		NET_COUNT(net, ip_reasm_nomem);
+		return;
+	}
+	mica_buf_append(copy, mica_buf_data(b), b->len);
+	reasm_input(net, ip, copy);
+	mica_buf_unref(copy);
 }
 
 bool net_reasm_tick(struct mica_net *net, uint64_t now)

@@ -40,11 +40,17 @@ int net_stack_init(struct mica_net *net, struct mica_loop *loop, const struct ne
 	net->name = cfg->name ? cfg->name : "net";
 	if (net->dev.mtu < 576 || net->dev.mtu > NET_SLOT - NET_HEADROOM - ETH_HLEN)
 		return MICA_EINVAL;
-	int rc = mica_buf_pool_init(&net->rx_pool, NET_SLOT, NET_RX_BUFS);
+	if (net->dev.tso_max > 0xffff)
+		net->dev.tso_max = 0xffff;
+	bool tso = net->dev.tso_max > net->dev.mtu;
+	if (!tso)
+		net->dev.tso_max = 0;
+	/* Super-frames arrive as large as tso_max: receive buffers hold one. */
+	int rc = mica_buf_pool_init(&net->rx_pool, tso ? NET_BIG_SLOT : NET_SLOT, NET_RX_BUFS);
 	if (rc == MICA_OK)
 		rc = mica_buf_pool_init(&net->tx_pool, NET_SLOT, NET_TX_BUFS);
 	if (rc == MICA_OK)
-		rc = mica_buf_pool_init(&net->big_pool, NET_BIG_SLOT, NET_BIG_BUFS);
+		rc = mica_buf_pool_init(&net->big_pool, NET_BIG_SLOT, tso ? NET_TSO_BUFS : NET_BIG_BUFS);
 	if (rc != MICA_OK)
 		return rc;
 	mica_task_init(&net->flush_task, flush_task, net);
@@ -124,6 +130,12 @@ void net_input(struct mica_net *net, struct mica_buf *b)
 	case ETH_TYPE_ARP: net_arp_input(net, b); break;
 	default: NET_COUNT(net, eth_unknown_type); break;
 	}
+}
+
+uint32_t net_tx_big_free(const struct mica_net *net)
+{
+	const struct mica_buf_pool *p = &net->big_pool;
+	return p->nfree + (p->max_bufs - p->nbufs);
 }
 
 struct mica_buf *net_alloc_tx(struct mica_net *net, size_t payload)

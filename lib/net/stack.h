@@ -29,6 +29,7 @@
 #define NET_TX_BUFS 1024
 #define NET_BIG_SLOT (17 * 4096) /* a 65535-byte datagram plus headroom */
 #define NET_BIG_BUFS 4
+#define NET_TSO_BUFS 64 /* big buffers when the device takes super-frames */
 #define NET_RX_BATCH 32
 #define NET_RX_BATCHES 8 /* batches per ready callback before yielding */
 #define NET_TXQ 64
@@ -64,7 +65,8 @@
 	X(tcp_rexmit) X(tcp_rto) X(tcp_fast_rexmit) X(tcp_sack_rexmit) X(tcp_dupack)        \
 	X(tcp_ooo_queued) X(tcp_ooo_dropped) X(tcp_out_of_window) X(tcp_paws_drop)          \
 	X(tcp_challenge_ack) X(tcp_challenge_limited) X(tcp_bad_ack) X(tcp_zero_window_probe) \
-	X(tcp_keepalive_tx) X(tcp_timeout) X(tcp_rx_nomem) X(tcp_rx_overrun) X(tcp_data_after_close) X(tcp_delack)
+	X(tcp_keepalive_tx) X(tcp_timeout) X(tcp_rx_nomem) X(tcp_rx_overrun) X(tcp_data_after_close) X(tcp_delack) \
+	X(tcp_tso_tx) X(tcp_rx_super)
 /* clang-format on */
 
 enum net_counter {
@@ -82,7 +84,8 @@ struct net_dev {
 	int (*tx)(void *ctx, struct mica_buf **bufs, int n);
 	void *ctx;
 	uint8_t mac[ETH_ALEN];
-	uint16_t mtu; /* IP MTU */
+	uint16_t mtu;     /* IP MTU */
+	uint32_t tso_max; /* > 0: TCP super-frames up to this IP length (mica_netif_info) */
 };
 
 struct net_config {
@@ -193,6 +196,8 @@ void net_tx_enqueue(struct mica_net *net, struct mica_buf *b);
 void net_tx_flush(struct mica_net *net);
 /* A transmit buffer with NET_HEADROOM (big: one that can hold 64 KiB). */
 struct mica_buf *net_alloc_tx(struct mica_net *net, size_t payload);
+/* How many more big transmit buffers can be had now. */
+uint32_t net_tx_big_free(const struct mica_net *net);
 /* Set the address (0 clears it); sends a gratuitous ARP when set. */
 void net_set_address(struct mica_net *net, uint32_t ip, unsigned prefix, uint32_t gateway);
 /* Make sure the housekeeping tick runs (ARP retries, reassembly). */

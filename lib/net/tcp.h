@@ -55,6 +55,8 @@ struct tcp_hdr {
 
 /* Validates lengths, options and the checksum (pseudo-header src/dst). */
 int tcp_parse(struct mica_view v, uint32_t src, uint32_t dst, struct tcp_hdr *h);
+/* The same without the checksum (the device vouched for it). */
+int tcp_parse_header(struct mica_view v, struct tcp_hdr *h);
 /* Push the header and the options set in h in front of the payload in b and
  * fill the checksum. MICA_ENOSPC without headroom. */
 int tcp_encode(struct mica_buf *b, uint32_t src, uint32_t dst, const struct tcp_hdr *h);

@@ -325,7 +325,11 @@ void tcp_input(struct mica_net *net, const struct ipv4_hdr *ip, struct mica_buf 
 {
 	struct tcp_hdr h;
 	TCP_COUNT(net, rx);
-	if (tcp_parse(mica_buf_view(b), ip->src, ip->dst, &h) != MICA_OK) {
+	if (b->len > (uint32_t)net->dev.mtu)
+		TCP_COUNT(net, rx_super);
+	int rc = b->csum == MICA_CSUM_TRUSTED ? tcp_parse_header(mica_buf_view(b), &h)
+	                                      : tcp_parse(mica_buf_view(b), ip->src, ip->dst, &h);
+	if (rc != MICA_OK) {
 		if (h.err == TCP_ERR_CSUM)
 			TCP_COUNT(net, rx_bad_csum);
 		else

@@ -38,6 +38,40 @@ static void ack_sent(struct mica_tcp *c)
 	mica_timer_cancel(c->net->loop, &c->ack_timer);
 }
 
+/* Payload bytes per segment on the wire (SACK blocks take option room). */
+static uint32_t seg_payload(const struct mica_tcp *c)
+{
+	return c->mss - tcp_sack_len(c);
+}
+
+/* The most payload one send may carry: one segment, or with a device that
+ * segments itself (dev.tso_max) as many whole segments as fit its limit. */
+static uint32_t send_max(const struct mica_tcp *c)
+{
+	uint32_t mss = seg_payload(c);
+	uint32_t tso = c->net->dev.tso_max;
+	if (!tso || tso < IPV4_HLEN + 60 + 2 * mss)
+		return mss;
+	return (tso - IPV4_HLEN - 60) / mss * mss;
+}
+
+/* For a device with offload: leave the checksum to it (the field holds
+ * the pseudo-header sum), and mark a super-frame with its segment size. */
+static void offload(struct mica_tcp *c, struct mica_buf *b, uint32_t len)
+{
+	uint8_t *p = mica_buf_data(b);
+	uint32_t pseudo = net_csum_pseudo(c->lip, c->rip, IPV4_PROTO_TCP, (uint16_t)b->len);
+	uint16_t partial = (uint16_t)~net_csum_fold(pseudo);
+	p[16] = (uint8_t)(partial >> 8);
+	p[17] = (uint8_t)partial;
+	b->csum = MICA_CSUM_PARTIAL;
+	uint32_t mss = seg_payload(c);
+	if (len > mss) {
+		b->gso_size = (uint16_t)mss;
+		TCP_COUNT(c->net, tso_tx);
+	}
+}
+
 /* Build and send one segment: len bytes of the send ring from seq on. */
 static int send_segment(struct mica_tcp *c, uint32_t seq, uint32_t len, uint8_t flags,
                         const struct tcp_hdr *opts)
@@ -72,6 +106,8 @@ static int send_segment(struct mica_tcp *c, uint32_t seq, uint32_t len, uint8_t 
 		mica_buf_unref(b);
 		return rc;
 	}
+	if (net->dev.tso_max)
+		offload(c, b, len);
 	if (flags & TCP_ACK)
 		ack_sent(c);
 	TCP_COUNT(net, tx);
@@ -152,8 +188,11 @@ static uint32_t next_len(struct mica_tcp *c, bool *fin)
 	uint32_t wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
 	uint32_t flight = tcp_flight(c);
 	uint32_t usable = wnd > flight ? wnd - flight : 0;
-	uint32_t mss = c->mss - tcp_sack_len(c); /* SACK blocks take room */
-	uint32_t n = avail < mss ? avail : mss;
+	uint32_t mss = seg_payload(c);
+	uint32_t most = send_max(c);
+	if (most > mss && net_tx_big_free(c->net) == 0)
+		most = mss; /* no super-frame buffer left this turn */
+	uint32_t n = avail < most ? avail : most;
 	if (n > usable)
 		n = usable;
 	*fin = c->shut_wr && c->snd_nxt + n == data_end;
@@ -214,12 +253,17 @@ void tcp_retransmit_una(struct mica_tcp *c)
 		return;
 	}
 	uint32_t data_end = c->snd_una + c->snd.len;
-	uint32_t mss = c->mss - tcp_sack_len(c);
+	uint32_t mss = seg_payload(c);
 	uint32_t len = c->snd.len < mss ? c->snd.len : mss;
+	uint32_t sent = c->snd_max - c->snd_una;
+	if (sent && len > sent)
+		len = sent; /* resend what was sent; new data waits for tcp_output's checks */
 	bool fin = c->shut_wr && SEQ_GT(c->snd_max, data_end) && c->snd_una + len == data_end;
 	if (len == 0 && !fin)
 		return;
 	send_segment(c, c->snd_una, len, TCP_ACK | (fin ? TCP_FIN : 0), NULL);
 	if (SEQ_LT(c->snd_nxt, c->snd_una + len + fin))
 		c->snd_nxt = c->snd_una + len + fin;
+	if (SEQ_GT(c->snd_nxt, c->snd_max))
+		c->snd_max = c->snd_nxt; /* never let the peer's ACK of it look like one of unsent data */
 }

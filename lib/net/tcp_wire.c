@@ -105,6 +105,17 @@ static int fail(struct tcp_hdr *h, enum tcp_err e)
 
 int tcp_parse(struct mica_view v, uint32_t src, uint32_t dst, struct tcp_hdr *h)
 {
+	int rc = tcp_parse_header(v, h);
+	if (rc != MICA_OK)
+		return rc;
+	uint32_t s = net_csum_pseudo(src, dst, IPV4_PROTO_TCP, (uint16_t)v.len);
+	if (net_csum_fold(net_csum_add(s, v.data, v.len)) != 0)
+		return fail(h, TCP_ERR_CSUM);
+	return MICA_OK;
+}
+
+int tcp_parse_header(struct mica_view v, struct tcp_hdr *h)
+{
 	memset(h, 0, sizeof(*h));
 	if (v.len < TCP_HLEN)
 		return fail(h, TCP_ERR_SHORT);
@@ -114,9 +125,6 @@ int tcp_parse(struct mica_view v, uint32_t src, uint32_t dst, struct tcp_hdr *h)
 	h->hlen = (uint8_t)((p[12] >> 4) * 4);
 	if (h->hlen < TCP_HLEN || h->hlen > v.len)
 		return fail(h, TCP_ERR_HLEN);
-	uint32_t s = net_csum_pseudo(src, dst, IPV4_PROTO_TCP, (uint16_t)v.len);
-	if (net_csum_fold(net_csum_add(s, p, v.len)) != 0)
-		return fail(h, TCP_ERR_CSUM);
 	h->sport = be16(p);
 	h->dport = be16(p + 2);
 	h->seq = be32(p + 4);

@@ -115,7 +115,9 @@ int mica_udp_sendto(struct mica_udp *u, const struct mica_endpoint *to, const vo
 void net_udp_input(struct mica_net *net, const struct ipv4_hdr *ip, struct mica_buf *b)
 {
 	struct udp_hdr h;
-	if (udp_parse(mica_buf_view(b), ip->src, ip->dst, &h) != MICA_OK) {
+	int rc = b->csum == MICA_CSUM_TRUSTED ? udp_parse_header(mica_buf_view(b), &h)
+	                                      : udp_parse(mica_buf_view(b), ip->src, ip->dst, &h);
+	if (rc != MICA_OK) {
 		if (h.err == UDP_ERR_CSUM)
 			NET_COUNT(net, udp_bad_csum);
 		else

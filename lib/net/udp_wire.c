@@ -4,6 +4,22 @@
 
 int udp_parse(struct mica_view v, uint32_t src, uint32_t dst, struct udp_hdr *h)
 {
+	int rc = udp_parse_header(v, h);
+	if (rc != MICA_OK)
+		return rc;
+	const uint8_t *p = v.data;
+	if ((p[6] | p[7]) != 0) {
+		uint32_t s = net_csum_pseudo(src, dst, IPV4_PROTO_UDP, h->len);
+		if (net_csum_fold(net_csum_add(s, p, h->len)) != 0) {
+			h->err = UDP_ERR_CSUM;
+			return MICA_EBADMSG;
+		}
+	}
+	return MICA_OK;
+}
+
+int udp_parse_header(struct mica_view v, struct udp_hdr *h)
+{
 	if (v.len < UDP_HLEN) {
 		h->err = UDP_ERR_SHORT;
 		return MICA_EBADMSG;
@@ -12,17 +28,9 @@ int udp_parse(struct mica_view v, uint32_t src, uint32_t dst, struct udp_hdr *h)
 	h->sport = (uint16_t)(p[0] << 8 | p[1]);
 	h->dport = (uint16_t)(p[2] << 8 | p[3]);
 	h->len = (uint16_t)(p[4] << 8 | p[5]);
-	uint16_t csum = (uint16_t)(p[6] << 8 | p[7]);
 	if (h->len < UDP_HLEN || h->len > v.len) {
 		h->err = UDP_ERR_LEN;
 		return MICA_EBADMSG;
-	}
-	if (csum != 0) {
-		uint32_t s = net_csum_pseudo(src, dst, IPV4_PROTO_UDP, h->len);
-		if (net_csum_fold(net_csum_add(s, p, h->len)) != 0) {
-			h->err = UDP_ERR_CSUM;
-			return MICA_EBADMSG;
-		}
 	}
 	h->payload = mica_view_make(v.data + UDP_HLEN, h->len - UDP_HLEN);
 	h->err = UDP_OK;

@@ -152,6 +152,8 @@ struct udp_hdr {
  * checksum means none was sent). A length larger than v is an error;
  * bytes after the UDP length are ignored. */
 int udp_parse(struct mica_view v, uint32_t src, uint32_t dst, struct udp_hdr *h);
+/* The same without the checksum (the device vouched for it). */
+int udp_parse_header(struct mica_view v, struct udp_hdr *h);
 /* Push an 8-byte header over the payload in b and fill the checksum. */
 int udp_encode(struct mica_buf *b, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport);
 

@@ -529,6 +529,39 @@ TEST(rto_retransmits_with_backoff_and_karn)
 	t_free(h);
 }
 
+/* A timeout resends the first segment as it was sent: bytes the app wrote
+ * after it (held by Nagle) are not slipped in, and whatever the stack did
+ * send, the peer's ACK of it is taken (it once looked like an ACK of unsent
+ * data and stalled the connection). */
+TEST(rto_resend_covers_only_what_was_sent)
+{
+	struct mica_tcp_listener *l;
+	struct harness *h = srv_new(&l, 16);
+	uint32_t una = p_connect(h, NULL, 8192);
+	static uint8_t data[600];
+	h_clear(h);
+	mica_tcp_write(app.c, data, 100);
+	h_run(h);
+	mica_tcp_write(app.c, data + 100, 500); /* Nagle holds it: 100 in flight */
+	h_run(h);
+	CHECK_EQ(h->nsent, 1);
+	struct mica_tcp *c = app.c;
+	h_clear(h);
+	h_advance(h, c->rto + MICA_NS_PER_MS);
+	h_run(h);
+	struct tcp_hdr t;
+	CHECK(p_sent(h, 0, &t) && t.seq == una && t.payload.len == 100);
+	uint32_t top = una;
+	for (int i = 0; i < h->nsent; i++)
+		if (p_sent(h, i, &t) && SEQ_GT(t.seq + (uint32_t)t.payload.len, top))
+			top = t.seq + (uint32_t)t.payload.len;
+	CHECK(SEQ_LEQ(top, c->snd_max));
+	p_send(h, PEER_ISN + 1, top, TCP_ACK, 8192, NULL, 0, NULL);
+	CHECK_EQ(c->snd_una, top);
+	CHECK_EQ(h->net.stats[NET_tcp_bad_ack], 0);
+	t_free(h);
+}
+
 TEST(fast_retransmit_and_newreno_partial_ack)
 {
 	struct mica_tcp_listener *l;
