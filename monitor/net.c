@@ -46,6 +46,12 @@ int hvt_net_open(struct hvt_dev *d)
 		hvt_err("--net:%s=%s: cannot attach to tap interface: %s", d->name, d->arg, strerror(errno));
 		return -1;
 	}
+	/* Plain frames with complete checksums: offloads an earlier user of
+	 * the tap asked for (mica's tap target does) stay on the device. */
+	if (ioctl(d->fd, TUNSETOFFLOAD, 0) < 0) {
+		hvt_err("--net:%s=%s: cannot turn off tap offloads: %s", d->name, d->arg, strerror(errno));
+		return -1;
+	}
 	if (getrandom(d->mac, sizeof(d->mac), 0) != sizeof(d->mac))
 		memcpy(d->mac, "\x10\x20\x30\x40\x50\x60", 6);
 	d->mac[0] = (uint8_t)((d->mac[0] & 0xfe) | 0x02); /* unicast, locally administered */

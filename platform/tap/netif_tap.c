@@ -145,9 +145,10 @@ int mica_netif_open(const char *name, struct mica_netif **out)
 	nif->vnet = want_offload;
 	if (want_offload && tap_offload(fd)) {
 		nif->info.tso_max = 0xffff;
-	} else if (want_offload) {
-		mica_warn("tap", "%s: the kernel refused offload; one frame per system call", ifname);
-		ioctl(fd, TUNSETOFFLOAD, 0);
+	} else {
+		if (want_offload)
+			mica_warn("tap", "%s: the kernel refused offload; one frame per system call", ifname);
+		ioctl(fd, TUNSETOFFLOAD, 0); /* an earlier user's offloads stay on the device */
 	}
 	nif->watch = (struct mica_unix_watch){.fd = fd, .fn = on_ready, .arg = nif};
 	int rc = mica_unix_watch_add(&nif->watch, EPOLLIN);

@@ -18,6 +18,12 @@ ULOG=$(mktemp /tmp/mica-dns-unix.XXXXXX)
 in_ns "$UNIXIMG" --listen=127.0.0.1:5353 > "$ULOG" 2>&1 &
 UPID=$!
 trap 'kill $UPID 2>/dev/null; rm -f "$ULOG"; cleanup' EXIT
+# First the tap target on the same tap: it turns on the tap's offloads,
+# which stay on the device; the monitor must turn them off again.
+TAPIMG=$(build apps/dns -t tap) || exit 1
+start_image "$TAPIMG" --net:service=$TAP --ipv4=$GUEST_IP/24 --listen=$GUEST_IP:53
+wait_log "serving|listening|zones" 10 || fail "dns did not start on the tap target"
+stop_image
 start_image "$ROOT/build/monitor/mica-hvt" --stats --net:service=$TAP "$HVTIMG" \
 	--ipv4=$GUEST_IP/24 --listen=$GUEST_IP:53
 wait_log "serving|listening|zones" 30 || fail "dns did not start under mica-hvt"
