@@ -20,7 +20,11 @@ build/monitor-san/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
 
+# The filter itself, exercised in child processes (tests/integration/hvt/seccomp.sh).
+build/monitor/seccomp-probe: tests/monitor/seccomp_probe.c monitor/seccomp.c monitor/hvt.h
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ tests/monitor/seccomp_probe.c monitor/seccomp.c -lseccomp
+
 ALL += build/monitor/mica-hvt
-TEST_DEPS += build/monitor/mica-hvt build/monitor-san/mica-hvt
+TEST_DEPS += build/monitor/mica-hvt build/monitor-san/mica-hvt build/monitor/seccomp-probe
 CLEAN += build/monitor build/monitor-san
 -include $(MONITOR_OBJS:.o=.d) $(MONITOR_SAN_OBJS:.o=.d)
