@@ -43,7 +43,8 @@ enum probe {
 };
 
 static const char *const names[NPROBES] = {
-    "needed calls", "openat", "socket", "execve", "mmap", "ioctl FIONREAD on the vCPU fd", "KVM_RUN on another fd",
+    "needed calls",          "openat", "socket", "execve", "mmap", "ioctl FIONREAD on the vCPU fd",
+    "KVM_RUN on another fd",
 };
 
 /* In the child: install the filter, make the call, report survival by exit code. */

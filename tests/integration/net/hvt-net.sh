@@ -8,12 +8,10 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 need_root_tap
-[ -f "$ROOT/mk/target-hvt.mk" ] || skip "the hvt target does not exist yet"
-[ -x "$ROOT/build/monitor/mica-hvt" ] || skip "build/monitor/mica-hvt is not built yet"
-[ -r /dev/kvm ] || skip "needs /dev/kvm"
+need_hvt
 IMG=$(build apps/echo -t hvt) || exit 1
 netns_up
-start_image "$ROOT/build/monitor/mica-hvt" --stats --net:service=$TAP "$IMG" --ipv4=$GUEST_IP/24 --port=7
+start_hvt "$IMG" --port=7
 wait_log "echoing" 30 || fail "echo did not start under mica-hvt"
 out=$(in_ns ping -c 20 -i 0.2 -W 5 -q $GUEST_IP) || fail "ping: $out"
 echo "$out" | grep -q " 0% packet loss" || fail "ping lost packets: $out"

@@ -9,6 +9,7 @@ TAP=mtap0
 HOST_IP=10.77.0.1
 GUEST_IP=10.77.0.2
 APP_PID=""
+REF_PID=""
 LOG=$(mktemp /tmp/mica-net-test.XXXXXX)
 
 skip() { echo "$*"; exit 77; }
@@ -20,12 +21,22 @@ need_root_tap() {
 	[ -c /dev/net/tun ] || skip "needs /dev/net/tun"
 }
 
+# need_hvt: skip unless the hvt target, the monitor and /dev/kvm are here.
+need_hvt() {
+	[ -f "$ROOT/mk/target-hvt.mk" ] || skip "the hvt target does not exist yet"
+	[ -x "$ROOT/build/monitor/mica-hvt" ] || skip "build/monitor/mica-hvt is not built yet"
+	[ -r /dev/kvm ] || skip "needs /dev/kvm"
+}
+
 cleanup() {
 	if [ -n "$APP_PID" ] && kill -0 "$APP_PID" 2>/dev/null; then
 		kill "$APP_PID" 2>/dev/null; wait "$APP_PID" 2>/dev/null
 	fi
+	if [ -n "$REF_PID" ]; then
+		kill "$REF_PID" 2>/dev/null; wait "$REF_PID" 2>/dev/null
+	fi
 	mica_netns_down "$NS"
-	rm -f "$LOG"
+	rm -f "$LOG" "$LOG.ref"
 }
 trap cleanup EXIT
 
@@ -35,6 +46,14 @@ netns_up() { mica_netns_up "$NS" "$TAP" "$HOST_IP/24" || fail "cannot create nam
 start_image() {
 	ip netns exec "$NS" "$@" > "$LOG" 2>&1 &
 	APP_PID=$!
+}
+
+# start_hvt IMAGE ARGS...: boot an hvt image under mica-hvt (--stats) with
+# its device `service` on the namespace's tap at $GUEST_IP.
+start_hvt() {
+	local img=$1
+	shift
+	start_image "$ROOT/build/monitor/mica-hvt" --stats --net:service=$TAP "$img" --ipv4=$GUEST_IP/24 "$@"
 }
 
 # stop_image: SIGTERM, wait; the exit counters are then in $LOG.
@@ -82,4 +101,26 @@ build() {
 		return 1
 	fi
 	echo "$img"
+}
+
+# dns_reference IMAGE: run apps/dns built for unix on the namespace's
+# loopback (127.0.0.1:5353), the answers a unikernel must match; cleanup
+# stops it.
+dns_reference() {
+	in_ns "$1" --listen=127.0.0.1:5353 > "$LOG.ref" 2>&1 &
+	REF_PID=$!
+}
+
+# same_answers WHAT DIG-OPTIONS QUERY...: ask each query ("NAME TYPE") of
+# the reference and of $GUEST_IP:53; fail when WHAT gives none or another.
+same_answers() {
+	local what=$1 opts=$2 q a b
+	shift 2
+	for q in "$@"; do
+		a=$(in_ns dig $opts @127.0.0.1 -p 5353 +norec +noall +answer +authority $q)
+		b=$(in_ns dig $opts @$GUEST_IP +norec +noall +answer +authority +tries=3 +time=2 $q)
+		[ -n "$b" ] || fail "dig $opts $q: no answer from $what"
+		[ "$a" = "$b" ] || fail "dig $opts $q differs: unix '$a' $what '$b'"
+		echo "dig $opts $q: $(echo "$b" | head -1)"
+	done
 }

@@ -14,20 +14,12 @@ Z=$ROOT/tests/integration/dns/zones
 TAPIMG=$(build apps/dns -t tap ZONE=$Z/example.com.zone ZONE=$Z/example.org.zone) || exit 1
 UNIXIMG=$(build apps/dns -t unix ZONE=$Z/example.com.zone ZONE=$Z/example.org.zone) || exit 1
 netns_up
-ULOG=$(mktemp /tmp/mica-dns-unix.XXXXXX)
-in_ns "$UNIXIMG" --listen=127.0.0.1:5353 > "$ULOG" 2>&1 &
-UPID=$!
-trap 'kill $UPID 2>/dev/null; rm -f "$ULOG"; cleanup' EXIT
+dns_reference "$UNIXIMG"
 start_image "$TAPIMG" --net:service=$TAP --ipv4=$GUEST_IP/24 --listen=$GUEST_IP:53
 wait_log "serving|listening|zones" 10 || fail "dns on tap did not start"
 sleep 0.3
-for q in "example.com SOA" "www.example.com A" "example.com MX" "example.org NS" "nope.example.com A"; do
-	a=$(in_ns dig @127.0.0.1 -p 5353 +norec +noall +answer +authority $q)
-	b=$(in_ns dig @$GUEST_IP +norec +noall +answer +authority +tries=2 +time=1 $q)
-	[ -n "$b" ] || fail "dig $q: no answer from tap"
-	[ "$a" = "$b" ] || fail "dig $q differs: unix '$a' tap '$b'"
-	echo "dig $q: $(echo "$b" | head -1)"
-done
+same_answers tap "" "example.com SOA" "www.example.com A" "example.com MX" "example.org NS" \
+	"nope.example.com A"
 # The malformed traffic of tap-robust.sh first: answers must not change.
 if /usr/bin/python3 -c 'import scapy' 2> /dev/null; then
 	mac=$(grep -o 'mac [0-9a-f:]*' "$LOG" | head -1 | cut -d' ' -f2)

@@ -13,20 +13,12 @@ Z=$ROOT/tests/integration/dns/zones
 TAPIMG=$(build apps/dns -t tap ZONE=$Z/example.com.zone ZONE=$Z/example.org.zone) || exit 1
 UNIXIMG=$(build apps/dns -t unix ZONE=$Z/example.com.zone ZONE=$Z/example.org.zone) || exit 1
 netns_up
-ULOG=$(mktemp /tmp/mica-dns-unix.XXXXXX)
-in_ns "$UNIXIMG" --listen=127.0.0.1:5353 > "$ULOG" 2>&1 &
-UPID=$!
-trap 'kill $UPID 2>/dev/null; rm -f "$ULOG"; cleanup' EXIT
+dns_reference "$UNIXIMG"
 start_image "$TAPIMG" --net:service=$TAP --ipv4=$GUEST_IP/24 --listen=$GUEST_IP:53
 wait_log "serving|listening|zones" 10 || fail "dns on tap did not start"
 sleep 0.3
-for q in "example.com SOA" "www.example.com A" "example.com MX" "example.org NS" "nope.example.com A" "example.com ANY"; do
-	a=$(in_ns dig +tcp @127.0.0.1 -p 5353 +norec +noall +answer +authority $q)
-	b=$(in_ns dig +tcp @$GUEST_IP +norec +noall +answer +authority +tries=2 +time=2 $q)
-	[ -n "$b" ] || fail "dig +tcp $q: no answer from tap"
-	[ "$a" = "$b" ] || fail "dig +tcp $q differs: unix '$a' tap '$b'"
-	echo "dig +tcp $q: $(echo "$b" | head -1)"
-done
+same_answers tap +tcp "example.com SOA" "www.example.com A" "example.com MX" "example.org NS" \
+	"nope.example.com A" "example.com ANY"
 a=$(in_ns dig +tcp +keepopen @127.0.0.1 -p 5353 +norec +short example.com SOA www.example.com A example.org NS)
 b=$(in_ns dig +tcp +keepopen @$GUEST_IP +norec +short +time=2 example.com SOA www.example.com A example.org NS)
 [ "$a" = "$b" ] || fail "queries on one kept-open connection differ: unix '$a' tap '$b'"

@@ -7,12 +7,10 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 need_root_tap
-[ -f "$ROOT/mk/target-hvt.mk" ] || skip "the hvt target does not exist yet"
-[ -x "$ROOT/build/monitor/mica-hvt" ] || skip "build/monitor/mica-hvt is not built yet"
-[ -r /dev/kvm ] || skip "needs /dev/kvm"
+need_hvt
 IMG=$(build apps/echo -t hvt) || exit 1
 netns_up
-start_image "$ROOT/build/monitor/mica-hvt" --stats --net:service=$TAP "$IMG" --ipv4=$GUEST_IP/24 --port=7
+start_hvt "$IMG" --port=7
 wait_log "echoing" 30 || fail "echo did not start under mica-hvt"
 peer echo $GUEST_IP 7 1000 30 || fail "1 KB echo"
 peer echo $GUEST_IP 7 100000 60 || fail "100 KB echo"
