@@ -58,7 +58,8 @@ int tcp_parse(struct mica_view v, uint32_t src, uint32_t dst, struct tcp_hdr *h)
 /* The same without the checksum (the device vouched for it). */
 int tcp_parse_header(struct mica_view v, struct tcp_hdr *h);
 /* Push the header and the options set in h in front of the payload in b and
- * fill the checksum. MICA_ENOSPC without headroom. */
+ * fill the checksum (only its pseudo-header part when b->csum is
+ * MICA_CSUM_PARTIAL: the device completes it). MICA_ENOSPC without headroom. */
 int tcp_encode(struct mica_buf *b, uint32_t src, uint32_t dst, const struct tcp_hdr *h);
 
 #define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)

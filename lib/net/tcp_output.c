@@ -55,15 +55,11 @@ static uint32_t send_max(const struct mica_tcp *c)
 	return (tso - IPV4_HLEN - 60) / mss * mss;
 }
 
-/* For a device with offload: leave the checksum to it (the field holds
- * the pseudo-header sum), and mark a super-frame with its segment size. */
+/* For a device with offload: leave the checksum to it (tcp_encode then
+ * puts only the pseudo-header sum), and mark a super-frame with its
+ * segment size. */
 static void offload(struct mica_tcp *c, struct mica_buf *b, uint32_t len)
 {
-	uint8_t *p = mica_buf_data(b);
-	uint32_t pseudo = net_csum_pseudo(c->lip, c->rip, IPV4_PROTO_TCP, (uint16_t)b->len);
-	uint16_t partial = (uint16_t)~net_csum_fold(pseudo);
-	p[16] = (uint8_t)(partial >> 8);
-	p[17] = (uint8_t)partial;
 	b->csum = MICA_CSUM_PARTIAL;
 	uint32_t mss = seg_payload(c);
 	if (len > mss) {
@@ -101,13 +97,13 @@ static int send_segment(struct mica_tcp *c, uint32_t seq, uint32_t len, uint8_t 
 	}
 	if ((flags & (TCP_ACK | TCP_SYN)) == TCP_ACK)
 		tcp_fill_sack(c, &h);
+	if (net->dev.tso_max)
+		offload(c, b, len);
 	int rc = tcp_encode(b, c->lip, c->rip, &h);
 	if (rc != MICA_OK) {
 		mica_buf_unref(b);
 		return rc;
 	}
-	if (net->dev.tso_max)
-		offload(c, b, len);
 	if (flags & TCP_ACK)
 		ack_sent(c);
 	TCP_COUNT(net, tx);

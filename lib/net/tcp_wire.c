@@ -204,7 +204,10 @@ int tcp_encode(struct mica_buf *b, uint32_t src, uint32_t dst, const struct tcp_
 	put16(p + 18, h->urg);
 	memcpy(p + TCP_HLEN, opts, olen);
 	uint16_t len = (uint16_t)b->len;
-	uint16_t sum = net_csum_fold(net_csum_add(net_csum_pseudo(src, dst, IPV4_PROTO_TCP, len), p, len));
-	put16(p + 16, sum);
+	uint32_t pseudo = net_csum_pseudo(src, dst, IPV4_PROTO_TCP, len);
+	if (b->csum == MICA_CSUM_PARTIAL) /* the device sums the rest */
+		put16(p + 16, (uint16_t)~net_csum_fold(pseudo));
+	else
+		put16(p + 16, net_csum_fold(net_csum_add(pseudo, p, len)));
 	return MICA_OK;
 }

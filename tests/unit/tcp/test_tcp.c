@@ -58,6 +58,31 @@ TEST(wire_round_trip_with_options)
 	mica_buf_pool_fini(&pool);
 }
 
+/* With MICA_CSUM_PARTIAL the encoder leaves the sum to the device: the
+ * field holds the pseudo-header part, and finishing it as a device does
+ * (summing the segment from its first byte) gives a valid segment. */
+TEST(wire_partial_checksum_for_offload)
+{
+	struct mica_buf_pool pool;
+	mica_buf_pool_init(&pool, 2048, 4);
+	struct mica_buf *b = mica_buf_alloc(&pool, 128);
+	mica_buf_append(b, "offloaded payload", 17);
+	b->csum = MICA_CSUM_PARTIAL;
+	struct tcp_hdr in = {.sport = 1, .dport = 2, .seq = 9, .flags = TCP_ACK, .wnd = 5};
+	CHECK_EQ(tcp_encode(b, 1, 2, &in), MICA_OK);
+	uint8_t *p = mica_buf_data(b);
+	uint16_t pseudo = (uint16_t)~net_csum_fold(net_csum_pseudo(1, 2, IPV4_PROTO_TCP, (uint16_t)b->len));
+	CHECK_EQ(p[16] << 8 | p[17], pseudo);
+	struct tcp_hdr out;
+	CHECK_EQ(tcp_parse(mica_buf_view(b), 1, 2, &out), MICA_EBADMSG);
+	uint16_t done = net_csum_fold(net_csum_add(0, p, b->len));
+	p[16] = (uint8_t)(done >> 8), p[17] = (uint8_t)done;
+	CHECK_EQ(tcp_parse(mica_buf_view(b), 1, 2, &out), MICA_OK);
+	CHECK_EQ(out.payload.len, 17);
+	mica_buf_unref(b);
+	mica_buf_pool_fini(&pool);
+}
+
 TEST(passive_open_negotiates_options_and_echoes)
 {
 	struct mica_tcp_listener *l;
