@@ -6,9 +6,8 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 need_root_tap
-[ -f "$ROOT/apps/dns/app.mk" ] || skip "apps/dns does not exist yet"
+need_dns
 need_hvt
-command -v dig > /dev/null || skip "needs dig (dnsutils)"
 HVTIMG=$(build apps/dns -t hvt) || exit 1
 UNIXIMG=$(build apps/dns -t unix) || exit 1
 netns_up

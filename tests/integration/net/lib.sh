@@ -124,3 +124,42 @@ same_answers() {
 		echo "dig $opts $q: $(echo "$b" | head -1)"
 	done
 }
+
+# need_dns: skip unless apps/dns and dig are here.
+need_dns() {
+	[ -f "$ROOT/apps/dns/app.mk" ] || skip "apps/dns does not exist yet"
+	command -v dig > /dev/null || skip "needs dig (dnsutils)"
+}
+
+# start_dns_tap: the test zones ($Z) served by apps/dns on the tap target at
+# $GUEST_IP:53 and by apps/dns on unix as the reference (dns_reference).
+Z=$ROOT/tests/integration/dns/zones
+start_dns_tap() {
+	local tapimg uniximg
+	tapimg=$(build apps/dns -t tap ZONE=$Z/example.com.zone ZONE=$Z/example.org.zone) || exit 1
+	uniximg=$(build apps/dns -t unix ZONE=$Z/example.com.zone ZONE=$Z/example.org.zone) || exit 1
+	netns_up
+	dns_reference "$uniximg"
+	start_image "$tapimg" --net:service=$TAP --ipv4=$GUEST_IP/24 --listen=$GUEST_IP:53
+	wait_log "serving|listening|zones" 10 || fail "dns on tap did not start"
+	sleep 0.3
+}
+
+# closed_port_unreachable SECONDS: UDP to a closed port of $GUEST_IP must
+# come back as ICMP port unreachable within SECONDS.
+closed_port_unreachable() {
+	in_ns /usr/bin/python3 - "$GUEST_IP" "$1" <<'PY' || fail "no ICMP port unreachable for a closed port"
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(float(sys.argv[2]))
+s.connect((sys.argv[1], 9999))
+s.send(b"anyone?")
+try:
+    s.recv(100)
+    sys.exit("got an answer from a closed port")
+except ConnectionRefusedError:
+    print("closed port: ICMP port unreachable -> ECONNREFUSED")
+except socket.timeout:
+    sys.exit("timed out waiting for ICMP port unreachable")
+PY
+}

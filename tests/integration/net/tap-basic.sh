@@ -33,20 +33,7 @@ echo "neighbour: $neigh"
 mac=$(grep -o 'mac [0-9a-f:]*' "$LOG" | head -1 | cut -d' ' -f2)
 echo "$neigh" | grep -q "lladdr $mac" || fail "no ARP entry for $GUEST_IP with $mac in Linux's table"
 
-in_ns /usr/bin/python3 - "$GUEST_IP" <<'PY' || fail "no ICMP port unreachable for a closed port"
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(2)
-s.connect((sys.argv[1], 9999))
-s.send(b"anyone?")
-try:
-    s.recv(100)
-    sys.exit("got an answer from a closed port")
-except ConnectionRefusedError:
-    print("closed port: ICMP port unreachable -> ECONNREFUSED")
-except socket.timeout:
-    sys.exit("timed out waiting for ICMP port unreachable")
-PY
+closed_port_unreachable 2
 
 stop_image
 cat "$LOG"

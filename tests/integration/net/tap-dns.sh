@@ -8,16 +8,8 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 need_root_tap
-[ -f "$ROOT/apps/dns/app.mk" ] || skip "apps/dns does not exist yet"
-command -v dig > /dev/null || skip "needs dig (dnsutils)"
-Z=$ROOT/tests/integration/dns/zones
-TAPIMG=$(build apps/dns -t tap ZONE=$Z/example.com.zone ZONE=$Z/example.org.zone) || exit 1
-UNIXIMG=$(build apps/dns -t unix ZONE=$Z/example.com.zone ZONE=$Z/example.org.zone) || exit 1
-netns_up
-dns_reference "$UNIXIMG"
-start_image "$TAPIMG" --net:service=$TAP --ipv4=$GUEST_IP/24 --listen=$GUEST_IP:53
-wait_log "serving|listening|zones" 10 || fail "dns on tap did not start"
-sleep 0.3
+need_dns
+start_dns_tap
 same_answers tap "" "example.com SOA" "www.example.com A" "example.com MX" "example.org NS" \
 	"nope.example.com A"
 # The malformed traffic of tap-robust.sh first: answers must not change.
