@@ -65,28 +65,7 @@ start_mica() {
 	pids+=($!); SPID=$!; ADDR=10.77.0.2
 }
 start_nsd() {
-	cat > "$tmp/nsd.conf" <<CONF
-server:
-	ip-address: 10.78.0.2
-	port: 53
-	username: ""
-	chroot: ""
-	database: ""
-	zonesdir: ""
-	pidfile: "$tmp/nsd.pid"
-	xfrdfile: "$tmp/xfrd.state"
-	zonelistfile: "$tmp/zone.list"
-	logfile: "$tmp/nsd.log"
-	server-count: 1
-	hide-version: yes
-	rrl-ratelimit: 0
-	rrl-whitelist-ratelimit: 0
-remote-control:
-	control-enable: no
-zone:
-	name: bench.test
-	zonefile: "$tmp/bench.test.zone"
-CONF
+	tools/nsd-conf.sh "$tmp" 10.78.0.2 53 "$tmp/bench.test.zone" > /dev/null
 	ip netns exec "$NSDNS" taskset -c 1 nsd -d -c "$tmp/nsd.conf" -P "$tmp/nsd.pid" &
 	pids+=($!); SPID=$!; ADDR=10.78.0.2
 }

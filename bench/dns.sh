@@ -74,28 +74,7 @@ start_mica() {  # dir port [KEY=VALUE]
 }
 start_nomemo() { start_mica "$1" "$2" NOMEMO=1; }
 start_nsd() {
-	cat > "$1/nsd.conf" <<CONF
-server:
-	ip-address: 127.0.0.1@$2
-	port: $2
-	username: ""
-	chroot: ""
-	database: ""
-	zonesdir: ""
-	pidfile: "$1/nsd.pid"
-	xfrdfile: "$1/xfrd.state"
-	zonelistfile: "$1/zone.list"
-	logfile: "$1/nsd.log"
-	server-count: 1
-	hide-version: yes
-	rrl-ratelimit: 0
-	rrl-whitelist-ratelimit: 0
-remote-control:
-	control-enable: no
-zone:
-	name: bench.test
-	zonefile: "$1/bench.test.zone"
-CONF
+	tools/nsd-conf.sh "$1" 127.0.0.1 "$2" "$1/bench.test.zone" > /dev/null
 	taskset -c 1 nsd -d -c "$1/nsd.conf" -P "$1/nsd.pid" &
 	pids+=($!); SPID=$!
 }

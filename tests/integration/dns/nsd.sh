@@ -1,6 +1,6 @@
 # tests/integration/dns/nsd.sh - start NSD as a reference server on
-# loopback, with its own config, pidfile and logs in a directory of ours
-# (never as a system service). Source after ../lib.sh; uses start_bg, so
+# loopback, with its own config (tools/nsd-conf.sh), pidfile and logs in a
+# directory of ours (never as a system service). Source after ../lib.sh; uses start_bg, so
 # NSD is killed by PID when the script exits.
 #   start_nsd DIR PORT ZONEFILE...     (zone name = file name minus .zone)
 
@@ -22,34 +22,9 @@ PY
 
 start_nsd() {
 	local dir=$1 port=$2; shift 2
-	local conf=$dir/nsd.conf z name
-	cat > "$conf" <<CONF
-server:
-	ip-address: 127.0.0.1@$port
-	port: $port
-	username: ""
-	chroot: ""
-	database: ""
-	zonesdir: ""
-	pidfile: "$dir/nsd.pid"
-	xfrdfile: "$dir/xfrd.state"
-	zonelistfile: "$dir/zone.list"
-	logfile: "$dir/nsd.log"
-	server-count: 1
-	verbosity: 1
-	hide-version: yes
-	hide-identity: yes
-	rrl-ratelimit: 0
-	rrl-whitelist-ratelimit: 0
-remote-control:
-	control-enable: no
-CONF
-	for z in "$@"; do
-		name=$(basename "$z"); name=${name%.zone}; name=${name%.db}
-		printf 'zone:\n\tname: %s\n\tzonefile: "%s"\n' "$name" "$(cd "$(dirname "$z")" && pwd)/$(basename "$z")" >> "$conf"
-	done
-	nsd-checkconf "$conf" || fail "bad nsd config"
-	start_bg nsd -d -c "$conf" -P "$dir/nsd.pid"
+	"$(dirname "${BASH_SOURCE[0]}")/../../../tools/nsd-conf.sh" "$dir" 127.0.0.1 "$port" "$@" ||
+		fail "bad nsd config"
+	start_bg nsd -d -c "$dir/nsd.conf" -P "$dir/nsd.pid"
 	NSD_PID=${BG_PIDS[-1]}
 	wait_dns "$port"
 }
