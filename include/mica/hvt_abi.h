@@ -27,6 +27,8 @@
  *     the IDT is loaded with interrupt gates to them; otherwise there is
  *     no IDT and an exception is a triple fault (still reported).
  *   - Interrupts off (no interrupt ever arrives; I/O is polled).
+ *   - CPUID shows RDRAND (leaf 1, ECX bit 30) exactly when the host has it;
+ *     boot_info->seed points to a random seed from the host.
  *
  * Hypercalls: `outl %eax, $port` with port = MICA_HVT_PORT_BASE + call
  * number and EAX = guest-physical address of the call's argument struct
@@ -88,7 +90,13 @@ struct mica_hvt_boot_info {
 	uint32_t ndevices;
 	uint64_t flags; /* MICA_HVT_BOOT_* */
 	struct mica_hvt_device devices[MICA_HVT_MAX_DEVICES];
+	/* Entropy: address of MICA_HVT_SEED_LEN bytes from the host's
+	 * getrandom(2), in writable memory above the stack next to argv. The
+	 * guest keys its generator with them and wipes them. 0: no seed. */
+	uint64_t seed;
 };
+
+#define MICA_HVT_SEED_LEN 32
 
 /* flags: memory is already sealed (see SEAL), so the guest need not call
  * SEAL at all (one VM exit less at boot). */
