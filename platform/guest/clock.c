@@ -7,8 +7,8 @@
 #include "guest.h"
 
 static struct {
-	uint64_t tsc0;        /* TSC at monotonic time 0 */
-	uint64_t mult;        /* ns = (ticks * mult) >> shift */
+	uint64_t tsc0; /* TSC at monotonic time 0 */
+	uint64_t mult; /* ns = (ticks * mult) >> shift */
 	uint32_t shift;
 	uint64_t wall_offset; /* wall ns - monotonic ns, 0 until asked */
 } clock;

@@ -52,8 +52,8 @@ static inline void x86_tss_desc(uint64_t base, unsigned type, uint64_t out[2])
  * segment, on interrupt stack `ist` (0: the current stack). */
 static inline void x86_idt_gate(uint64_t handler, unsigned ist, uint64_t out[2])
 {
-	out[0] = (handler & 0xffff) | (uint64_t)X86_SEL_CODE << 16 | (uint64_t)(ist & 7) << 32 | 0x8eull << 40 |
-	         ((handler >> 16) & 0xffff) << 48;
+	out[0] = (handler & 0xffff) | (uint64_t)X86_SEL_CODE << 16 | (uint64_t)(ist & 7) << 32 |
+	         0x8eull << 40 | ((handler >> 16) & 0xffff) << 48;
 	out[1] = handler >> 32;
 }
 
