@@ -145,7 +145,9 @@ struct mica_hvt_time {
  * then after waking, if that device is readable, up to rx_count frames are
  * received into rx_frames (as NET_READ; rx_got = how many, each with its
  * length). Zero counts make it a plain POLL. rx_got < rx_count means the
- * device had no more frames waiting at that moment. */
+ * device had no more frames waiting at that moment, or that the monitor's
+ * work bound per exit was reached while dropping frames too large for
+ * their buffers (then the next POLL returns at once). */
 struct mica_hvt_poll {
 	uint64_t timeout_ns;
 	uint64_t ready;
@@ -182,7 +184,8 @@ struct mica_hvt_frame {
  * one the host cannot take now), or a negative error.
  * NET_READ: receive up to count frames into frames[]; ret = frames
  * received (0: none waiting). A frame larger than its buffer is dropped and
- * counted by the monitor. */
+ * counted by the monitor; one call drops at most MICA_HVT_NET_BATCH_MAX
+ * such frames, then returns what it has. */
 struct mica_hvt_net_io {
 	uint32_t handle;
 	uint32_t count;  /* at most MICA_HVT_NET_BATCH_MAX */
