@@ -29,8 +29,9 @@ sed -i 's/192.0.2.300/192.0.2.30/; /beside a CNAME/d' "$tmp/bad.example.zone"
 img=$(./mica build apps/dns -t unix ZONE="$tmp/bad.example.zone" | tail -1)
 . tests/integration/dns/nsd.sh
 port=$(free_port)
-start_bg "$img" --listen=127.0.0.1:"$port"
+start_bg "$img" --listen=127.0.0.1:"$port" > "$tmp/log" 2>&1
 wait_dns "$port"
 ans=$(dig +short @127.0.0.1 -p "$port" alias.bad.example A)
 grep -q "192.0.2.30" <<<"$ans" || fail "fixed zone answers '$ans'"
+stop_app "${BG_PIDS[-1]}" "$tmp/log"
 echo "ok: $ans"

@@ -3,6 +3,7 @@
 # an image of the tap target on it, and removes everything on exit (trap).
 # Every address used lives inside that namespace.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+MICA_LIB_FUNCS_ONLY=1 . "$ROOT/tests/integration/lib.sh" # stop_app, log_clean, need_cmd
 . "$ROOT/tools/netns-run.sh"
 NS=mica-t-$$
 TAP=mtap0
@@ -56,11 +57,12 @@ start_hvt() {
 	start_image "$ROOT/build/monitor/mica-hvt" --stats --net:service=$TAP "$img" --ipv4=$GUEST_IP/24 "$@"
 }
 
-# stop_image: SIGTERM, wait; the exit counters are then in $LOG.
+# stop_image: SIGTERM, wait; the exit counters are then in $LOG. Fails
+# unless it exits with 0 and a clean log (stop_app of ../lib.sh).
 stop_image() {
-	kill -TERM "$APP_PID" 2>/dev/null
-	wait "$APP_PID" 2>/dev/null
+	local pid=$APP_PID
 	APP_PID=""
+	stop_app "$pid" "$LOG"
 }
 
 # wait_log REGEX SECONDS
