@@ -197,7 +197,13 @@ struct of_port_stats {
 };
 
 /* ---- Messages ---- */
-enum of_flow_cmd { OFPFC_ADD = 0, OFPFC_MODIFY = 1, OFPFC_MODIFY_STRICT = 2, OFPFC_DELETE = 3, OFPFC_DELETE_STRICT = 4 };
+enum of_flow_cmd {
+	OFPFC_ADD = 0,
+	OFPFC_MODIFY = 1,
+	OFPFC_MODIFY_STRICT = 2,
+	OFPFC_DELETE = 3,
+	OFPFC_DELETE_STRICT = 4
+};
 enum { OFPFF_SEND_FLOW_REM = 1, OFPFF_CHECK_OVERLAP = 2, OFPFF_RESET_COUNTS = 4 };
 enum { OFPRR_IDLE_TIMEOUT = 0, OFPRR_HARD_TIMEOUT = 1, OFPRR_DELETE = 2 };
 enum { OFPR_NO_MATCH = 0, OFPR_ACTION = 1 };
@@ -290,7 +296,7 @@ struct of_msg {
 			uint32_t out_port, out_group;
 			uint64_t cookie, cookie_mask;
 			struct of_match match;
-			uint32_t port_no; /* PORT_STATS request */
+			uint32_t port_no;      /* PORT_STATS request */
 			struct mica_view body; /* a reply's body, undecoded */
 		} multipart;
 	} u;
@@ -317,16 +323,16 @@ int of_encode_error(struct of_out *o, uint8_t version, uint32_t xid, uint16_t ty
 int of_encode_echo(struct of_out *o, uint8_t version, uint8_t type, uint32_t xid, struct mica_view data);
 /* Header-only messages: FEATURES_REQUEST, GET_CONFIG_REQUEST, BARRIER_*. */
 int of_encode_empty(struct of_out *o, uint8_t version, uint8_t type, uint32_t xid);
-int of_encode_features_reply(struct of_out *o, uint8_t version, uint32_t xid, uint64_t dpid, uint32_t n_buffers,
-                             uint8_t n_tables, uint32_t capabilities, const struct of_port *ports,
-                             unsigned nports);
+int of_encode_features_reply(struct of_out *o, uint8_t version, uint32_t xid, uint64_t dpid,
+                             uint32_t n_buffers, uint8_t n_tables, uint32_t capabilities,
+                             const struct of_port *ports, unsigned nports);
 int of_encode_config(struct of_out *o, uint8_t version, uint8_t type, uint32_t xid, uint16_t flags,
                      uint16_t miss_send_len);
-int of_encode_packet_in(struct of_out *o, uint8_t version, uint32_t xid, uint32_t buffer_id, uint16_t total_len,
-                        uint8_t reason, uint8_t table_id, uint64_t cookie, uint32_t in_port,
-                        struct mica_view data);
-int of_encode_packet_out(struct of_out *o, uint8_t version, uint32_t xid, uint32_t buffer_id, uint32_t in_port,
-                         const struct of_actions *acts, struct mica_view data);
+int of_encode_packet_in(struct of_out *o, uint8_t version, uint32_t xid, uint32_t buffer_id,
+                        uint16_t total_len, uint8_t reason, uint8_t table_id, uint64_t cookie,
+                        uint32_t in_port, struct mica_view data);
+int of_encode_packet_out(struct of_out *o, uint8_t version, uint32_t xid, uint32_t buffer_id,
+                         uint32_t in_port, const struct of_actions *acts, struct mica_view data);
 int of_encode_flow_mod(struct of_out *o, uint8_t version, uint32_t xid, const struct of_flow_mod *fm);
 int of_encode_flow_removed(struct of_out *o, uint8_t version, uint32_t xid, const struct of_flow_stats *fs,
                            uint8_t reason);

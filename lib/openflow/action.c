@@ -88,10 +88,12 @@ static int action10(const uint8_t *p, uint16_t type, uint16_t len, struct of_act
 	}
 }
 
-typedef int (*action_fn)(const uint8_t *p, uint16_t type, uint16_t len, struct of_action *a, struct of_msg *m);
+typedef int (*action_fn)(const uint8_t *p, uint16_t type, uint16_t len, struct of_action *a,
+                         struct of_msg *m);
 
 /* Walk a list of actions (type, len TLVs, each a multiple of 8 long). */
-static int actions_decode(const uint8_t *p, size_t len, struct of_actions *acts, struct of_msg *m, action_fn fn)
+static int actions_decode(const uint8_t *p, size_t len, struct of_actions *acts, struct of_msg *m,
+                          action_fn fn)
 {
 	for (size_t off = 0; off < len;) {
 		if (len - off < 8)
@@ -171,9 +173,12 @@ size_t of_actions_len(uint8_t version, const struct of_actions *acts)
 static void action10_encode(uint8_t *p, const struct of_action *a)
 {
 	static const uint8_t type10[] = {
-	    [OF_ACT_OUTPUT] = A10_OUTPUT,           [OF_ACT_SET_ETH_SRC] = A10_SET_DL_SRC,
-	    [OF_ACT_SET_ETH_DST] = A10_SET_DL_DST,  [OF_ACT_PUSH_VLAN] = A10_SET_VLAN_VID,
-	    [OF_ACT_POP_VLAN] = A10_STRIP_VLAN,     [OF_ACT_SET_VLAN_VID] = A10_SET_VLAN_VID,
+	    [OF_ACT_OUTPUT] = A10_OUTPUT,
+	    [OF_ACT_SET_ETH_SRC] = A10_SET_DL_SRC,
+	    [OF_ACT_SET_ETH_DST] = A10_SET_DL_DST,
+	    [OF_ACT_PUSH_VLAN] = A10_SET_VLAN_VID,
+	    [OF_ACT_POP_VLAN] = A10_STRIP_VLAN,
+	    [OF_ACT_SET_VLAN_VID] = A10_SET_VLAN_VID,
 	    [OF_ACT_SET_VLAN_PCP] = A10_SET_VLAN_PCP,
 	};
 	wr16(p, type10[a->type]);
@@ -190,9 +195,7 @@ static void action10_encode(uint8_t *p, const struct of_action *a)
 static void action13_encode(uint8_t *p, const struct of_action *a)
 {
 	switch (a->type) {
-	case OF_ACT_OUTPUT:
-		wr16(p, A13_OUTPUT), wr32(p + 4, a->port), wr16(p + 8, a->max_len);
-		break;
+	case OF_ACT_OUTPUT: wr16(p, A13_OUTPUT), wr32(p + 4, a->port), wr16(p + 8, a->max_len); break;
 	case OF_ACT_PUSH_VLAN: wr16(p, A13_PUSH_VLAN), wr16(p + 4, a->value); break;
 	case OF_ACT_POP_VLAN: wr16(p, A13_POP_VLAN); break;
 	default: wr16(p, A13_SET_FIELD), of_set_field_encode(p + 4, a); break;

@@ -74,9 +74,9 @@ void of_port_encode(uint8_t *p, uint8_t version, const struct of_port *pt)
 		wr32(p + 24, pt->curr_speed), wr32(p + 28, pt->max_speed);
 }
 
-int of_encode_features_reply(struct of_out *o, uint8_t version, uint32_t xid, uint64_t dpid, uint32_t n_buffers,
-                             uint8_t n_tables, uint32_t capabilities, const struct of_port *ports,
-                             unsigned nports)
+int of_encode_features_reply(struct of_out *o, uint8_t version, uint32_t xid, uint64_t dpid,
+                             uint32_t n_buffers, uint8_t n_tables, uint32_t capabilities,
+                             const struct of_port *ports, unsigned nports)
 {
 	bool v10 = version == OF_VERSION_10;
 	size_t start;
@@ -108,9 +108,9 @@ int of_encode_config(struct of_out *o, uint8_t version, uint8_t type, uint32_t x
 	return MICA_OK;
 }
 
-int of_encode_packet_in(struct of_out *o, uint8_t version, uint32_t xid, uint32_t buffer_id, uint16_t total_len,
-                        uint8_t reason, uint8_t table_id, uint64_t cookie, uint32_t in_port,
-                        struct mica_view data)
+int of_encode_packet_in(struct of_out *o, uint8_t version, uint32_t xid, uint32_t buffer_id,
+                        uint16_t total_len, uint8_t reason, uint8_t table_id, uint64_t cookie,
+                        uint32_t in_port, struct mica_view data)
 {
 	size_t start;
 	if (version == OF_VERSION_10) {
@@ -137,8 +137,8 @@ int of_encode_packet_in(struct of_out *o, uint8_t version, uint32_t xid, uint32_
 	return MICA_OK;
 }
 
-int of_encode_packet_out(struct of_out *o, uint8_t version, uint32_t xid, uint32_t buffer_id, uint32_t in_port,
-                         const struct of_actions *acts, struct mica_view data)
+int of_encode_packet_out(struct of_out *o, uint8_t version, uint32_t xid, uint32_t buffer_id,
+                         uint32_t in_port, const struct of_actions *acts, struct mica_view data)
 {
 	bool v10 = version == OF_VERSION_10;
 	size_t alen = of_actions_len(version, acts), fixed = v10 ? 8 : 16, start;
@@ -168,7 +168,8 @@ int of_encode_flow_mod(struct of_out *o, uint8_t version, uint32_t xid, const st
 		wr64(p + 48, fm->cookie);
 		wr16(p + 56, fm->command);
 		wr16(p + 58, fm->idle_timeout), wr16(p + 60, fm->hard_timeout), wr16(p + 62, fm->priority);
-		wr32(p + 64, fm->buffer_id), wr16(p + 68, of_port_to10(fm->out_port)), wr16(p + 70, fm->flags);
+		wr32(p + 64, fm->buffer_id), wr16(p + 68, of_port_to10(fm->out_port)),
+		    wr16(p + 70, fm->flags);
 		of_actions_encode(version, p + 72, &fm->actions);
 		return MICA_OK;
 	}
@@ -197,7 +198,8 @@ int of_encode_flow_removed(struct of_out *o, uint8_t version, uint32_t xid, cons
 		of_match10_encode(p + 8, fs->match);
 		p += 48;
 		wr64(p, fs->cookie), wr16(p + 8, fs->priority), p[10] = reason;
-		wr32(p + 12, fs->duration_sec), wr32(p + 16, fs->duration_nsec), wr16(p + 20, fs->idle_timeout);
+		wr32(p + 12, fs->duration_sec), wr32(p + 16, fs->duration_nsec),
+		    wr16(p + 20, fs->idle_timeout);
 		wr64(p + 24, fs->packet_count), wr64(p + 32, fs->byte_count);
 		return MICA_OK;
 	}

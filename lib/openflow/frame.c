@@ -86,11 +86,28 @@ uint8_t of_pick_version(uint32_t ours, uint32_t theirs)
 const char *of_type_name(uint8_t type)
 {
 	static const char *const names[] = {
-	    "HELLO",          "ERROR",           "ECHO_REQUEST",      "ECHO_REPLY",         "EXPERIMENTER",
-	    "FEATURES_REQUEST", "FEATURES_REPLY", "GET_CONFIG_REQUEST", "GET_CONFIG_REPLY", "SET_CONFIG",
-	    "PACKET_IN",      "FLOW_REMOVED",    "PORT_STATUS",       "PACKET_OUT",         "FLOW_MOD",
-	    "GROUP_MOD",      "PORT_MOD",        "TABLE_MOD",         "MULTIPART_REQUEST",  "MULTIPART_REPLY",
-	    "BARRIER_REQUEST", "BARRIER_REPLY",
+	    "HELLO",
+	    "ERROR",
+	    "ECHO_REQUEST",
+	    "ECHO_REPLY",
+	    "EXPERIMENTER",
+	    "FEATURES_REQUEST",
+	    "FEATURES_REPLY",
+	    "GET_CONFIG_REQUEST",
+	    "GET_CONFIG_REPLY",
+	    "SET_CONFIG",
+	    "PACKET_IN",
+	    "FLOW_REMOVED",
+	    "PORT_STATUS",
+	    "PACKET_OUT",
+	    "FLOW_MOD",
+	    "GROUP_MOD",
+	    "PORT_MOD",
+	    "TABLE_MOD",
+	    "MULTIPART_REQUEST",
+	    "MULTIPART_REPLY",
+	    "BARRIER_REQUEST",
+	    "BARRIER_REPLY",
 	};
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "UNKNOWN";
 }

@@ -35,10 +35,11 @@ enum oxm_field {
 static uint8_t oxm_size(unsigned field)
 {
 	static const uint8_t size[26] = {
-	    [OXM_IN_PORT] = 4,  [OXM_ETH_DST] = 6,   [OXM_ETH_SRC] = 6,   [OXM_ETH_TYPE] = 2,  [OXM_VLAN_VID] = 2,
-	    [OXM_VLAN_PCP] = 1, [OXM_IP_DSCP] = 1,   [OXM_IP_PROTO] = 1,  [OXM_IPV4_SRC] = 4,  [OXM_IPV4_DST] = 4,
-	    [OXM_TCP_SRC] = 2,  [OXM_TCP_DST] = 2,   [OXM_UDP_SRC] = 2,   [OXM_UDP_DST] = 2,   [OXM_ICMP_TYPE] = 1,
-	    [OXM_ICMP_CODE] = 1, [OXM_ARP_OP] = 2,   [OXM_ARP_SPA] = 4,   [OXM_ARP_TPA] = 4,   [OXM_ARP_SHA] = 6,
+	    [OXM_IN_PORT] = 4,  [OXM_ETH_DST] = 6,  [OXM_ETH_SRC] = 6,   [OXM_ETH_TYPE] = 2,
+	    [OXM_VLAN_VID] = 2, [OXM_VLAN_PCP] = 1, [OXM_IP_DSCP] = 1,   [OXM_IP_PROTO] = 1,
+	    [OXM_IPV4_SRC] = 4, [OXM_IPV4_DST] = 4, [OXM_TCP_SRC] = 2,   [OXM_TCP_DST] = 2,
+	    [OXM_UDP_SRC] = 2,  [OXM_UDP_DST] = 2,  [OXM_ICMP_TYPE] = 1, [OXM_ICMP_CODE] = 1,
+	    [OXM_ARP_OP] = 2,   [OXM_ARP_SPA] = 4,  [OXM_ARP_TPA] = 4,   [OXM_ARP_SHA] = 6,
 	    [OXM_ARP_THA] = 6,
 	};
 	return field < 26 ? size[field] : 0;
@@ -46,9 +47,9 @@ static uint8_t oxm_size(unsigned field)
 
 static bool oxm_maskable(unsigned field)
 {
-	return field == OXM_ETH_DST || field == OXM_ETH_SRC || field == OXM_VLAN_VID || field == OXM_IPV4_SRC ||
-	       field == OXM_IPV4_DST || field == OXM_ARP_SPA || field == OXM_ARP_TPA || field == OXM_ARP_SHA ||
-	       field == OXM_ARP_THA;
+	return field == OXM_ETH_DST || field == OXM_ETH_SRC || field == OXM_VLAN_VID ||
+	       field == OXM_IPV4_SRC || field == OXM_IPV4_DST || field == OXM_ARP_SPA ||
+	       field == OXM_ARP_TPA || field == OXM_ARP_SHA || field == OXM_ARP_THA;
 }
 
 /* Load n big-endian bytes (n <= 4). */
@@ -105,8 +106,8 @@ static bool prereqs_ok(const struct of_match *mt, uint32_t present)
 	bool ip = w->eth_type == 0xffff && k->eth_type == ETH_IP;
 	bool arp = w->eth_type == 0xffff && k->eth_type == ETH_ARP;
 	uint32_t ipf = 1u << OXM_IP_DSCP | 1u << OXM_IP_PROTO | 1u << OXM_IPV4_SRC | 1u << OXM_IPV4_DST;
-	uint32_t arpf = 1u << OXM_ARP_OP | 1u << OXM_ARP_SPA | 1u << OXM_ARP_TPA | 1u << OXM_ARP_SHA |
-	                1u << OXM_ARP_THA;
+	uint32_t arpf =
+	    1u << OXM_ARP_OP | 1u << OXM_ARP_SPA | 1u << OXM_ARP_TPA | 1u << OXM_ARP_SHA | 1u << OXM_ARP_THA;
 	if ((present & ipf) && !ip)
 		return false;
 	if ((present & arpf) && !arp)
@@ -206,24 +207,24 @@ static unsigned match_items(const struct of_match *mt, struct oxm_item *it)
 {
 	const struct of_key *k = &mt->key, *w = &mt->mask;
 	unsigned n = 0;
-#define ITEM_NUM(f, nb, kv, wv)                                                                             \
-	do {                                                                                                \
-		if (wv) {                                                                                   \
-			it[n] = (struct oxm_item){.field = (f), .n = (nb)};                                  \
-			for (unsigned i = 0; i < (nb); i++) {                                               \
-				it[n].v[i] = (uint8_t)((uint32_t)(kv) >> (8 * ((nb)-1 - i)));               \
-				it[n].w[i] = (uint8_t)((uint32_t)(wv) >> (8 * ((nb)-1 - i)));               \
-			}                                                                                   \
-			n++;                                                                                \
-		}                                                                                           \
+#define ITEM_NUM(f, nb, kv, wv)                                                               \
+	do {                                                                                  \
+		if (wv) {                                                                     \
+			it[n] = (struct oxm_item){.field = (f), .n = (nb)};                   \
+			for (unsigned i = 0; i < (nb); i++) {                                 \
+				it[n].v[i] = (uint8_t)((uint32_t)(kv) >> (8 * ((nb)-1 - i))); \
+				it[n].w[i] = (uint8_t)((uint32_t)(wv) >> (8 * ((nb)-1 - i))); \
+			}                                                                     \
+			n++;                                                                  \
+		}                                                                             \
 	} while (0)
-#define ITEM_MAC(f, kv, wv)                                                                                 \
-	do {                                                                                                \
-		if (any_set(wv, 6)) {                                                                       \
-			it[n] = (struct oxm_item){.field = (f), .n = 6};                                     \
-			memcpy(it[n].v, kv, 6), memcpy(it[n].w, wv, 6);                                     \
-			n++;                                                                                \
-		}                                                                                           \
+#define ITEM_MAC(f, kv, wv)                                              \
+	do {                                                             \
+		if (any_set(wv, 6)) {                                    \
+			it[n] = (struct oxm_item){.field = (f), .n = 6}; \
+			memcpy(it[n].v, kv, 6), memcpy(it[n].w, wv, 6);  \
+			n++;                                             \
+		}                                                        \
 	} while (0)
 	bool arp = k->eth_type == ETH_ARP && w->eth_type;
 	bool icmp = k->nw_proto == 1 && !arp, udp = k->nw_proto == 17 && !arp;
