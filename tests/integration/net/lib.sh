@@ -142,7 +142,7 @@ start_dns_tap() {
 	uniximg=$(build apps/dns -t unix ZONE=$Z/example.com.zone ZONE=$Z/example.org.zone) || exit 1
 	netns_up
 	dns_reference "$uniximg"
-	start_image "$tapimg" --net:service=$TAP --ipv4=$GUEST_IP/24 --listen=$GUEST_IP:53
+	start_image "$tapimg" --net:service=$TAP --ipv4=$GUEST_IP/24 # serves on $GUEST_IP:53 by default
 	wait_log "serving|listening|zones" 10 || fail "dns on tap did not start"
 	sleep 0.3
 }
