@@ -54,9 +54,11 @@ int b64_decode(const char *s, size_t n, uint8_t *out, size_t cap)
 			if (pad || (v[k] = b64val(s[i + k])) < 0)
 				return -1;
 		}
-		if (pad > 2 || (pad && i + 4 != n) || (pad == 2 && (v[1] & 0xf)) || (pad == 1 && (v[2] & 0x3)))
+		if (pad > 2 || (pad && i + 4 != n) || (pad == 2 && (v[1] & 0xf)) ||
+		    (pad == 1 && (v[2] & 0x3)))
 			return -1;
-		uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
+		uint32_t w =
+		    (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
 		int bytes = 3 - pad;
 		if (o + (size_t)bytes > cap)
 			return -1;

@@ -93,9 +93,10 @@ int unescape(const char *s, size_t n, uint8_t *out, size_t cap)
 		if (ch == '\\') {
 			if (i + 1 >= n)
 				return -1;
-			if (i + 3 < n && isdigit((unsigned char)s[i + 1]) && isdigit((unsigned char)s[i + 2]) &&
-			    isdigit((unsigned char)s[i + 3])) {
-				ch = (unsigned)((s[i + 1] - '0') * 100 + (s[i + 2] - '0') * 10 + (s[i + 3] - '0'));
+			if (i + 3 < n && isdigit((unsigned char)s[i + 1]) &&
+			    isdigit((unsigned char)s[i + 2]) && isdigit((unsigned char)s[i + 3])) {
+				ch = (unsigned)((s[i + 1] - '0') * 100 + (s[i + 2] - '0') * 10 +
+				                (s[i + 3] - '0'));
 				if (ch > 255)
 					return -1;
 				i += 3;
@@ -251,9 +252,8 @@ static const struct mnemonic algorithms[] = {
 };
 
 static const struct mnemonic cert_types[] = {
-    {"PKIX", 1}, {"SPKI", 2},    {"PGP", 3},     {"IPKIX", 4}, {"ISPKI", 5},
-    {"IPGP", 6}, {"ACPKIX", 7}, {"IACPKIX", 8}, {"URI", 253}, {"OID", 254},
-    {NULL, 0},
+    {"PKIX", 1},   {"SPKI", 2},    {"PGP", 3},   {"IPKIX", 4}, {"ISPKI", 5}, {"IPGP", 6},
+    {"ACPKIX", 7}, {"IACPKIX", 8}, {"URI", 253}, {"OID", 254}, {NULL, 0},
 };
 
 /* A mnemonic from the table, else a number (bytes wide). */
@@ -345,7 +345,8 @@ static void f_encoded(struct ctx *c, struct rd *r, enum enc e, bool optional, co
 		return;
 	}
 	size_t n = join_rest(c, text, sizeof(text));
-	int len = e == ENC_HEX ? hex_decode(text, n, bin, sizeof(bin)) : b64_decode(text, n, bin, sizeof(bin));
+	int len =
+	    e == ENC_HEX ? hex_decode(text, n, bin, sizeof(bin)) : b64_decode(text, n, bin, sizeof(bin));
 	if (len < 0) {
 		c->i = c->n - 1;
 		cerr(c, "bad %s (%s)", what, e == ENC_HEX ? "hex digits in pairs" : "base64");
@@ -422,8 +423,9 @@ static void f_groups(struct ctx *c, struct rd *r, int groups, int digits, char s
 		unsigned v = 0;
 		int d = 0;
 		while (i < t->n && isxdigit((unsigned char)t->s[i]) && d < digits) {
-			v = v * 16 + (unsigned)(isdigit((unsigned char)t->s[i]) ? t->s[i] - '0'
-			                                                        : (tolower((unsigned char)t->s[i]) - 'a' + 10));
+			v = v * 16 + (unsigned)(isdigit((unsigned char)t->s[i])
+			                            ? t->s[i] - '0'
+			                            : (tolower((unsigned char)t->s[i]) - 'a' + 10));
 			i++;
 			d++;
 		}

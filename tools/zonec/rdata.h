@@ -10,40 +10,40 @@
 /* Field kinds of RDATA in presentation form. */
 enum zkind {
 	ZK_END = 0,
-	ZK_NAME,     /* domain name */
-	ZK_U8,       /* decimal, cut to the width (as NSD's strtol + cast) */
+	ZK_NAME, /* domain name */
+	ZK_U8,   /* decimal, cut to the width (as NSD's strtol + cast) */
 	ZK_U16,
 	ZK_U32,
-	ZK_SERIAL,   /* SOA serial: decimal only */
-	ZK_PERIOD,   /* TTL-style, units allowed (1h30m) */
-	ZK_TIME,     /* RRSIG time: YYYYMMDDHHmmSS */
-	ZK_TYPE,     /* an RR type mnemonic or TYPEnnn */
-	ZK_ALG,      /* DNSSEC algorithm: number or mnemonic */
-	ZK_CERT,     /* CERT type: number or mnemonic */
-	ZK_A,        /* IPv4 address */
-	ZK_AAAA,     /* IPv6 address */
-	ZK_STR,      /* one <character-string> */
-	ZK_STR_OPT,  /* an optional one (ISDN subaddress) */
-	ZK_STRS,     /* one or more, to the end (TXT) */
-	ZK_LONGSTR,  /* one string without length byte, to the end (CAA value, URI) */
-	ZK_TAG,      /* CAA tag: letters and digits, with a length byte */
-	ZK_HEX,      /* hex to the end, at least one digit pair */
-	ZK_B64,      /* base64 to the end */
-	ZK_B64_OPT,  /* optional base64 to the end (IPSECKEY public key) */
-	ZK_SALT,     /* hex with a length byte, "-" for none */
-	ZK_B32,      /* base32hex with a length byte (NSEC3 next owner) */
-	ZK_BITMAP,   /* NSEC/NSEC3/CSYNC type bitmap, may be empty */
-	ZK_NXT,      /* NXT bitmap of types below 128 */
-	ZK_LOC,      /* RFC 1876 location */
-	ZK_APL,      /* RFC 3123 address prefix list, may be empty */
-	ZK_WKS,      /* protocol and services */
-	ZK_GATEWAY,  /* IPSECKEY gateway, form given by the gateway type */
-	ZK_SVCPARAMS,/* SVCB/HTTPS SvcParams (RFC 9460) */
-	ZK_NSAP,     /* 0x followed by hex */
-	ZK_EUI48,    /* xx-xx-xx-xx-xx-xx */
+	ZK_SERIAL,    /* SOA serial: decimal only */
+	ZK_PERIOD,    /* TTL-style, units allowed (1h30m) */
+	ZK_TIME,      /* RRSIG time: YYYYMMDDHHmmSS */
+	ZK_TYPE,      /* an RR type mnemonic or TYPEnnn */
+	ZK_ALG,       /* DNSSEC algorithm: number or mnemonic */
+	ZK_CERT,      /* CERT type: number or mnemonic */
+	ZK_A,         /* IPv4 address */
+	ZK_AAAA,      /* IPv6 address */
+	ZK_STR,       /* one <character-string> */
+	ZK_STR_OPT,   /* an optional one (ISDN subaddress) */
+	ZK_STRS,      /* one or more, to the end (TXT) */
+	ZK_LONGSTR,   /* one string without length byte, to the end (CAA value, URI) */
+	ZK_TAG,       /* CAA tag: letters and digits, with a length byte */
+	ZK_HEX,       /* hex to the end, at least one digit pair */
+	ZK_B64,       /* base64 to the end */
+	ZK_B64_OPT,   /* optional base64 to the end (IPSECKEY public key) */
+	ZK_SALT,      /* hex with a length byte, "-" for none */
+	ZK_B32,       /* base32hex with a length byte (NSEC3 next owner) */
+	ZK_BITMAP,    /* NSEC/NSEC3/CSYNC type bitmap, may be empty */
+	ZK_NXT,       /* NXT bitmap of types below 128 */
+	ZK_LOC,       /* RFC 1876 location */
+	ZK_APL,       /* RFC 3123 address prefix list, may be empty */
+	ZK_WKS,       /* protocol and services */
+	ZK_GATEWAY,   /* IPSECKEY gateway, form given by the gateway type */
+	ZK_SVCPARAMS, /* SVCB/HTTPS SvcParams (RFC 9460) */
+	ZK_NSAP,      /* 0x followed by hex */
+	ZK_EUI48,     /* xx-xx-xx-xx-xx-xx */
 	ZK_EUI64,
-	ZK_ILNP64,   /* xxxx:xxxx:xxxx:xxxx */
-	ZK_NULL,     /* only the \# form is accepted */
+	ZK_ILNP64, /* xxxx:xxxx:xxxx:xxxx */
+	ZK_NULL,   /* only the \# form is accepted */
 };
 
 #define ZRR_MAX_FIELDS 9

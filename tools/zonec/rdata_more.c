@@ -44,7 +44,8 @@ static bool decimal(const struct tok *t, long scale, bool allow_m, bool allow_ne
 
 static bool is_hemisphere(const struct tok *t, const char *hs)
 {
-	return t->n == 1 && (toupper((unsigned char)t->s[0]) == hs[0] || toupper((unsigned char)t->s[0]) == hs[1]);
+	return t->n == 1 &&
+	       (toupper((unsigned char)t->s[0]) == hs[0] || toupper((unsigned char)t->s[0]) == hs[1]);
 }
 
 /* degrees [minutes [seconds]] hemisphere -> 2^31 +/- thousandths of arc seconds */
@@ -71,8 +72,8 @@ static bool loc_coord(struct ctx *c, const char *hs, uint32_t *out)
 /* centimetres as RFC 1876's mantissa/exponent byte */
 static uint8_t precsize(long cm)
 {
-	static const long pow10[10] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
-	                               1000000000};
+	static const long pow10[10] = {1,      10,      100,      1000,      10000,
+	                               100000, 1000000, 10000000, 100000000, 1000000000};
 	int e = 0;
 	while (e < 9 && cm >= pow10[e + 1])
 		e++;

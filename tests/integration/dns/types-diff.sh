@@ -25,8 +25,6 @@ for keys in "" "NOMEMO=1"; do
 	wait_dns "$port"
 	DNSDIFF_QTYPES=zone /usr/bin/python3 tests/integration/dns/dnsdiff.py 127.0.0.1:"$nsd_port" \
 		127.0.0.1:"$port" $ZONES || fail "differences with NSD (${keys:-memo})"
-	kill -TERM "$pid"
-	set +e; wait "$pid"; rc=$?; set -e
-	[ $rc -eq 0 ] || { cat "$tmp/mica.log"; fail "dns exited $rc after SIGTERM"; }
+	stop_app "$pid" "$tmp/mica.log"
 	echo "== ${keys:-memo}: no differences with NSD"
 done
