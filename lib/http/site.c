@@ -42,6 +42,10 @@ const struct mica_http_variant *mica_http_choose_variant(const struct mica_http_
 		if (!e->var[i].head)
 			continue;
 		int q = mica_http_accept_q(a, names[i]);
+		/* Identity that was not named is acceptable, but any coding the
+		 * client named as acceptable is preferred to it. */
+		if (i == MICA_HTTP_IDENTITY && a->identity < 0 && a->star < 0)
+			q = 1;
 		if (q > 0 && q >= best_q) {
 			best = i;
 			best_q = q;
