@@ -13,8 +13,8 @@
  * our FIN follows the response, then input is read and dropped until the
  * peer closes too or a short linger time passes (so a client's unread
  * pipelined requests do not turn into a reset that destroys the response).
- * An idle connection closes after --idle seconds; one whose peer stops
- * reading is reset after the same time. Idle, a connection holds only
+ * A connection closes after --idle seconds without a request or, while a
+ * response is going out, without progress (then it is reset). Idle, a connection holds only
  * struct conn (the parser keeps no buffer between requests). */
 #include <mica/libc.h>
 #include <mica/log.h>
@@ -71,6 +71,8 @@ static size_t tcp_put(struct conn *c, const uint8_t *p, size_t n)
 {
 	ptrdiff_t w = mica_tcp_write(c->tcp, p, n);
 	if (w < 0) {
+		mica_debug("www", "write failed: %s", mica_strerror((int)w));
+		c->w->st.write_errors++;
 		conn_close(c, true);
 		return n;
 	}
@@ -130,13 +132,13 @@ static void log_access(struct conn *c, const struct mica_http_request *req, unsi
 	uint32_t ip = c->peer.ip;
 	if (req && !req->error) {
 		int tlen = req->target.len > 200 ? 200 : (int)req->target.len;
-		mica_printf("www: %u.%u.%u.%u:%u \"%.*s %.*s HTTP/1.%u\" %u %llu\n", ip >> 24, (ip >> 16) & 255,
-		            (ip >> 8) & 255, ip & 255, c->peer.port, (int)req->method_str.len,
-		            (const char *)req->method_str.p, tlen, (const char *)req->target.p, req->minor, status,
-		            (unsigned long long)len);
+		mica_printf("www: %u.%u.%u.%u:%u \"%.*s %.*s HTTP/1.%u\" %u %llu\n", ip >> 24,
+		            (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, c->peer.port,
+		            (int)req->method_str.len, (const char *)req->method_str.p, tlen,
+		            (const char *)req->target.p, req->minor, status, (unsigned long long)len);
 	} else {
-		mica_printf("www: %u.%u.%u.%u:%u \"-\" %u %llu\n", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255,
-		            ip & 255, c->peer.port, status, (unsigned long long)len);
+		mica_printf("www: %u.%u.%u.%u:%u \"-\" %u %llu\n", ip >> 24, (ip >> 16) & 255,
+		            (ip >> 8) & 255, ip & 255, c->peer.port, status, (unsigned long long)len);
 	}
 }
 
@@ -241,6 +243,7 @@ static void on_writable(struct mica_tcp *t, void *arg)
 	(void)t;
 	if (c->closing || !c->blocked)
 		return;
+	c->last_active = mica_loop_now(c->w->loop); /* the peer is reading: not idle */
 	if (c->pend) {
 		c->pend_off += tcp_put(c, c->pend + c->pend_off, c->pend_len - c->pend_off);
 		if (c->pend_off < c->pend_len || c->closing)

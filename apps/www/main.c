@@ -15,7 +15,8 @@ extern const struct mica_arg_table mica_net_args __attribute__((weak));
 
 static const struct mica_arg_spec www_args[] = {
     {"listen", MICA_ARG_IPV4_PORT, NULL,
-     "address to serve (default 127.0.0.1:8080 on unix, the interface address port 80 on direct targets)", 0, 0},
+     "address to serve (default 127.0.0.1:8080 on unix, the interface address port 80 on direct targets)", 0,
+     0},
     {"log-access", MICA_ARG_FLAG, "0", "print one line per request", 0, 0},
     {"idle", MICA_ARG_INT, "15", "seconds before an idle keep-alive connection is closed", 1, 3600},
     {"max-conns", MICA_ARG_INT, "512", "most connections at once; more are refused with 503", 1, 65535},
@@ -59,8 +60,9 @@ static int www_start(struct mica_loop *loop)
 	if (rc == MICA_OK)
 		rc = mica_tcp_listen(w->net, &local, 1024, www_accept, w, &w->listener);
 	if (rc != MICA_OK) {
-		mica_error("www", "cannot listen on %u.%u.%u.%u:%u: %s", local.ip >> 24, (local.ip >> 16) & 255,
-		           (local.ip >> 8) & 255, local.ip & 255, local.port, mica_strerror(rc));
+		mica_error("www", "cannot listen on %u.%u.%u.%u:%u: %s", local.ip >> 24,
+		           (local.ip >> 16) & 255, (local.ip >> 8) & 255, local.ip & 255, local.port,
+		           mica_strerror(rc));
 		return rc;
 	}
 	uint32_t shown = local.ip ? local.ip : mica_net_ipv4(w->net);
@@ -75,12 +77,13 @@ static void www_stop(struct mica_loop *loop)
 	const struct www_stats *s = &www.st;
 	mica_printf("www: requests %llu (2xx %llu, 3xx %llu, 4xx %llu, 5xx %llu), bad requests %llu, "
 	            "bytes %llu\n",
-	            (unsigned long long)s->requests, (unsigned long long)s->status[2], (unsigned long long)s->status[3],
-	            (unsigned long long)s->status[4], (unsigned long long)s->status[5],
-	            (unsigned long long)s->bad_requests, (unsigned long long)s->bytes);
-	mica_printf("www: connections %llu, refused %llu, idle timeouts %llu, open %u\n",
-	            (unsigned long long)s->accepted, (unsigned long long)s->refused, (unsigned long long)s->timeouts,
-	            www.conns);
+	            (unsigned long long)s->requests, (unsigned long long)s->status[2],
+	            (unsigned long long)s->status[3], (unsigned long long)s->status[4],
+	            (unsigned long long)s->status[5], (unsigned long long)s->bad_requests,
+	            (unsigned long long)s->bytes);
+	mica_printf("www: connections %llu, refused %llu, idle timeouts %llu, write errors %llu, open %u\n",
+	            (unsigned long long)s->accepted, (unsigned long long)s->refused,
+	            (unsigned long long)s->timeouts, (unsigned long long)s->write_errors, www.conns);
 	if (www.net)
 		mica_net_print_stats(www.net);
 }

@@ -18,7 +18,7 @@ extern const struct mica_http_site mica_site;
 #define WWW_HEAD_MAX 1024 /* room a dynamic head (or small error response) needs */
 
 struct www_stats {
-	uint64_t accepted, refused, requests, bad_requests, timeouts, closed;
+	uint64_t accepted, refused, requests, bad_requests, timeouts, closed, write_errors;
 	uint64_t status[6]; /* 1xx..5xx answered (index status/100) */
 	uint64_t bytes;     /* response bytes handed to TCP */
 };

@@ -23,11 +23,11 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-#define MICA_HTTP_LINE_MAX 8192         /* request line, without CRLF */
-#define MICA_HTTP_FIELDS_MAX 16384      /* header section, without the request line */
-#define MICA_HTTP_BODY_DROP_MAX 65536   /* larger bodies are refused with 413 */
-#define MICA_HTTP_MAX_LIST_FIELDS 8     /* If-None-Match lines kept per request */
-#define MICA_HTTP_DATE_LEN 29           /* "Sun, 06 Nov 1994 08:49:37 GMT" */
+#define MICA_HTTP_LINE_MAX 8192       /* request line, without CRLF */
+#define MICA_HTTP_FIELDS_MAX 16384    /* header section, without the request line */
+#define MICA_HTTP_BODY_DROP_MAX 65536 /* larger bodies are refused with 413 */
+#define MICA_HTTP_MAX_LIST_FIELDS 8   /* If-None-Match lines kept per request */
+#define MICA_HTTP_DATE_LEN 29         /* "Sun, 06 Nov 1994 08:49:37 GMT" */
 
 /* A piece of a request: pointer and length, valid until the next call to
  * mica_http_feed (it points into the caller's data or the parser's buffer). */
@@ -61,9 +61,9 @@ struct mica_http_request {
 	 * closing the connection: 400, 413, 414, 431 or 505. */
 	uint16_t error;
 	enum mica_http_method method;
-	uint8_t minor;              /* HTTP/1.minor (1.2 and up count as 1) */
-	bool keep_alive;            /* the client allows another request after this */
-	bool absolute_form;         /* target was http://host/path */
+	uint8_t minor;      /* HTTP/1.minor (1.2 and up count as 1) */
+	bool keep_alive;    /* the client allows another request after this */
+	bool absolute_form; /* target was http://host/path */
 	struct mica_http_str method_str;
 	struct mica_http_str target; /* as sent */
 	struct mica_http_str path;   /* origin path, still percent-encoded, without query */
@@ -93,9 +93,9 @@ struct mica_http_parser {
 	uint32_t line_start; /* offset of the line being scanned */
 	uint32_t head_start; /* offset of the request line (after empty lines) */
 	uint32_t fields_start;
-	bool release;        /* buf holds a returned request: reset on next feed */
-	bool in_line1;       /* still scanning the request line */
-	uint64_t drop;       /* body bytes still to be read and dropped */
+	bool release;  /* buf holds a returned request: reset on next feed */
+	bool in_line1; /* still scanning the request line */
+	uint64_t drop; /* body bytes still to be read and dropped */
 };
 
 void mica_http_parser_init(struct mica_http_parser *p);

@@ -18,7 +18,7 @@
 enum mica_http_encoding { MICA_HTTP_IDENTITY, MICA_HTTP_GZIP, MICA_HTTP_BR, MICA_HTTP_NENC };
 
 struct mica_http_variant {
-	const uint8_t *head; /* field lines + CRLF, then body_len bytes of body; NULL: absent */
+	const uint8_t *head;    /* field lines + CRLF, then body_len bytes of body; NULL: absent */
 	const uint8_t *head304; /* the fields of a 304 (Server, ETag, Last-Modified, Vary) + CRLF */
 	uint32_t head_len, head304_len;
 	uint64_t body_len;
@@ -45,7 +45,8 @@ struct mica_http_site {
 };
 
 /* The entry for a decoded path, or NULL. */
-const struct mica_http_entry *mica_http_site_find(const struct mica_http_site *s, const uint8_t *path, size_t len);
+const struct mica_http_entry *mica_http_site_find(const struct mica_http_site *s, const uint8_t *path,
+                                                  size_t len);
 
 /* What to answer. For 200/206/304 `var` is the chosen representation. */
 struct mica_http_reply {

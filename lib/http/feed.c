@@ -87,7 +87,8 @@ static void fail_request(struct mica_http_request *req, uint16_t status)
 }
 
 /* The head is b[p->head_start, end): parse it and set up the body. */
-static void finish_head(struct mica_http_parser *p, const uint8_t *b, size_t end, struct mica_http_request *req)
+static void finish_head(struct mica_http_parser *p, const uint8_t *b, size_t end,
+                        struct mica_http_request *req)
 {
 	http_parse_head(b + p->head_start, b + p->fields_start, b + p->fields_start, b + end, req);
 	if (!req->error && req->chunked)

@@ -30,7 +30,8 @@ static int accept_element(struct mica_http_str e, struct mica_http_str *name)
 	*name = http_trim((struct mica_http_str){e.p, semi ? (size_t)(semi - e.p) : e.len});
 	if (!semi)
 		return 1000;
-	struct mica_http_str w = http_trim((struct mica_http_str){semi + 1, e.len - (size_t)(semi + 1 - e.p)});
+	struct mica_http_str w =
+	    http_trim((struct mica_http_str){semi + 1, e.len - (size_t)(semi + 1 - e.p)});
 	if (w.len < 2 || (w.p[0] != 'q' && w.p[0] != 'Q') || w.p[1] != '=')
 		return -1;
 	return parse_qvalue((struct mica_http_str){w.p + 2, w.len - 2});
@@ -59,7 +60,10 @@ void mica_http_parse_accept(struct mica_http_str v, struct mica_http_accept *a)
 int mica_http_accept_q(const struct mica_http_accept *a, const char *name)
 {
 	bool identity = strcmp(name, "identity") == 0;
-	int named = identity ? a->identity : strcmp(name, "gzip") == 0 ? a->gzip : strcmp(name, "br") == 0 ? a->br : -1;
+	int named = identity                    ? a->identity
+	            : strcmp(name, "gzip") == 0 ? a->gzip
+	            : strcmp(name, "br") == 0   ? a->br
+	                                        : -1;
 	if (named >= 0)
 		return named;
 	if (a->star >= 0)

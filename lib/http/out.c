@@ -56,7 +56,8 @@ void mica_http_out_u64(struct mica_http_out *o, uint64_t v)
 
 void mica_http_out_status(struct mica_http_out *o, unsigned status)
 {
-	char code[4] = {(char)('0' + status / 100 % 10), (char)('0' + status / 10 % 10), (char)('0' + status % 10), ' '};
+	char code[4] = {(char)('0' + status / 100 % 10), (char)('0' + status / 10 % 10),
+	                (char)('0' + status % 10), ' '};
 	mica_http_out_bytes(o, "HTTP/1.1 ", 9);
 	mica_http_out_bytes(o, code, 4);
 	mica_http_out_str(o, mica_http_reason(status));

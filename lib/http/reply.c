@@ -37,7 +37,8 @@ static void write_plain(struct mica_http_out *o, const struct mica_http_reply *r
 	const char *reason = mica_http_reason(r->status);
 	char code[4] = {(char)('0' + r->status / 100 % 10), (char)('0' + r->status / 10 % 10),
 	                (char)('0' + r->status % 10), 0};
-	size_t body_len = 2 * (strlen(code) + 1 + strlen(reason)) + strlen("<!DOCTYPE html>\n<title></title>\n<h1></h1>\n");
+	size_t body_len =
+	    2 * (strlen(code) + 1 + strlen(reason)) + strlen("<!DOCTYPE html>\n<title></title>\n<h1></h1>\n");
 	mica_http_out_str(o, "Server: mica\r\nContent-Type: text/html; charset=utf-8\r\n");
 	mica_http_out_field_u64(o, "Content-Length", body_len);
 	if (r->status == 405)
@@ -84,11 +85,7 @@ void mica_http_write_head(struct mica_http_out *o, const struct mica_http_reply 
 		mica_http_out_field_u64(o, "Content-Length", r->len);
 		out_connection(o, req, close);
 		break;
-	case 304:
-		out_connection(o, req, close);
-		break;
-	default:
-		write_plain(o, r, req, close);
-		break;
+	case 304: out_connection(o, req, close); break;
+	default: write_plain(o, r, req, close); break;
 	}
 }

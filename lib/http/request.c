@@ -13,9 +13,9 @@ static const struct {
 	const char *name;
 	enum mica_http_method m;
 } methods[] = {
-    {"GET", MICA_HTTP_GET},         {"HEAD", MICA_HTTP_HEAD},       {"POST", MICA_HTTP_POST},
-    {"PUT", MICA_HTTP_PUT},         {"DELETE", MICA_HTTP_DELETE},   {"CONNECT", MICA_HTTP_CONNECT},
-    {"OPTIONS", MICA_HTTP_OPTIONS}, {"TRACE", MICA_HTTP_TRACE},     {"PATCH", MICA_HTTP_PATCH},
+    {"GET", MICA_HTTP_GET},         {"HEAD", MICA_HTTP_HEAD},     {"POST", MICA_HTTP_POST},
+    {"PUT", MICA_HTTP_PUT},         {"DELETE", MICA_HTTP_DELETE}, {"CONNECT", MICA_HTTP_CONNECT},
+    {"OPTIONS", MICA_HTTP_OPTIONS}, {"TRACE", MICA_HTTP_TRACE},   {"PATCH", MICA_HTTP_PATCH},
 };
 
 static bool is_ctl(uint8_t c)

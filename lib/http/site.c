@@ -16,7 +16,8 @@ static int entry_cmp(const struct mica_http_entry *e, const uint8_t *path, size_
 	return e->path_len < len ? -1 : e->path_len > len ? 1 : 0;
 }
 
-const struct mica_http_entry *mica_http_site_find(const struct mica_http_site *s, const uint8_t *path, size_t len)
+const struct mica_http_entry *mica_http_site_find(const struct mica_http_site *s, const uint8_t *path,
+                                                  size_t len)
 {
 	uint32_t lo = 0, hi = s->nentries;
 	while (lo < hi) {
@@ -103,7 +104,8 @@ static void file_reply(const struct mica_http_entry *e, const struct mica_http_r
 	r->status = 200;
 	r->first = 0;
 	r->len = v->body_len;
-	if (req->method != MICA_HTTP_GET || !req->range.p || req->range_repeated || !if_range_holds(e, v, req))
+	if (req->method != MICA_HTTP_GET || !req->range.p || req->range_repeated ||
+	    !if_range_holds(e, v, req))
 		return;
 	uint64_t first, last;
 	switch (mica_http_parse_range(req->range, v->body_len, &first, &last)) {
@@ -112,11 +114,8 @@ static void file_reply(const struct mica_http_entry *e, const struct mica_http_r
 		r->first = first;
 		r->len = last - first + 1;
 		break;
-	case MICA_HTTP_RANGE_UNSATISFIABLE:
-		r->status = 416;
-		break;
-	case MICA_HTTP_RANGE_NONE:
-		break;
+	case MICA_HTTP_RANGE_UNSATISFIABLE: r->status = 416; break;
+	case MICA_HTTP_RANGE_NONE: break;
 	}
 }
 

@@ -42,7 +42,8 @@ static void br_variant(const struct sitec_file *f, struct sitec_variant *out)
 	uint8_t *buf = sitec_xmalloc(cap);
 	size_t len = cap;
 	int quality = id->len > BR_BIG ? 5 : BROTLI_MAX_QUALITY;
-	if (!BrotliEncoderCompress(quality, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_GENERIC, id->len, id->data, &len, buf))
+	if (!BrotliEncoderCompress(quality, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_GENERIC, id->len, id->data,
+	                           &len, buf))
 		sitec_fail(f->src, "brotli: compression failed");
 	if (len >= id->len) {
 		free(buf);

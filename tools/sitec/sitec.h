@@ -18,10 +18,10 @@ struct sitec_variant {
 };
 
 struct sitec_file {
-	char *url;  /* decoded URL path, e.g. "/css/site.css", "/docs" for a directory */
-	char *src;  /* path on disk, for messages */
-	bool dir;   /* a directory: 301 to url + "/" */
-	char *alias_url; /* "/docs/" serves the file at this URL (its index.html) */
+	char *url;                      /* decoded URL path, e.g. "/css/site.css", "/docs" for a directory */
+	char *src;                      /* path on disk, for messages */
+	bool dir;                       /* a directory: 301 to url + "/" */
+	char *alias_url;                /* "/docs/" serves the file at this URL (its index.html) */
 	const struct sitec_file *alias; /* resolved once the list is final */
 	int64_t mtime;
 	const char *type; /* Content-Type value */

@@ -1,5 +1,5 @@
 # common.sh - helpers of the apps/www tests (sourced, never run).
-#   www_site DIR [BIG_MB]   the test site (make-site.sh) in DIR
+#   www_site DIR [BIG_KB] [small]   the test site (make-site.sh) in DIR
 #   www_build TARGET DIR [KEY=VALUE...]   ./mica build apps/www with SITE=DIR; prints the image
 WWW_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 

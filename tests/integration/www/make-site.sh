@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# make-site.sh DIR [BIG_MB] - the test site: the bundled example site, plus
-# a 600-byte page, a 1 MB file and a BIG_MB (default 10) MB file of
-# deterministic pseudo-random bytes (big.bin), a directory without an
-# index, a name that needs percent-encoding and an empty file.
+# make-site.sh DIR [BIG_KB] [small] - the test site: the bundled example
+# site, plus a 600-byte page, a 1 MB file (not with "small") and a BIG_KB
+# (default 10240) KiB file of deterministic pseudo-random bytes (big.bin),
+# a directory without an index, a name that needs percent-encoding and an
+# empty file.
 # (A helper of the www tests and bench/www.sh; not a test itself.)
 set -euo pipefail
-dir=$1 mb=${2:-10}
+dir=$1 kb=${2:-10240} small=${3:-}
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 mkdir -p "$dir"
 cp -r "$root/apps/www/site/." "$dir/"
-/usr/bin/python3 - "$dir" "$mb" <<'PY'
+/usr/bin/python3 - "$dir" "$kb" "$small" <<'PY'
 import os, random, sys
-d, mb = sys.argv[1], int(sys.argv[2])
+d, kb, small = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "small"
 rng = random.Random(20261128)
 def blob(n):
     return rng.getrandbits(8 * n).to_bytes(n, "little") if n else b""
@@ -21,8 +22,9 @@ words = b"".join(b"<p>mica %04d</p>\n" % i for i in range(40))
 page = (head + words)[: 600 - len(tail)] + tail
 assert len(page) == 600
 open(os.path.join(d, "page600.html"), "wb").write(page)
-open(os.path.join(d, "1mb.bin"), "wb").write(blob(1 << 20))
-open(os.path.join(d, "big.bin"), "wb").write(blob(mb << 20))
+if not small:
+    open(os.path.join(d, "1mb.bin"), "wb").write(blob(1 << 20))
+open(os.path.join(d, "big.bin"), "wb").write(blob(kb << 10))
 open(os.path.join(d, "empty.txt"), "wb").write(b"")
 os.makedirs(os.path.join(d, "noindex"), exist_ok=True)
 open(os.path.join(d, "noindex", "a.txt"), "w").write("no index here\n")

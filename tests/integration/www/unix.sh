@@ -11,7 +11,7 @@
 need_cmd curl
 tmp=$(mktemp -d)
 trap 'cleanup_bg; rm -rf "$tmp"' EXIT
-www_site "$tmp/site" 10
+www_site "$tmp/site" 10240
 
 for keys in "" "SAN=1"; do
 	img=$(www_build unix "$tmp/site" $keys) || exit 1

@@ -5,12 +5,12 @@
 #include <mica/http.h>
 #include <mica/http_site.h>
 
-static struct mica_http_str S(const char *s)
-{
+static struct mica_http_str S(const char *s) {
 	return (struct mica_http_str){(const uint8_t *)s, strlen(s)};
 }
 
-static struct mica_http_accept accept_of(const char *v)
+static struct mica_http_accept
+accept_of(const char *v)
 {
 	struct mica_http_accept a = {-1, -1, -1, -1, false};
 	mica_http_parse_accept(S(v), &a);
@@ -155,7 +155,8 @@ TEST(paths)
 	big[0] = '/';
 	size_t n;
 	uint8_t small[64];
-	CHECK(mica_http_decode_path((struct mica_http_str){(const uint8_t *)big, sizeof(big)}, small, sizeof(small), &n) < 0);
+	CHECK(mica_http_decode_path((struct mica_http_str){(const uint8_t *)big, sizeof(big)}, small,
+	                            sizeof(small), &n) < 0);
 }
 
 static const char *head_of(const struct mica_http_reply *r, const struct mica_http_request *req, bool close)
@@ -178,12 +179,14 @@ TEST(reply_heads)
 	          "HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Length: 1000\r\n");
 	req.minor = 0;
 	r.status = 206, r.first = 10, r.len = 5;
-	CHECK_STR(head_of(&r, &req, false), "HTTP/1.1 206 Partial Content\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
-	                                    "Content-Range: bytes 10-14/1000\r\nContent-Length: 5\r\n"
-	                                    "Connection: keep-alive\r\n");
+	CHECK_STR(head_of(&r, &req, false),
+	          "HTTP/1.1 206 Partial Content\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+	          "Content-Range: bytes 10-14/1000\r\nContent-Length: 5\r\n"
+	          "Connection: keep-alive\r\n");
 	r.status = 304;
-	CHECK_STR(head_of(&r, &req, true),
-	          "HTTP/1.1 304 Not Modified\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nConnection: close\r\n");
+	CHECK_STR(
+	    head_of(&r, &req, true),
+	    "HTTP/1.1 304 Not Modified\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nConnection: close\r\n");
 	r.status = 404;
 	const char *h = head_of(&r, &req, false);
 	const char *body = strstr(h, "\r\n\r\n");

@@ -175,14 +175,14 @@ TEST(keep_alive_rules)
 
 TEST(request_line_strictness)
 {
-	CHECK_EQ(status_of("GET  / HTTP/1.1\r\nHost: a\r\n\r\n"), 400);  /* two spaces */
-	CHECK_EQ(status_of("GET / HTTP/1.1 \r\nHost: a\r\n\r\n"), 400);  /* trailing space */
-	CHECK_EQ(status_of("GET\t/ HTTP/1.1\r\nHost: a\r\n\r\n"), 400);  /* tab */
-	CHECK_EQ(status_of("G(T / HTTP/1.1\r\nHost: a\r\n\r\n"), 400);  /* not a token */
+	CHECK_EQ(status_of("GET  / HTTP/1.1\r\nHost: a\r\n\r\n"), 400);   /* two spaces */
+	CHECK_EQ(status_of("GET / HTTP/1.1 \r\nHost: a\r\n\r\n"), 400);   /* trailing space */
+	CHECK_EQ(status_of("GET\t/ HTTP/1.1\r\nHost: a\r\n\r\n"), 400);   /* tab */
+	CHECK_EQ(status_of("G(T / HTTP/1.1\r\nHost: a\r\n\r\n"), 400);    /* not a token */
 	CHECK_EQ(status_of("GET /a b HTTP/1.1\r\nHost: a\r\n\r\n"), 400); /* space in target */
 	CHECK_EQ(status_of("GET /a#f HTTP/1.1\r\nHost: a\r\n\r\n"), 400); /* fragment */
-	CHECK_EQ(status_of("GET a HTTP/1.1\r\nHost: a\r\n\r\n"), 400);   /* not a path */
-	CHECK_EQ(status_of("GET * HTTP/1.1\r\nHost: a\r\n\r\n"), 400);   /* asterisk only for OPTIONS */
+	CHECK_EQ(status_of("GET a HTTP/1.1\r\nHost: a\r\n\r\n"), 400);    /* not a path */
+	CHECK_EQ(status_of("GET * HTTP/1.1\r\nHost: a\r\n\r\n"), 400);    /* asterisk only for OPTIONS */
 	CHECK_EQ(status_of("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n"), 0);
 	CHECK_EQ(status_of("GET /\x01 HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
 	CHECK_EQ(status_of("GET /\x7f HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
@@ -218,31 +218,31 @@ TEST(absolute_form)
 
 TEST(host_rules)
 {
-	CHECK_EQ(status_of("GET / HTTP/1.1\r\n\r\n"), 400);                          /* missing */
-	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n"), 400);    /* repeated */
-	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost: a/b\r\n\r\n"), 400);             /* invalid */
+	CHECK_EQ(status_of("GET / HTTP/1.1\r\n\r\n"), 400);                       /* missing */
+	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n"), 400); /* repeated */
+	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost: a/b\r\n\r\n"), 400);          /* invalid */
 	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost: a b\r\n\r\n"), 400);
-	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost:\r\n\r\n"), 0);                   /* empty is allowed */
+	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost:\r\n\r\n"), 0); /* empty is allowed */
 	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost: [::1]:80\r\n\r\n"), 0);
-	CHECK_EQ(status_of("GET / HTTP/1.1\r\nhOsT: a\r\n\r\n"), 0);                 /* names are case-blind */
+	CHECK_EQ(status_of("GET / HTTP/1.1\r\nhOsT: a\r\n\r\n"), 0); /* names are case-blind */
 }
 
 TEST(field_line_strictness)
 {
-	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\n 2\r\n\r\n"), 400);   /* obs-fold */
+	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\n 2\r\n\r\n"), 400); /* obs-fold */
 	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\n\t2\r\n\r\n"), 400);
-	CHECK_EQ(status_of("GET / HTTP/1.1\r\n Host: a\r\n\r\n"), 400);               /* space after start line */
-	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost : a\r\n\r\n"), 400);               /* space before colon */
+	CHECK_EQ(status_of("GET / HTTP/1.1\r\n Host: a\r\n\r\n"), 400); /* space after start line */
+	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost : a\r\n\r\n"), 400); /* space before colon */
 	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost\t: a\r\n\r\n"), 400);
 	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost: a\r\nNoColon\r\n\r\n"), 400);
 	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost: a\r\n: empty\r\n\r\n"), 400);
-	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost: a\r\nX: a\rb\r\n\r\n"), 400);     /* bare CR in value */
+	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost: a\r\nX: a\rb\r\n\r\n"), 400); /* bare CR in value */
 	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost: a\r\nX: a\r\r\n\r\n"), 400);
 	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost: a\r\nX\r: a\r\n\r\n"), 400);
-	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost: a\r\nX: \x01\r\n\r\n"), 400);    /* control */
+	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost: a\r\nX: \x01\r\n\r\n"), 400); /* control */
 	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost: a\r\nX: \x7f\r\n\r\n"), 400);
 	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost: a\r\nX: caf\xc3\xa9\t!\r\n\r\n"), 0); /* obs-text, HTAB */
-	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost: a\r\nX:\r\n\r\n"), 0);          /* empty value */
+	CHECK_EQ(status_of("GET / HTTP/1.1\r\nHost: a\r\nX:\r\n\r\n"), 0);                /* empty value */
 	static const char nul[] = "GET / HTTP/1.1\r\nHost: a\r\nX: \0\r\n\r\n";
 	struct outcome o = run(nul, sizeof(nul) - 1, 0, 0);
 	CHECK_EQ(o.status[0], 400);
@@ -264,23 +264,31 @@ TEST(line_endings)
 TEST(body_framing)
 {
 	/* CL and TE together, TE in 1.0, TE not ending in chunked, chunked twice. */
-	CHECK_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"), 400);
-	CHECK_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n"), 400);
+	CHECK_EQ(status_of(
+	             "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"),
+	         400);
+	CHECK_EQ(status_of(
+	             "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n"),
+	         400);
 	CHECK_EQ(status_of("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"), 400);
 	CHECK_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n"), 400);
 	CHECK_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n"), 400);
-	CHECK_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"), 400);
+	CHECK_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: "
+	                   "chunked\r\n\r\n"),
+	         400);
 	CHECK_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:\r\n\r\n"), 400);
 	/* A chunked body is refused, not parsed. */
 	CHECK_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"), 413);
 	/* Bad or repeated Content-Length. */
-	CHECK_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\n"), 400);
+	CHECK_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\n"),
+	         400);
 	CHECK_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 3\r\n\r\n"), 400);
 	CHECK_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +3\r\n\r\n"), 400);
 	CHECK_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n"), 400);
 	CHECK_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0x10\r\n\r\n"), 400);
 	CHECK_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length:\r\n\r\n"), 400);
-	CHECK_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999999\r\n\r\n"), 400);
+	CHECK_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999999\r\n\r\n"),
+	         400);
 	CHECK_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 70000\r\n\r\n"), 413);
 }
 
