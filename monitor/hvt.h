@@ -16,6 +16,9 @@
 #define HVT_MAX_SEGS 16
 #define HVT_EXIT_SETUP 2         /* usage, image or device error before boot */
 #define HVT_EXIT_GUEST_FAULT 255 /* guest crashed, aborted or broke the ABI */
+/* SIGINT/SIGTERM: the guest's own code if it stops within the grace
+ * period, else (or on a second signal) 128 + the signal number. */
+#define HVT_STOP_GRACE_MS 500
 
 enum hvt_perm { PERM_NONE = 0, PERM_R = 1, PERM_RW = 3, PERM_RX = 5 };
 
@@ -79,6 +82,7 @@ struct hvt {
 	uint64_t heap_start, heap_end, stack_top;
 	uint64_t guard; /* unmapped page below the stack */
 	struct hvt_stats st;
+	uint64_t stop_requested_at, stop_deadline; /* host ns; 0: no stop yet */
 };
 
 /* report.c */
@@ -118,8 +122,12 @@ int hvt_block_open(struct hvt_dev *d);
 void hvt_call_block_info(struct hvt *h, struct mica_hvt_block_info *a);
 void hvt_call_block_io(struct hvt *h, struct mica_hvt_block_io *a, int call);
 /* poll.c */
-void hvt_signals_setup(struct hvt *h);
 void hvt_call_poll(struct hvt *h, struct mica_hvt_poll *a);
+/* stop.c: SIGINT/SIGTERM handling (see there). */
+void hvt_signals_setup(struct hvt *h);
+void hvt_stop_check(struct hvt *h);
+int hvt_stop_wake_fd(void);
+const char *hvt_stop_signal_name(void);
 extern volatile sig_atomic_t hvt_stop_requested;
 /* hypercall.c */
 void hvt_hypercall(struct hvt *h, unsigned nr, uint64_t gpa);

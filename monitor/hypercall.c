@@ -63,7 +63,7 @@ static void call_console(struct hvt *h, struct mica_hvt_console *a)
 	size_t done = 0;
 	while (done < a->len) {
 		ssize_t n = write(1, p + done, a->len - done);
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && errno == EINTR && !hvt_stop_requested)
 			continue;
 		if (n <= 0)
 			break;

@@ -4,8 +4,10 @@
  *            [--net:NAME=TAPIF ...] [--block:NAME=FILE ...] IMAGE [BOOT-ARGS...]
  *
  * Exit status: the guest's own exit code (HALT), 255 when the guest
- * crashed, aborted or broke the ABI, 2 for errors before the guest ran.
- * See docs/hvt.md. */
+ * crashed, aborted or broke the ABI, 2 for errors before the guest ran,
+ * 128 + signal number (130 SIGINT, 143 SIGTERM) when a stop signal had to
+ * end a guest that did not stop by itself within 500 ms, or on a second
+ * stop signal (see stop.c). See docs/hvt.md. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,53 +1,22 @@
-/* poll.c - the POLL hypercall and stop signals.
+/* poll.c - the POLL hypercall.
  *
  * The guest sleeps here: the monitor blocks in ppoll(2) on the net devices'
  * tap descriptors until one is readable, the timeout passes or a stop
  * signal (SIGINT, SIGTERM) arrives. An idle guest therefore costs no CPU.
- * SIGINT/SIGTERM are blocked except inside ppoll and KVM_RUN, so a signal
- * is never lost between checking the flag and sleeping. */
+ * ppoll also watches stop.c's wake pipe, so a signal that arrives between
+ * the check of the stop flag and the sleep still ends the sleep; after a
+ * stop request POLL returns MICA_ESTOP at once. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <linux/kvm.h>
 #include "hvt.h"
-
-volatile sig_atomic_t hvt_stop_requested;
-
-static void on_stop_signal(int sig)
-{
-	(void)sig;
-	hvt_stop_requested++;
-}
-
-void hvt_signals_setup(struct hvt *h)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN); /* a closed stdout must not kill the guest */
-	sigset_t block;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, NULL);
-	/* Inside KVM_RUN: nothing blocked, so a signal interrupts the guest. */
-	struct {
-		struct kvm_signal_mask m;
-		uint8_t set[8];
-	} km = {.m.len = 8};
-	if (ioctl(h->vcpu_fd, KVM_SET_SIGNAL_MASK, &km) < 0)
-		hvt_err("KVM_SET_SIGNAL_MASK: %s (signals may not interrupt the guest)", strerror(errno));
-}
 
 /* Sleep in ppoll until a net device is readable, the timeout or a stop
  * signal; returns the ready bitmap, or -1 for a stop request. */
 static int64_t wait_ready(struct hvt *h, uint64_t timeout_ns)
 {
-	struct pollfd fds[MICA_HVT_MAX_DEVICES];
+	struct pollfd fds[MICA_HVT_MAX_DEVICES + 1];
 	unsigned idx[MICA_HVT_MAX_DEVICES], n = 0;
 	for (unsigned i = 0; i < h->ndevs; i++) {
 		if (h->devs[i].kind != MICA_HVT_DEV_NET)
@@ -61,13 +30,14 @@ static int64_t wait_ready(struct hvt *h, uint64_t timeout_ns)
 		ts.tv_nsec = (long)(timeout_ns % 1000000000u);
 		tsp = &ts;
 	}
-	sigset_t none;
-	sigemptyset(&none);
+	fds[n] = (struct pollfd){.fd = hvt_stop_wake_fd(), .events = POLLIN};
 	if (hvt_stop_requested)
 		return -1;
-	int rc = ppoll(fds, n, tsp, &none);
+	int rc = ppoll(fds, n + 1, tsp, NULL);
+	if (hvt_stop_requested)
+		return -1;
 	if (rc < 0)
-		return errno == EINTR && hvt_stop_requested ? -1 : 0;
+		return 0;
 	int64_t ready = 0;
 	for (unsigned i = 0; i < n; i++)
 		if (fds[i].revents & (POLLIN | POLLERR | POLLHUP))
