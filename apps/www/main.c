@@ -10,9 +10,6 @@
 
 struct www www;
 
-/* Linked only with the direct stack (lib/net): tells the default address. */
-extern const struct mica_arg_table mica_net_args __attribute__((weak));
-
 static const struct mica_arg_spec www_args[] = {
     {"listen", MICA_ARG_IPV4_PORT, NULL,
      "address to serve (default 127.0.0.1:8080 on unix, the interface address port 80 on direct targets)", 0,
@@ -31,20 +28,6 @@ void www_update_date(struct www *w)
 	}
 }
 
-static struct mica_endpoint listen_address(void)
-{
-	struct mica_endpoint ep = {0, 80};
-	unsigned port = 0;
-	if (mica_arg_given("listen")) {
-		ep.ip = mica_arg_ipv4("listen", &port);
-		ep.port = (uint16_t)port;
-	} else if (!&mica_net_args) {
-		ep.ip = 0x7f000001; /* unix: loopback */
-		ep.port = 8080;
-	}
-	return ep;
-}
-
 static int www_start(struct mica_loop *loop)
 {
 	struct www *w = &www;
@@ -55,8 +38,10 @@ static int www_start(struct mica_loop *loop)
 	w->log_access = mica_arg_flag("log-access");
 	w->date_sec = -1;
 	www_update_date(w);
-	struct mica_endpoint local = listen_address();
+	struct mica_endpoint local = {0, 0};
 	int rc = mica_net_open(loop, "service", &w->net);
+	if (rc == MICA_OK)
+		rc = mica_net_listen_addr(w->net, mica_arg_str("listen"), 80, 8080, &local);
 	if (rc == MICA_OK)
 		rc = mica_tcp_listen(w->net, &local, 1024, www_accept, w, &w->listener);
 	if (rc != MICA_OK) {

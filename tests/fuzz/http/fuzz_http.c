@@ -14,7 +14,11 @@ static const uint8_t p304[] = "Server: mica\r\nETag: \"a\"\r\n\r\n";
 static const struct mica_http_entry entries[] = {
     {"/", 1, MICA_HTTP_ENTRY_FILE, 1000, {{page, p304, 27, 27, 9, "\"a\"", 3}, {0}, {0}}},
     {"/d", 2, MICA_HTTP_ENTRY_DIR, 1000, {{0}, {0}, {0}}},
-    {"/x.html", 7, MICA_HTTP_ENTRY_FILE, 1000, {{page, p304, 27, 27, 9, "\"a\"", 3}, {page, p304, 27, 27, 9, "\"b\"", 3}, {0}}},
+    {"/x.html",
+     7,
+     MICA_HTTP_ENTRY_FILE,
+     1000,
+     {{page, p304, 27, 27, 9, "\"a\"", 3}, {page, p304, 27, 27, 9, "\"b\"", 3}, {0}}},
 };
 static const struct mica_http_site site = {entries, 3};
 
@@ -95,7 +99,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	size_t step = data[0] % 17 + 1;
 	struct summary a = run(data + 1, size - 1, 0), b = run(data + 1, size - 1, step);
-	if (a.n != b.n || memcmp(a.status, b.status, sizeof(a.status)) || memcmp(a.hash, b.hash, sizeof(a.hash)))
+	if (a.n != b.n || memcmp(a.status, b.status, sizeof(a.status)) ||
+	    memcmp(a.hash, b.hash, sizeof(a.hash)))
 		abort();
 	return 0;
 }
