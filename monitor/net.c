@@ -18,6 +18,9 @@
 #include <linux/if_tun.h>
 #include "hvt.h"
 
+/* Frames dropped as too large that one receive may read past. */
+#define RECV_DROP_MAX MICA_HVT_NET_BATCH_MAX
+
 static uint16_t tap_mtu(const char *ifname)
 {
 	struct ifreq ifr;
@@ -120,13 +123,16 @@ int64_t hvt_net_send(struct hvt *h, struct hvt_dev *d, uint64_t gpa, uint32_t co
 	return sent;
 }
 
-/* Receive waiting frames into the guest's buffers; returns how many. */
+/* Receive waiting frames into the guest's buffers; returns how many.
+ * Bounded work per exit: at most count + RECV_DROP_MAX reads, so a peer
+ * flooding the tap with frames too big for the guest's buffers cannot keep
+ * the monitor here (the rest wait; the next POLL wakes at once). */
 uint32_t hvt_net_recv(struct hvt *h, struct hvt_dev *d, uint64_t gpa, uint32_t count, const char *call)
 {
 	static uint8_t spill[65536];
 	struct mica_hvt_frame *f = frames_of(h, gpa, count, call);
-	uint32_t got = 0;
-	while (got < count) {
+	uint32_t got = 0, dropped = 0;
+	while (got < count && dropped < RECV_DROP_MAX) {
 		struct mica_hvt_frame fr;
 		memcpy(&fr, &f[got], sizeof(fr));
 		void *p = hvt_gpa_write(h, fr.addr, fr.len);
@@ -142,6 +148,7 @@ uint32_t hvt_net_recv(struct hvt *h, struct hvt_dev *d, uint64_t gpa, uint32_t c
 			break; /* EAGAIN: nothing more waiting */
 		if ((size_t)n > fr.len) {
 			d->rx_dropped++;
+			dropped++;
 			continue;
 		}
 		fr.len = (uint32_t)n;

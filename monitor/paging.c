@@ -8,7 +8,7 @@
  *   heap_start..      free memory for the guest (RW, NX)
  *   heap_end..        the exception stack (4 KiB, RW, NX; IST1 in the TSS)
  *   guard             one unmapped guard page below the stack
- *   ..mem_size        the stack (RW, NX), and argv at the very top
+ *   ..mem_size        the stack (RW, NX), and argv + seed at the very top
  * 2 MiB regions that are all heap are mapped with 2 MiB pages; every other
  * region gets a page table of 4 KiB pages. Accessed/dirty bits are preset so
  * the CPU never writes to the page tables (they can be sealed read-only). */
@@ -26,8 +26,9 @@
 
 void hvt_layout(struct hvt *h)
 {
-	/* argv and its strings sit above the stack (see hvt_boot_info). */
-	uint64_t args = (8 * (h->argc + 1) + h->args_len + 15) & ~15ull;
+	/* argv, its strings and the entropy seed sit above the stack (see
+	 * hvt_boot_info). */
+	uint64_t args = (8 * (h->argc + 1) + h->args_len + MICA_HVT_SEED_LEN + 15) & ~15ull;
 	h->stack_top = h->mem_size - args;
 	h->guard = h->mem_size - MICA_HVT_STACK_SIZE - PAGE;
 	h->heap_end = h->guard - PAGE; /* the exception stack sits between */

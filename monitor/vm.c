@@ -1,12 +1,15 @@
 /* vm.c - create the KVM virtual machine: guest memory slots (sealed where
  * read-only), one vCPU in 64-bit long mode at the image's entry, the GDT,
  * TSS and IDT, and the boot-info block with argv. */
+#include <cpuid.h>
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 #include "hvt.h"
@@ -94,9 +97,19 @@ int hvt_seal_memory(struct hvt *h)
 	return 0;
 }
 
+/* RDRAND (CPUID leaf 1, ECX bit 30) when the host CPU has it: the guest
+ * mixes it into its random generator. KVM does not intercept RDRAND. */
+static uint32_t host_rdrand_bit(void)
+{
+	unsigned a, b, c, d;
+	if (!__get_cpuid(1, &a, &b, &c, &d))
+		return 0;
+	return c & bit_RDRND;
+}
+
 /* A minimal CPUID: what the monitor's long-mode setup needs KVM to accept
- * (LM and NX for EFER) and what the guest uses (TSC). Building it here
- * avoids KVM_GET_SUPPORTED_CPUID, which is slow on some hosts. */
+ * (LM and NX for EFER) and what the guest uses (TSC, RDRAND). Building it
+ * here avoids KVM_GET_SUPPORTED_CPUID, which is slow on some hosts. */
 static int setup_cpuid(struct hvt *h)
 {
 	struct {
@@ -105,10 +118,11 @@ static int setup_cpuid(struct hvt *h)
 	} t = {.c.nent = 4,
 	       .e = {
 	           {.function = 0, .eax = 1, .ebx = 0x6163694d, .edx = 0x766d7668, .ecx = 0x20202074},
-	           /* FPU TSC MSR PAE CX8 CMOV FXSR SSE SSE2 */
+	           /* FPU TSC MSR PAE CX8 CMOV FXSR SSE SSE2; ECX: RDRAND */
 	           {.function = 1,
 	            .edx = 1u << 0 | 1u << 4 | 1u << 5 | 1u << 6 | 1u << 8 | 1u << 15 | 1u << 24 | 1u << 25 |
-	                   1u << 26},
+	                   1u << 26,
+	            .ecx = host_rdrand_bit()},
 	           {.function = 0x80000000, .eax = 0x80000001},
 	           {.function = 0x80000001, .edx = 1u << 20 | 1u << 29}, /* NX, LM */
 	       }};
@@ -251,4 +265,11 @@ void hvt_boot_info(struct hvt *h)
 		memcpy(h->mem + h->stack_top + 8 * i, &p, sizeof(p));
 	}
 	memcpy(h->mem + strs, h->args, h->args_len);
+	/* The seed, after the strings: writable, so the guest can wipe it. */
+	uint64_t seed = strs + h->args_len;
+	if (getrandom(h->mem + seed, MICA_HVT_SEED_LEN, 0) != MICA_HVT_SEED_LEN)
+		hvt_die(HVT_EXIT_SETUP, "cannot read %d random bytes from the host (getrandom): %s",
+		        MICA_HVT_SEED_LEN, strerror(errno));
+	memcpy(h->mem + MICA_HVT_BOOT_INFO_ADDR + offsetof(struct mica_hvt_boot_info, seed), &seed,
+	       sizeof(seed));
 }

@@ -45,17 +45,13 @@ mica_image_netifs() {
 }
 
 # Boot arguments that make IMAGE serve on GUEST in the namespace, given the
-# ARGS it already has: --ipv4=GUEST/24 unless --ipv4 is there, and for an
-# app with a --listen address that defaults to loopback (apps/dns, which
-# the direct stack cannot reach), --listen=GUEST:53. One per line.
+# ARGS it already has: --ipv4=GUEST/24 unless --ipv4 is there. (Apps serve
+# on their device's address by default on direct targets: --listen=auto,
+# see mica_net_listen_addr in include/mica/net.h.) One per line.
 mica_guest_defaults() {
-	local guest=$1 image=$2; shift 2
+	local guest=$1
+	shift 2
 	case " $* " in *" --ipv4="*) ;; *) echo "--ipv4=$guest/24";; esac
-	case " $* " in *" --listen="*) return 0;; esac
-	local s; s=$(strings -a "$image" 2>/dev/null)
-	if grep -qx 'listen' <<< "$s" && grep -qxE '127\.[0-9.]+:[0-9]+' <<< "$s"; then
-		echo "--listen=$guest:53"
-	fi
 }
 
 # Is the script being sourced? Then stop after defining the functions.

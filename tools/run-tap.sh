@@ -6,9 +6,7 @@
 # If BOOT-ARGS attach the network device themselves (--net:NAME=TAPIF), the
 # image runs as it is. Otherwise the device the app declared is put on a tap
 # in a fresh network namespace (tools/netns-run.sh) with --ipv4=10.77.0.2/24
-# unless --ipv4 is given (and --listen=10.77.0.2:53 for apps that serve on
-# a --listen address defaulting to loopback, like apps/dns), and the
-# namespace is removed when the image stops.
+# unless --ipv4 is given, and the namespace is removed when the image stops.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 [ $# -ge 1 ] || { echo "usage: $0 IMAGE [BOOT-ARGS...]" >&2; exit 2; }

@@ -1,5 +1,6 @@
 /* main.c - the DNS appliance: serves the zones zonec compiled into the
- * image over UDP and TCP (--listen=IP:PORT), prints counters on exit.
+ * image over UDP and TCP (--listen: by default 127.0.0.1:5353 on unix, the
+ * device's address port 53 on direct targets), prints counters on exit.
  * Only include/mica/net.h is used, so every target runs it unchanged. */
 #include <mica/app.h>
 #include <mica/log.h>
@@ -8,7 +9,10 @@
 struct dns_app dns_app;
 
 static const struct mica_arg_spec dns_args[] = {
-    {"listen", MICA_ARG_IPV4_PORT, "127.0.0.1:5353", "UDP and TCP address to serve", 0, 0},
+    {"listen", MICA_ARG_LISTEN, "auto",
+     "UDP and TCP address to serve: auto (unix 127.0.0.1:5353, else the device's address, port 53), "
+     ":PORT or IP:PORT",
+     0, 0},
     {"tcp-idle", MICA_ARG_INT, "10", "seconds before an idle TCP connection is closed", 1, 3600},
     {"tcp-max", MICA_ARG_INT, "256", "most TCP connections at once", 1, 65535},
 };
@@ -24,15 +28,14 @@ static void udp_query(struct mica_udp *u, const struct mica_udp_dgram *d, void *
 static int dns_start(struct mica_loop *loop)
 {
 	struct dns_app *a = &dns_app;
-	unsigned port = 0;
 	struct mica_endpoint local;
-	local.ip = mica_arg_ipv4("listen", &port);
-	local.port = (uint16_t)port;
 	a->loop = loop;
 	a->tcp_idle_ns = (uint64_t)mica_arg_int("tcp-idle") * MICA_NS_PER_S;
 	a->tcp_max = (unsigned)mica_arg_int("tcp-max");
 	mica_dns_server_init(&a->server, mica_dns_zones, mica_dns_nzones, mica_dns_memoised);
 	int rc = mica_net_open(loop, "service", &a->net);
+	if (rc == MICA_OK)
+		rc = mica_net_listen_addr(a->net, mica_arg_str("listen"), 53, 5353, &local);
 	if (rc == MICA_OK)
 		rc = mica_udp_bind(a->net, &local, udp_query, a, &a->udp);
 	if (rc != MICA_OK) {
@@ -51,8 +54,10 @@ static int dns_start(struct mica_loop *loop)
 		          mica_dns_name_str(z->names + z->nodes[z->apex].name, name, sizeof(name)), z->nnodes,
 		          z->memo ? ", memoised" : "");
 	}
-	mica_info("dns", "serving on %u.%u.%u.%u:%u (UDP%s)", local.ip >> 24, (local.ip >> 16) & 255,
-	          (local.ip >> 8) & 255, local.ip & 255, port, a->listener ? " and TCP" : "");
+	uint32_t ip = local.ip ? local.ip : mica_net_ipv4(a->net); /* 0: not leased yet */
+	mica_info("dns", "serving on %u.%u.%u.%u:%u%s (UDP%s)", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255,
+	          ip & 255, local.port, local.ip ? "" : " (every address of the device)",
+	          a->listener ? " and TCP" : "");
 	return MICA_OK;
 }
 

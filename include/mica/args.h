@@ -22,6 +22,8 @@ enum mica_arg_type {
 	MICA_ARG_IPV4,        /* a.b.c.d */
 	MICA_ARG_IPV4_PREFIX, /* a.b.c.d/len */
 	MICA_ARG_IPV4_PORT,   /* a.b.c.d:port */
+	MICA_ARG_LISTEN,      /* where a service listens: auto, :port or a.b.c.d:port
+	                       * (resolved by mica_net_listen_addr, net.h) */
 };
 
 struct mica_arg_spec {
@@ -75,6 +77,15 @@ uint32_t mica_arg_ipv4(const char *name, unsigned *prefix_or_port);
 /* Parse helpers shared by the argument checker and the network code. */
 int mica_parse_ipv4(const char *s, size_t len, uint32_t *out);
 int mica_parse_u64(const char *s, size_t len, uint64_t *out);
+
+/* A MICA_ARG_LISTEN value: "auto" (the target's address, the app's port),
+ * ":port" (the target's address, this port) or "a.b.c.d:port". */
+struct mica_listen_spec {
+	uint32_t ip;   /* when !auto_ip */
+	uint16_t port; /* when !auto_port */
+	bool auto_ip, auto_port;
+};
+int mica_parse_listen(const char *s, struct mica_listen_spec *out);
 
 void mica_args_set_current(const struct mica_args *a);
 /* The value given on the command line for `name`, or NULL (no default). */

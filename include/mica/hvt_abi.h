@@ -27,6 +27,8 @@
  *     the IDT is loaded with interrupt gates to them; otherwise there is
  *     no IDT and an exception is a triple fault (still reported).
  *   - Interrupts off (no interrupt ever arrives; I/O is polled).
+ *   - CPUID shows RDRAND (leaf 1, ECX bit 30) exactly when the host has it;
+ *     boot_info->seed points to a random seed from the host.
  *
  * Hypercalls: `outl %eax, $port` with port = MICA_HVT_PORT_BASE + call
  * number and EAX = guest-physical address of the call's argument struct
@@ -88,7 +90,13 @@ struct mica_hvt_boot_info {
 	uint32_t ndevices;
 	uint64_t flags; /* MICA_HVT_BOOT_* */
 	struct mica_hvt_device devices[MICA_HVT_MAX_DEVICES];
+	/* Entropy: address of MICA_HVT_SEED_LEN bytes from the host's
+	 * getrandom(2), in writable memory above the stack next to argv. The
+	 * guest keys its generator with them and wipes them. 0: no seed. */
+	uint64_t seed;
 };
+
+#define MICA_HVT_SEED_LEN 32
 
 /* flags: memory is already sealed (see SEAL), so the guest need not call
  * SEAL at all (one VM exit less at boot). */
@@ -137,7 +145,9 @@ struct mica_hvt_time {
  * then after waking, if that device is readable, up to rx_count frames are
  * received into rx_frames (as NET_READ; rx_got = how many, each with its
  * length). Zero counts make it a plain POLL. rx_got < rx_count means the
- * device had no more frames waiting at that moment. */
+ * device had no more frames waiting at that moment, or that the monitor's
+ * work bound per exit was reached while dropping frames too large for
+ * their buffers (then the next POLL returns at once). */
 struct mica_hvt_poll {
 	uint64_t timeout_ns;
 	uint64_t ready;
@@ -174,7 +184,8 @@ struct mica_hvt_frame {
  * one the host cannot take now), or a negative error.
  * NET_READ: receive up to count frames into frames[]; ret = frames
  * received (0: none waiting). A frame larger than its buffer is dropped and
- * counted by the monitor. */
+ * counted by the monitor; one call drops at most MICA_HVT_NET_BATCH_MAX
+ * such frames, then returns what it has. */
 struct mica_hvt_net_io {
 	uint32_t handle;
 	uint32_t count;  /* at most MICA_HVT_NET_BATCH_MAX */

@@ -37,6 +37,23 @@ void mica_net_print_stats(struct mica_net *net);
 /* The local IPv4 address in use (0 while unconfigured, e.g. before DHCP). */
 uint32_t mica_net_ipv4(struct mica_net *net);
 
+/* Where a service listens, so that one default fits every target. Apps
+ * declare a boot argument of type MICA_ARG_LISTEN with the default "auto"
+ *     {"listen", MICA_ARG_LISTEN, "auto", "address to serve", 0, 0},
+ * and resolve its value here:
+ *     mica_net_listen_addr(net, mica_arg_str("listen"), 53, 5353, &local);
+ * "auto" is the target's natural address: on unix loopback (127.0.0.1,
+ * the host keeps its own services on its addresses) with port unix_port;
+ * on direct targets (tap, hvt, virtio) the address of the device - every
+ * address it has, so a DHCP lease works too - with port `port`. ":PORT"
+ * is that address with another port; "a.b.c.d:PORT" is taken as given.
+ * unix_port differs from port where port needs root on a Linux host
+ * (DNS: 53 and 5353; web: 80 and 8080); key-value 6379 and OpenFlow 6653
+ * use the same number twice. MICA_EINVAL for a malformed spec (a boot
+ * argument of type MICA_ARG_LISTEN was already checked at start). */
+int mica_net_listen_addr(struct mica_net *net, const char *spec, uint16_t port, uint16_t unix_port,
+                         struct mica_endpoint *out);
+
 /* ---- UDP ---- */
 struct mica_udp_dgram {
 	struct mica_endpoint src; /* the sender */

@@ -44,6 +44,17 @@ _Noreturn void mica_plat_exit(int code);
  * Used for I/O buffer pools. (General allocation is malloc, see libc.h.) */
 void *mica_plat_alloc_pages(size_t npages);
 
+/* ---- Entropy ---- */
+/* Fill buf with len unpredictable bytes, fit for keys, TCP initial sequence
+ * numbers, SYN-cookie secrets, DHCP xids and ephemeral ports. unix/tap:
+ * getrandom(2). hvt: a ChaCha20 generator (csprng.h) seeded from the
+ * monitor's getrandom (passed in the boot info) and RDRAND where the CPU
+ * has it. Returns MICA_OK, or MICA_EIO (buf then holds no usable bytes)
+ * when the target has no entropy source; never blocks after boot. Costs
+ * about a thousand guest instructions per 32 bytes on hvt: draw secrets
+ * once and derive the rest (e.g. SipHash under a random key). */
+int mica_plat_random(void *buf, size_t len);
+
 /* ---- Seal ---- */
 /* Called once after the app has initialised. On hvt, the monitor makes code,
  * read-only data and page tables read-only for good. Returns MICA_ENOTSUP on

@@ -72,6 +72,27 @@ static int parse_ipv4_suffix(const char *s, char sep, uint64_t max, uint32_t *ip
 	return MICA_OK;
 }
 
+int mica_parse_listen(const char *s, struct mica_listen_spec *out)
+{
+	uint64_t port;
+	*out = (struct mica_listen_spec){.auto_ip = true, .auto_port = true};
+	if (strcmp(s, "auto") == 0)
+		return MICA_OK;
+	if (s[0] == ':') {
+		if (mica_parse_u64(s + 1, strlen(s + 1), &port) || port > 65535)
+			return MICA_EINVAL;
+		out->port = (uint16_t)port;
+		out->auto_port = false;
+		return MICA_OK;
+	}
+	unsigned n;
+	if (parse_ipv4_suffix(s, ':', 65535, &out->ip, &n))
+		return MICA_EINVAL;
+	out->port = (uint16_t)n;
+	out->auto_ip = out->auto_port = false;
+	return MICA_OK;
+}
+
 static int parse_flag(const char *v, bool *out)
 {
 	static const char *const yes[] = {"1", "yes", "true", "on"};
@@ -117,6 +138,10 @@ static const char *check_value(const struct mica_arg_spec *s, const char *v)
 		return parse_ipv4_suffix(v, '/', 32, &ip, &n) ? "expected a.b.c.d/prefix-length" : NULL;
 	case MICA_ARG_IPV4_PORT:
 		return parse_ipv4_suffix(v, ':', 65535, &ip, &n) ? "expected a.b.c.d:port" : NULL;
+	case MICA_ARG_LISTEN: {
+		struct mica_listen_spec ls;
+		return mica_parse_listen(v, &ls) ? "expected auto, :port or a.b.c.d:port" : NULL;
+	}
 	}
 	return "unknown type";
 }

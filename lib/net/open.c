@@ -2,6 +2,7 @@
  * platform netif the app declared, feed it received frames in batches from
  * the netif's ready callback, and send its frames through mica_netif_tx. */
 #include "stack.h"
+#include <mica/args.h>
 #include <mica/libc.h>
 #include <mica/log.h>
 
@@ -74,4 +75,20 @@ int mica_net_open(struct mica_loop *loop, const char *netif, struct mica_net **o
 uint32_t mica_net_ipv4(struct mica_net *net)
 {
 	return net->ip;
+}
+
+/* "auto" on the direct stack: every address of this device (static or
+ * leased), the app's own port. */
+int mica_net_listen_addr(struct mica_net *net, const char *spec, uint16_t port, uint16_t unix_port,
+                         struct mica_endpoint *out)
+{
+	struct mica_listen_spec ls;
+	(void)net;
+	(void)unix_port;
+	int rc = mica_parse_listen(spec ? spec : "auto", &ls);
+	if (rc != MICA_OK)
+		return rc;
+	out->ip = ls.auto_ip ? 0 : ls.ip;
+	out->port = ls.auto_port ? port : ls.port;
+	return MICA_OK;
 }

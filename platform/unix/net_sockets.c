@@ -20,6 +20,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 #include <mica/app.h>
+#include <mica/args.h>
 #include <mica/log.h>
 #include <mica/net.h>
 #include "unix.h"
@@ -73,6 +74,21 @@ uint32_t mica_net_ipv4(struct mica_net *net)
 {
 	(void)net;
 	return 0;
+}
+
+/* "auto" on kernel sockets: loopback, the app's unprivileged port. */
+int mica_net_listen_addr(struct mica_net *net, const char *spec, uint16_t port, uint16_t unix_port,
+                         struct mica_endpoint *out)
+{
+	struct mica_listen_spec ls;
+	(void)net;
+	(void)port;
+	int rc = mica_parse_listen(spec ? spec : "auto", &ls);
+	if (rc != MICA_OK)
+		return rc;
+	out->ip = ls.auto_ip ? 0x7f000001u : ls.ip;
+	out->port = ls.auto_port ? unix_port : ls.port;
+	return MICA_OK;
 }
 
 void mica_net_print_stats(struct mica_net *net)

@@ -1,14 +1,51 @@
 # tests/integration/lib.sh - helpers shared by integration test scripts.
 # Source it: . "$(dirname "$0")/../lib.sh"
-set -euo pipefail
+# It sets -euo pipefail, changes to the top of the tree and kills the
+# processes of start_bg on exit. With MICA_LIB_FUNCS_ONLY=1 it only defines
+# the functions (net/lib.sh takes stop_app and friends that way).
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$ROOT"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIPPED: $*"; exit 77; }
 need_root() { [ "$(id -u)" = 0 ] || skip "needs root"; }
 need_kvm() { [ -r /dev/kvm ] && [ -w /dev/kvm ] || skip "needs /dev/kvm"; }
 need_cmd() { for c in "$@"; do command -v "$c" >/dev/null || skip "needs $c (see .ci/packages.txt)"; done; }
+
+# log_clean LOG: fail when LOG shows a panic, a sanitizer report or a crash.
+log_clean() {
+	local bad
+	bad=$(grep -m1 -E '^panic: |(Address|Leak|Memory|Thread|UndefinedBehavior)Sanitizer|runtime error:|Segmentation fault|core dumped' "$1") || return 0
+	fail "$1 shows a crash or sanitizer report: $bad"
+}
+
+# stop_app PID LOG [SIGNAL] [WANT]: stop an app running in the background
+# (a child of this shell) the way a user does - SIGTERM unless SIGNAL is
+# given - and check how it ended: it must exit within STOP_SECONDS (default
+# 10; otherwise it is killed and the test fails), with exit code WANT
+# (default 0), and its LOG must hold no panic, sanitizer report or crash.
+# A process that already exited is only checked. Every test that starts a
+# long-running app stops it with this, so a crash after the last query
+# fails the test.
+stop_app() {
+	local pid=$1 log=$2 sig=${3:-TERM} want=${4:-0} rc=0 i
+	kill -"$sig" "$pid" 2>/dev/null || true
+	for ((i = 0; i < ${STOP_SECONDS:-10} * 20; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		tail -20 "$log" >&2
+		fail "process $pid did not stop within ${STOP_SECONDS:-10} s of SIG$sig"
+	fi
+	wait "$pid" 2>/dev/null || rc=$?
+	if [ "$rc" != "$want" ]; then
+		tail -20 "$log" >&2
+		fail "process $pid exited with $rc after SIG$sig, expected $want"
+	fi
+	log_clean "$log"
+}
 
 # A free TCP+UDP port on loopback.
 free_port() {
@@ -30,7 +67,6 @@ PY
 BG_PIDS=()
 start_bg() { "$@" & BG_PIDS+=($!); }
 cleanup_bg() { for p in "${BG_PIDS[@]+"${BG_PIDS[@]}"}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup_bg EXIT
 
 # Wait until something listens on 127.0.0.1:PORT/tcp (max ~5 s).
 wait_tcp() {
@@ -40,3 +76,9 @@ wait_tcp() {
 	done
 	fail "nothing listening on 127.0.0.1:$1"
 }
+
+if [ "${MICA_LIB_FUNCS_ONLY:-}" != 1 ]; then
+	set -euo pipefail
+	cd "$ROOT"
+	trap cleanup_bg EXIT
+fi

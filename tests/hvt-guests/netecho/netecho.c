@@ -5,7 +5,8 @@
  * MAC swapped and the source set to the device's MAC, in batches (one
  * NET_READ and one NET_WRITE per wakeup). A frame of EtherType 0x88b5
  * whose payload starts with "quit" ends the guest; it prints how many
- * frames it echoed. */
+ * frames it echoed. One starting with "stall" keeps the guest busy for
+ * 500 ms without a VM exit (so frames pile up in the tap). */
 #include <mica/app.h>
 #include <mica/buf.h>
 #include <mica/err.h>
@@ -15,6 +16,7 @@
 #include <mica/platform.h>
 
 #define BATCH 32
+#define STALL_MS 500
 
 struct echo {
 	struct mica_netif *nif;
@@ -32,6 +34,20 @@ static bool is_quit(const struct mica_buf *b)
 	return b->len >= 18 && d[12] == 0x88 && d[13] == 0xb5 && memcmp(d + 14, "quit", 4) == 0;
 }
 
+static bool is_stall(const struct mica_buf *b)
+{
+	const uint8_t *d = mica_buf_data(b);
+	return b->len >= 19 && d[12] == 0x88 && d[13] == 0xb5 && memcmp(d + 14, "stall", 5) == 0;
+}
+
+/* Busy for ms without a VM exit, so frames pile up in the tap. */
+static void stall(uint64_t ms)
+{
+	uint64_t until = mica_plat_monotonic_ns() + ms * MICA_NS_PER_MS;
+	while (mica_plat_monotonic_ns() < until)
+		;
+}
+
 static void on_ready(struct mica_netif *nif, void *arg)
 {
 	struct echo *e = arg;
@@ -44,6 +60,8 @@ static void on_ready(struct mica_netif *nif, void *arg)
 	for (int i = 0; i < n; i++) {
 		uint8_t *d = mica_buf_data(bufs[i]);
 		quit |= is_quit(bufs[i]);
+		if (is_stall(bufs[i]))
+			stall(STALL_MS);
 		memcpy(d, d + 6, 6);
 		memcpy(d + 6, e->info.mac, 6);
 	}

@@ -29,8 +29,10 @@ sed -i 's/192.0.2.300/192.0.2.30/; /beside a CNAME/d' "$tmp/bad.example.zone"
 img=$(./mica build apps/dns -t unix ZONE="$tmp/bad.example.zone" | tail -1)
 . tests/integration/dns/nsd.sh
 port=$(free_port)
-start_bg "$img" --listen=127.0.0.1:"$port"
+start_bg "$img" --listen=:"$port" > "$tmp/log" 2>&1 # ":PORT": loopback on unix
 wait_dns "$port"
 ans=$(dig +short @127.0.0.1 -p "$port" alias.bad.example A)
 grep -q "192.0.2.30" <<<"$ans" || fail "fixed zone answers '$ans'"
+stop_app "${BG_PIDS[-1]}" "$tmp/log"
+grep -q "serving on 127.0.0.1:$port " "$tmp/log" || fail "--listen=:$port did not serve on loopback"
 echo "ok: $ans"

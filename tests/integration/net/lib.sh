@@ -3,6 +3,7 @@
 # an image of the tap target on it, and removes everything on exit (trap).
 # Every address used lives inside that namespace.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+MICA_LIB_FUNCS_ONLY=1 . "$ROOT/tests/integration/lib.sh" # stop_app, log_clean, need_cmd
 . "$ROOT/tools/netns-run.sh"
 NS=mica-t-$$
 TAP=mtap0
@@ -56,11 +57,12 @@ start_hvt() {
 	start_image "$ROOT/build/monitor/mica-hvt" --stats --net:service=$TAP "$img" --ipv4=$GUEST_IP/24 "$@"
 }
 
-# stop_image: SIGTERM, wait; the exit counters are then in $LOG.
+# stop_image: SIGTERM, wait; the exit counters are then in $LOG. Fails
+# unless it exits with 0 and a clean log (stop_app of ../lib.sh).
 stop_image() {
-	kill -TERM "$APP_PID" 2>/dev/null
-	wait "$APP_PID" 2>/dev/null
+	local pid=$APP_PID
 	APP_PID=""
+	stop_app "$pid" "$LOG"
 }
 
 # wait_log REGEX SECONDS
@@ -140,7 +142,7 @@ start_dns_tap() {
 	uniximg=$(build apps/dns -t unix ZONE=$Z/example.com.zone ZONE=$Z/example.org.zone) || exit 1
 	netns_up
 	dns_reference "$uniximg"
-	start_image "$tapimg" --net:service=$TAP --ipv4=$GUEST_IP/24 --listen=$GUEST_IP:53
+	start_image "$tapimg" --net:service=$TAP --ipv4=$GUEST_IP/24 # serves on $GUEST_IP:53 by default
 	wait_log "serving|listening|zones" 10 || fail "dns on tap did not start"
 	sleep 0.3
 }

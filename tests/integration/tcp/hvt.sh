@@ -19,13 +19,6 @@ peer sequential $GUEST_IP 7 10 || fail "10 sequential connections"
 # busy can spin without exiting (a monitor issue, seen right after many
 # closes); bound the stop either way.
 sleep 2
-kill -TERM "$APP_PID" 2>/dev/null
-for _ in $(seq 50); do kill -0 "$APP_PID" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$APP_PID" 2>/dev/null; then
-	kill -9 "$APP_PID" 2>/dev/null
-	fail "mica-hvt did not stop within 5 s of SIGTERM"
-fi
-wait "$APP_PID" 2>/dev/null
-APP_PID=""
+STOP_SECONDS=5 stop_image
 grep -iE "exit|^net" "$LOG" | tail -12
 echo PASS

@@ -10,6 +10,7 @@ static const struct mica_arg_spec specs[] = {
     {"ipv4", MICA_ARG_IPV4_PREFIX, NULL, "address", 0, 0},
     {"listen", MICA_ARG_IPV4_PORT, "127.0.0.1:5353", "listen", 0, 0},
     {"net:", MICA_ARG_STR, NULL, "devices", 0, 0},
+    {"serve", MICA_ARG_LISTEN, "auto", "where to serve", 0, 0},
 };
 static const struct mica_arg_table table = {"test", specs, sizeof(specs) / sizeof(specs[0])};
 
@@ -82,6 +83,26 @@ TEST(parse_ipv4)
 	CHECK_EQ(mica_parse_ipv4("1..3.4", 6, &ip), MICA_EINVAL);
 	CHECK_EQ(mica_parse_ipv4("1.2.3", 5, &ip), MICA_EINVAL);
 	CHECK_EQ(mica_parse_ipv4("0001.2.3.4", 10, &ip), MICA_EINVAL);
+}
+
+TEST(listen_specs)
+{
+	struct mica_listen_spec ls;
+	CHECK_EQ(mica_parse_listen("auto", &ls), 0);
+	CHECK(ls.auto_ip && ls.auto_port);
+	CHECK_EQ(mica_parse_listen(":8053", &ls), 0);
+	CHECK(ls.auto_ip && !ls.auto_port && ls.port == 8053);
+	CHECK_EQ(mica_parse_listen("10.0.0.2:53", &ls), 0);
+	CHECK(!ls.auto_ip && !ls.auto_port && ls.ip == 0x0a000002 && ls.port == 53);
+	CHECK_EQ(mica_parse_listen("0.0.0.0:0", &ls), 0);
+	CHECK(!ls.auto_ip && ls.ip == 0 && ls.port == 0);
+	const char *bad[] = {"", "Auto", "auto:53", ":", ":65536", ":x", "10.0.0.2", "10.0.0.2:", "1.2.3:4"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK_EQ(mica_parse_listen(bad[i], &ls), MICA_EINVAL);
+	struct mica_args a;
+	CHECK_EQ(parse(&a, "--serve=:99"), 0);
+	CHECK_EQ(parse(&a, "--serve=10.1.1.1"), MICA_EINVAL);
+	CHECK(strstr(a.error, "--serve=10.1.1.1") && strstr(a.error, "auto, :port or a.b.c.d:port"));
 }
 
 TEST(log_spec)
