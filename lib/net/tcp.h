@@ -154,7 +154,7 @@ void tcp_ext_put(struct tcp_ext *e);
  * the head passes them or the buffer empties. */
 struct tcp_rcvbuf {
 	struct tcp_pool *pool;
-	uint8_t **slot; /* cap / TCP_BLK blocks; the table exists only while something is held */
+	uint8_t **slot; /* cap / TCP_BLK + 1 blocks; the table exists only while something is held */
 	uint32_t cap, head, len;
 };
 /* Copy n bytes in at offset off from head (off + n <= cap); MICA_ENOMEM

@@ -1,6 +1,7 @@
 /* tcp_rcvbuf.c - a connection's receive buffer: cap bytes of sequence
- * space from head on (head wraps at cap), mapped onto pool blocks of
- * TCP_BLK bytes. A block is taken when a byte lands in it - in-order bytes
+ * space from head on, mapped onto pool blocks of TCP_BLK bytes in a ring
+ * one block larger than cap (so bytes far ahead never wrap into the
+ * block under head, which goes back to the pool when head leaves it). A block is taken when a byte lands in it - in-order bytes
  * the app left unread, or out-of-order data at its own offset - and given
  * back when the head moves past it, or all at once when nothing is held.
  * The block table itself exists only while something is held, so an idle
@@ -11,7 +12,13 @@
 
 static uint32_t nslots(const struct tcp_rcvbuf *r)
 {
-	return r->cap / TCP_BLK;
+	return r->cap / TCP_BLK + 1;
+}
+
+/* Bytes the ring maps: one block more than the buffer may hold. */
+static uint32_t ring_size(const struct tcp_rcvbuf *r)
+{
+	return nslots(r) * TCP_BLK;
 }
 
 /* Blocks [off, off + n) would need that are not there yet. */
@@ -39,7 +46,7 @@ int tcp_rcvbuf_write(struct tcp_rcvbuf *r, uint32_t off, const void *src, uint32
 	if (!r->slot && !(r->slot = calloc(nslots(r), sizeof(r->slot[0]))))
 		return MICA_ENOMEM;
 	const uint8_t *s = src;
-	uint32_t pos = (r->head + off) % r->cap;
+	uint32_t pos = (r->head + off) % ring_size(r);
 	while (n) {
 		uint8_t **blk = &r->slot[pos / TCP_BLK];
 		if (!*blk && !(*blk = tcp_pool_get(r->pool)))
@@ -49,7 +56,7 @@ int tcp_rcvbuf_write(struct tcp_rcvbuf *r, uint32_t off, const void *src, uint32
 		memcpy(*blk + in, s, k);
 		s += k;
 		n -= k;
-		pos = (pos + k) % r->cap;
+		pos = (pos + k) % ring_size(r);
 	}
 	return MICA_OK;
 }
@@ -74,7 +81,7 @@ void tcp_rcvbuf_drop(struct tcp_rcvbuf *r, uint32_t n)
 			tcp_pool_put(r->pool, r->slot[r->head / TCP_BLK]);
 			r->slot[r->head / TCP_BLK] = NULL;
 		}
-		r->head = (r->head + k) % r->cap;
+		r->head = (r->head + k) % ring_size(r);
 		r->len -= k;
 		n -= k;
 	}

@@ -104,6 +104,101 @@ TEST(receive_buffer_takes_blocks_only_while_holding_bytes)
 	tcp_pool_detach(pool);
 }
 
+static uint32_t rnd_state;
+static uint32_t rnd(void)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return rnd_state >> 8;
+}
+
+/* Random appends (copies and references), reads and drops against a flat
+ * copy of what the queue should hold. */
+TEST(send_queue_matches_a_model)
+{
+	struct tcp_pool *pool = tcp_pool_new(64 << 20);
+	struct tcp_ring r = {.pool = pool, .cap = TCP_SNDBUF};
+	static uint8_t model[1 << 22], src[1 << 18], got[1 << 16];
+	rnd_state = 1;
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)rnd();
+	size_t head = 0, tail = 0;
+	for (int it = 0; it < 20000 && check_failed_checks == 0; it++) {
+		uint32_t n = rnd() % 20000, so = rnd() % (uint32_t)(sizeof(src) - 20000);
+		switch (rnd() % 4) {
+		case 0: n = tcp_ring_append(&r, src + so, n); break;
+		case 1:
+			n = n < r.cap - r.len ? n : r.cap - r.len;
+			if (n && tcp_ring_append_ref(&r, src + so, n, NULL, NULL) != MICA_OK)
+				n = 0;
+			break;
+		case 2:
+			if (r.len) {
+				uint32_t off = rnd() % r.len, k = rnd() % (r.len - off + 1);
+				k = k < sizeof(got) ? k : sizeof(got);
+				tcp_ring_read(&r, off, got, k);
+				CHECK(memcmp(got, model + head + off, k) == 0);
+			}
+			n = 0;
+			break;
+		default:
+			n = n < r.len ? n : r.len;
+			tcp_ring_drop(&r, n);
+			head += n;
+			n = 0;
+			break;
+		}
+		memcpy(model + tail, src + so, n);
+		tail += n;
+		CHECK_EQ(r.len, tail - head);
+		if (tail > sizeof(model) - 2 * TCP_SNDBUF) {
+			memmove(model, model + head, tail - head);
+			tail -= head;
+			head = 0;
+		}
+	}
+	tcp_ring_free(&r);
+	CHECK_EQ(pool->used, 0);
+	tcp_pool_detach(pool);
+}
+
+/* Random in-order and out-of-order writes anywhere in the window, reads
+ * and drops against a model; every byte read must be the one written. */
+TEST(receive_buffer_matches_a_model)
+{
+	struct tcp_pool *pool = tcp_pool_new(64 << 20);
+	struct tcp_rcvbuf r = {.pool = pool, .cap = TCP_RCVBUF};
+	static uint8_t model[TCP_RCVBUF], valid[TCP_RCVBUF], src[1 << 18];
+	rnd_state = 2;
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)rnd();
+	for (int it = 0; it < 30000 && check_failed_checks == 0; it++) {
+		uint32_t op = rnd() % 3, n = rnd() % 20000;
+		if (op == 0) {
+			uint32_t off = rnd() % 2 ? r.len : rnd() % r.cap; /* in order, or anywhere */
+			uint32_t so = rnd() % (uint32_t)(sizeof(src) - 20000);
+			n = n < r.cap - off ? n : r.cap - off;
+			if (tcp_rcvbuf_write(&r, off, src + so, n) == MICA_OK) {
+				memcpy(model + off, src + so, n);
+				memset(valid + off, 1, n);
+			}
+			while (r.len < r.cap && valid[r.len])
+				r.len++;
+		} else if (op == 1 && r.len) {
+			struct mica_view v = tcp_rcvbuf_peek(&r);
+			CHECK(v.len > 0 && v.len <= r.len && memcmp(v.data, model, v.len) == 0);
+		} else if (op == 2) {
+			n = n < r.len ? n : r.len;
+			tcp_rcvbuf_drop(&r, n);
+			memmove(model, model + n, sizeof(model) - n);
+			memmove(valid, valid + n, sizeof(valid) - n);
+			memset(valid + sizeof(valid) - n, 0, n);
+		}
+	}
+	tcp_rcvbuf_free(&r);
+	CHECK_EQ(pool->used, 0);
+	tcp_pool_detach(pool);
+}
+
 /* The end of the highest segment sent so far (what the peer would ACK). */
 static uint32_t ack_all(struct harness *h, uint32_t una)
 {
