@@ -7,21 +7,9 @@
 # timeout: 120
 . "$(dirname "$0")/common.sh"
 set -e
-[ "$(id -u)" = 0 ] || { echo "skipped: needs root for network namespaces and taps"; exit 77; }
-[ -c /dev/net/tun ] || { echo "skipped: no /dev/net/tun"; exit 77; }
+tap_netns mac
 img=$(build_guest tests/hvt-guests/netecho)
 tapimg=$(./mica build apps/echo -t tap | tail -1)
-ns=mica-hvt-mac-$$
-tap=mmac$$
-pid=
-cleanup() {
-	[ -z "$pid" ] || kill "$pid" 2>/dev/null || true
-	ip netns del "$ns" 2>/dev/null || true
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-ip netns add "$ns"
-ip -n "$ns" tuntap add "$tap" mode tap
 ip -n "$ns" link set "$tap" up
 
 # mac_of REGEX CMD...: run CMD in the namespace until its output shows a MAC
@@ -30,16 +18,16 @@ mac_of() {
 	local re=$1 mac=""
 	shift
 	ip netns exec "$ns" "$@" > "$TMP/run" 2>&1 &
-	pid=$!
+	mon_pid=$!
 	for _ in $(seq 100); do
 		mac=$(sed -En "s/$re/\\1/p" "$TMP/run" | head -1)
 		[ -n "$mac" ] && break
-		kill -0 "$pid" 2>/dev/null || break
+		kill -0 "$mon_pid" 2>/dev/null || break
 		sleep 0.05
 	done
-	kill "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-	pid=
+	kill "$mon_pid" 2>/dev/null || true
+	wait "$mon_pid" 2>/dev/null || true
+	mon_pid=
 	[ -n "$mac" ] || { cat "$TMP/run" >&2; fail "no MAC printed by: $*"; }
 	echo "$mac"
 }
