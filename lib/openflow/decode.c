@@ -48,8 +48,10 @@ static void port_decode(const uint8_t *p, uint8_t version, struct of_port *pt)
 
 static int decode_hello(const uint8_t *b, size_t len, struct of_msg *m)
 {
-	/* No elements: the sender offers every version up to its own. */
-	m->u.hello.bitmap = (uint32_t)((2ull << (m->version > 31 ? 31 : m->version)) - 2);
+	/* No bitmap: the sender speaks its own version; one newer than ours
+	 * is taken to accept ours too (the older side decides, as 1.0 says). */
+	unsigned v = m->version > 31 ? 31 : m->version;
+	m->u.hello.bitmap = v > OF_VERSION_13 ? (uint32_t)((2ull << v) - 2) : 1u << v;
 	for (size_t off = 0; off + 4 <= len;) {
 		uint16_t type = rd16(b + off), elen = rd16(b + off + 2);
 		if (elen < 4 || elen > len - off)
