@@ -16,6 +16,9 @@
 #define HVT_MAX_SEGS 16
 #define HVT_EXIT_SETUP 2         /* usage, image or device error before boot */
 #define HVT_EXIT_GUEST_FAULT 255 /* guest crashed, aborted or broke the ABI */
+/* SIGINT/SIGTERM: the guest's own code if it stops within the grace
+ * period, else (or on a second signal) 128 + the signal number. */
+#define HVT_STOP_GRACE_MS 500
 
 enum hvt_perm { PERM_NONE = 0, PERM_R = 1, PERM_RW = 3, PERM_RX = 5 };
 
@@ -41,6 +44,7 @@ struct hvt_dev {
 	const char *arg; /* tap interface or file path */
 	int fd;
 	uint8_t mac[6];
+	bool mac_given; /* --net-mac:NAME=MAC */
 	uint16_t mtu;
 	uint64_t sectors;
 	bool read_only;
@@ -76,9 +80,15 @@ struct hvt {
 	struct hvt_image img;
 	struct hvt_dev devs[MICA_HVT_MAX_DEVICES];
 	unsigned ndevs;
+	struct {
+		char name[MICA_HVT_NAME_MAX];
+		uint8_t mac[6];
+	} macs[MICA_HVT_MAX_DEVICES]; /* --net-mac: options, applied to devs */
+	unsigned nmacs;
 	uint64_t heap_start, heap_end, stack_top;
 	uint64_t guard; /* unmapped page below the stack */
 	struct hvt_stats st;
+	uint64_t stop_requested_at, stop_deadline; /* host ns; 0: no stop yet */
 };
 
 /* report.c */
@@ -104,6 +114,7 @@ void hvt_boot_info(struct hvt *h);
 int hvt_seal_memory(struct hvt *h);
 /* devices.c: --net:/--block: options against the image manifest. */
 int hvt_dev_add(struct hvt *h, const char *opt);
+int hvt_dev_mac(struct hvt *h, const char *opt);
 int hvt_dev_check_manifest(struct hvt *h);
 int hvt_dev_open_all(struct hvt *h);
 /* net.c / block.c: device hypercalls. */
@@ -118,8 +129,12 @@ int hvt_block_open(struct hvt_dev *d);
 void hvt_call_block_info(struct hvt *h, struct mica_hvt_block_info *a);
 void hvt_call_block_io(struct hvt *h, struct mica_hvt_block_io *a, int call);
 /* poll.c */
-void hvt_signals_setup(struct hvt *h);
 void hvt_call_poll(struct hvt *h, struct mica_hvt_poll *a);
+/* stop.c: SIGINT/SIGTERM handling (see there). */
+void hvt_signals_setup(struct hvt *h);
+void hvt_stop_check(struct hvt *h);
+int hvt_stop_wake_fd(void);
+const char *hvt_stop_signal_name(void);
 extern volatile sig_atomic_t hvt_stop_requested;
 /* hypercall.c */
 void hvt_hypercall(struct hvt *h, unsigned nr, uint64_t gpa);

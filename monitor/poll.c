@@ -1,53 +1,22 @@
-/* poll.c - the POLL hypercall and stop signals.
+/* poll.c - the POLL hypercall.
  *
  * The guest sleeps here: the monitor blocks in ppoll(2) on the net devices'
  * tap descriptors until one is readable, the timeout passes or a stop
  * signal (SIGINT, SIGTERM) arrives. An idle guest therefore costs no CPU.
- * SIGINT/SIGTERM are blocked except inside ppoll and KVM_RUN, so a signal
- * is never lost between checking the flag and sleeping. */
+ * ppoll also watches stop.c's wake pipe, so a signal that arrives between
+ * the check of the stop flag and the sleep still ends the sleep; after a
+ * stop request POLL returns MICA_ESTOP at once. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <linux/kvm.h>
 #include "hvt.h"
-
-volatile sig_atomic_t hvt_stop_requested;
-
-static void on_stop_signal(int sig)
-{
-	(void)sig;
-	hvt_stop_requested++;
-}
-
-void hvt_signals_setup(struct hvt *h)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN); /* a closed stdout must not kill the guest */
-	sigset_t block;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, NULL);
-	/* Inside KVM_RUN: nothing blocked, so a signal interrupts the guest. */
-	struct {
-		struct kvm_signal_mask m;
-		uint8_t set[8];
-	} km = {.m.len = 8};
-	if (ioctl(h->vcpu_fd, KVM_SET_SIGNAL_MASK, &km) < 0)
-		hvt_err("KVM_SET_SIGNAL_MASK: %s (signals may not interrupt the guest)", strerror(errno));
-}
 
 /* Sleep in ppoll until a net device is readable, the timeout or a stop
  * signal; returns the ready bitmap, or -1 for a stop request. */
 static int64_t wait_ready(struct hvt *h, uint64_t timeout_ns)
 {
-	struct pollfd fds[MICA_HVT_MAX_DEVICES];
+	struct pollfd fds[MICA_HVT_MAX_DEVICES + 1];
 	unsigned idx[MICA_HVT_MAX_DEVICES], n = 0;
 	for (unsigned i = 0; i < h->ndevs; i++) {
 		if (h->devs[i].kind != MICA_HVT_DEV_NET)
@@ -61,13 +30,14 @@ static int64_t wait_ready(struct hvt *h, uint64_t timeout_ns)
 		ts.tv_nsec = (long)(timeout_ns % 1000000000u);
 		tsp = &ts;
 	}
-	sigset_t none;
-	sigemptyset(&none);
+	fds[n] = (struct pollfd){.fd = hvt_stop_wake_fd(), .events = POLLIN};
 	if (hvt_stop_requested)
 		return -1;
-	int rc = ppoll(fds, n, tsp, &none);
+	int rc = ppoll(fds, n + 1, tsp, NULL);
+	if (hvt_stop_requested)
+		return -1;
 	if (rc < 0)
-		return errno == EINTR && hvt_stop_requested ? -1 : 0;
+		return 0;
 	int64_t ready = 0;
 	for (unsigned i = 0; i < n; i++)
 		if (fds[i].revents & (POLLIN | POLLERR | POLLHUP))
@@ -75,8 +45,48 @@ static int64_t wait_ready(struct hvt *h, uint64_t timeout_ns)
 	return ready;
 }
 
+/* The extra devices' I/O entries of a POLL, checked (a bad array ends
+ * the guest); *n is set to how many. */
+static struct mica_hvt_poll_io *poll_ios(struct hvt *h, const struct mica_hvt_poll *a, uint32_t *n)
+{
+	*n = a->nio;
+	if (a->nio == 0)
+		return NULL;
+	if (a->nio > MICA_HVT_MAX_DEVICES)
+		hvt_guest_fault(h, "hypercall POLL: %u I/O entries exceed %u", a->nio, MICA_HVT_MAX_DEVICES);
+	struct mica_hvt_poll_io *io = hvt_gpa_write(h, a->io, (uint64_t)a->nio * sizeof(*io));
+	if (!io)
+		hvt_guest_fault(h, "hypercall POLL: bad guest pointer: I/O array at 0x%llx (%u entries)",
+		                (unsigned long long)a->io, a->nio);
+	return io;
+}
+
+/* Send the queued frames of every extra device. */
+static void poll_ios_send(struct hvt *h, struct mica_hvt_poll_io *io, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		struct hvt_dev *d = hvt_net_dev(h, io[i].handle);
+		io[i].rx_got = 0;
+		io[i].tx_ret = d ? 0 : -6; /* MICA_ENOENT */
+		if (d && io[i].tx_count)
+			io[i].tx_ret = hvt_net_send(h, d, io[i].tx_frames, io[i].tx_count, "POLL (io tx)");
+	}
+}
+
+/* Receive into every extra device's buffers that has frames waiting. */
+static void poll_ios_recv(struct hvt *h, struct mica_hvt_poll_io *io, uint32_t n, uint64_t ready)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		struct hvt_dev *d = hvt_net_dev(h, io[i].handle);
+		if (d && io[i].rx_count && (ready & (1ull << io[i].handle)))
+			io[i].rx_got = hvt_net_recv(h, d, io[i].rx_frames, io[i].rx_count, "POLL (io rx)");
+	}
+}
+
 void hvt_call_poll(struct hvt *h, struct mica_hvt_poll *a)
 {
+	uint32_t nio;
+	struct mica_hvt_poll_io *ios = poll_ios(h, a, &nio);
 	struct hvt_dev *io = (a->tx_count || a->rx_count) ? hvt_net_dev(h, a->io_handle) : NULL;
 	a->tx_ret = 0;
 	a->rx_got = 0;
@@ -87,6 +97,7 @@ void hvt_call_poll(struct hvt *h, struct mica_hvt_poll *a)
 	}
 	if (io && a->tx_count)
 		a->tx_ret = hvt_net_send(h, io, a->tx_frames, a->tx_count, "POLL (tx)");
+	poll_ios_send(h, ios, nio);
 	int64_t ready = wait_ready(h, a->timeout_ns);
 	if (ready < 0) {
 		a->ret = -19; /* MICA_ESTOP */
@@ -95,5 +106,6 @@ void hvt_call_poll(struct hvt *h, struct mica_hvt_poll *a)
 	a->ready = (uint64_t)ready;
 	if (io && a->rx_count && (a->ready & (1ull << a->io_handle)))
 		a->rx_got = hvt_net_recv(h, io, a->rx_frames, a->rx_count, "POLL (rx)");
+	poll_ios_recv(h, ios, nio, a->ready);
 	a->ret = __builtin_popcountll(a->ready);
 }

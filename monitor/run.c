@@ -41,6 +41,9 @@ static void print_stats(struct hvt *h)
 _Noreturn void hvt_exit(struct hvt *h, int code)
 {
 	h->st.t_end = hvt_now_ns();
+	if (h->stop_requested_at)
+		hvt_err("stopped by %s after %.1f ms (exit code %d)", hvt_stop_signal_name(),
+		        (double)(h->st.t_end - h->stop_requested_at) / 1e6, code);
 	if (h->stats_on || h->trace)
 		print_stats(h);
 	if (h->trace)
@@ -137,12 +140,10 @@ _Noreturn void hvt_run(struct hvt *h)
 		enable_single_step(h);
 	h->st.t_run = hvt_now_ns();
 	for (;;) {
+		hvt_stop_check(h);
 		if (ioctl(h->vcpu_fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				h->st.intr_exits++;
-				if (hvt_stop_requested > 1)
-					hvt_die(HVT_EXIT_GUEST_FAULT,
-					        "stopped by signal (guest did not stop)");
 				continue;
 			}
 			hvt_guest_fault(h, "KVM_RUN: %s", strerror(errno));

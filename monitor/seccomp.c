@@ -4,7 +4,7 @@
  * Needed: KVM_RUN and register reads (for crash reports) on the vCPU
  * (memory was sealed during setup); read/readv/write on taps, stdout and
  * stderr; pread/pwrite/fdatasync on block files; ppoll; clock_gettime;
- * exit. Uses libseccomp. */
+ * setitimer (the stop timer, stop.c); exit. Uses libseccomp. */
 #include <errno.h>
 #include <seccomp.h>
 #include <string.h>
@@ -32,6 +32,7 @@ int hvt_seccomp_install(struct hvt *h)
 	    SCMP_SYS(read),          SCMP_SYS(readv),      SCMP_SYS(write),     SCMP_SYS(writev),
 	    SCMP_SYS(pread64),       SCMP_SYS(pwrite64),   SCMP_SYS(fdatasync), SCMP_SYS(ppoll),
 	    SCMP_SYS(clock_gettime), SCMP_SYS(exit_group), SCMP_SYS(exit),      SCMP_SYS(rt_sigreturn),
+	    SCMP_SYS(setitimer),
 	};
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < sizeof(plain) / sizeof(plain[0]); i++)

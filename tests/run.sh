@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # tests/run.sh - run every test and print "N passed, N failed, N skipped".
 #
-# Tests are: the unit test programs under build/unit and build/unit-san
-# (built by make), and every executable tests/integration/**/*.sh.
-# (lib.sh and common.sh are helpers sourced by tests, never run.)
+# Tests are: the unit test programs built from tests/unit/LIB/test_*.c
+# (build/unit/LIB/test_* and build/unit-san/LIB/test_*; a source whose
+# program is missing fails, a program whose source is gone is stale and not
+# run), and every tests/integration/**/*.sh that starts with "#!" - which
+# must be executable: one without its run bit fails. (A .sh without "#!",
+# such as lib.sh or common.sh, is a helper sourced by tests, never run.)
 # A test passes with exit 0, is skipped with exit 77 (its last output line
 # says why), and fails otherwise or when it runs past its time limit
 # (TEST_TIMEOUT seconds, default 900; a script may set its own with a line
@@ -42,14 +45,37 @@ run_one() {
 	fi
 }
 
-for t in build/unit/*/test_* build/unit-san/*/test_*; do
-	[ -x "$t" ] || continue
-	name=${t#build/}
-	run_one "$name" "$t"
+# not_runnable NAME REASON: a test that cannot run counts as failed.
+not_runnable() {
+	[ -z "$match" ] || [[ $1 =~ $match ]] || return 0
+	fail=$((fail + 1)); failed+=("$1")
+	printf 'FAIL %s: %s\n' "$1" "$2"
+}
+
+for kind in unit unit-san; do
+	for src in tests/unit/*/test_*.c; do
+		[ -e "$src" ] || continue
+		t=build/$kind/${src#tests/unit/}
+		t=${t%.c}
+		if [ -x "$t" ]; then
+			run_one "${t#build/}" "$t"
+		else
+			not_runnable "${t#build/}" "not built from $src (run make test)"
+		fi
+	done
+	for t in build/$kind/*/test_*; do
+		[ -f "$t" ] && [ ! -e "tests/unit/${t#build/$kind/}.c" ] || continue
+		echo "stale: $t (its source is gone; not run)"
+	done
 done
 while IFS= read -r t; do
-	run_one "${t#tests/}" "$t"
-done < <(find tests/integration -name '*.sh' ! -name lib.sh ! -name common.sh -perm -u+x 2>/dev/null | sort)
+	head -c 2 "$t" | grep -q '#!' || continue # a sourced helper
+	if [ -x "$t" ]; then
+		run_one "${t#tests/}" "$t"
+	else
+		not_runnable "${t#tests/}" "not executable (chmod +x $t)"
+	fi
+done < <(find tests/integration -name '*.sh' 2>/dev/null | sort)
 
 echo
 [ ${#failed[@]} -eq 0 ] || printf 'failed: %s\n' "${failed[*]}"

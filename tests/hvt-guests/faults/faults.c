@@ -12,6 +12,13 @@
  *   seal-write  turn off CR0.WP (so page protections no longer stop a
  *               kernel-mode write) and write to its own text: only the
  *               hypervisor's read-only (sealed) memory stops it
+ * For the stop tests (stop.sh), guests that never stop by themselves:
+ *   spin        loop forever in start(), no VM exit
+ *   fault-loop  load its own IDT whose page-fault handler returns to the
+ *               faulting read: faults forever, no VM exit
+ *   spam        write to the console forever (the monitor blocks in
+ *               write(2) when nobody reads its stdout)
+ *   ignore-stop POLL forever, ignoring MICA_ESTOP
  * The tests in tests/integration/hvt check the monitor's report. */
 #include <mica/app.h>
 #include <mica/hvt_abi.h>
@@ -46,6 +53,37 @@ static unsigned recurse(unsigned n)
 	if (n == UINT32_MAX)
 		return 0;
 	return recurse(n + 1) + (unsigned)pad[0];
+}
+
+/* fault-loop: a #PF handler that drops the error code and returns to the
+ * faulting instruction, which faults again. */
+__asm__(".pushsection .text.faults_pf, \"ax\"\n"
+        "faults_pf_return:\n"
+        "	addq $8, %rsp\n"
+        "	iretq\n"
+        ".popsection\n");
+extern const char faults_pf_return[];
+
+static void fault_forever(void)
+{
+	static uint64_t idt[2 * 15] __attribute__((aligned(16)));
+	uint64_t a = (uint64_t)(uintptr_t)faults_pf_return;
+	idt[2 * 14] = (a & 0xffff) | 0x08ull << 16 | 0x8eull << 40 | ((a >> 16) & 0xffff) << 48;
+	idt[2 * 14 + 1] = a >> 32;
+	struct __attribute__((packed)) {
+		uint16_t limit;
+		uint64_t base;
+	} idtr = {sizeof(idt) - 1, (uint64_t)(uintptr_t)idt};
+	__asm__ volatile("lidt %0" : : "m"(idtr));
+	mica_printf("faults: faulting forever\n");
+	(void)*(volatile int *)(uintptr_t)zero;
+}
+
+static void poll_forever(void)
+{
+	mica_printf("faults: polling forever\n");
+	for (;;)
+		(void)mica_plat_poll(mica_plat_monotonic_ns() + 10 * MICA_NS_PER_MS);
 }
 
 static bool is(const char *what)
@@ -86,6 +124,18 @@ static int start(struct mica_loop *loop)
 		mica_printf("faults: wrote to text with CR0.WP off: not sealed\n");
 		return 1;
 	}
+	if (is("spin")) {
+		mica_printf("faults: spinning forever\n");
+		for (;;)
+			__asm__ volatile("" ::: "memory");
+	}
+	if (is("fault-loop"))
+		fault_forever();
+	if (is("spam"))
+		for (;;)
+			mica_printf("faults: spam spam spam spam spam spam spam spam spam spam spam spam\n");
+	if (is("ignore-stop"))
+		poll_forever();
 	if (is("stack"))
 		mica_printf("%u\n", recurse(0));
 	if (is("sleep")) {

@@ -11,8 +11,10 @@ command -v clang > /dev/null || { echo "needs clang with libFuzzer"; exit 77; }
 make -s build/fuzz/net_frames || exit 1
 corpus=$(mktemp -d /tmp/mica-fuzz.XXXXXX)
 trap 'rm -rf "$corpus"' EXIT
-if /usr/bin/python3 -c 'import scapy' 2> /dev/null; then
-	/usr/bin/python3 - "$corpus" <<'PY'
+# Seeds made with scapy (in .ci/packages.txt); without them the fuzzer
+# would start blind and still pass, so their absence is a failure.
+/usr/bin/python3 -c 'import scapy' 2> /dev/null || { echo "FAIL: needs python3-scapy for /usr/bin/python3"; exit 1; }
+/usr/bin/python3 - "$corpus" <<'PY' || { echo "FAIL: cannot make the seed frames"; exit 1; }
 import struct, sys
 from scapy.all import Ether, IP, UDP, TCP, ICMP, ARP, BOOTP, DHCP, fragment
 mac, peer = "02:00:00:00:00:02", "02:00:00:00:00:01"
@@ -39,7 +41,6 @@ for name, frames in seeds.items():
             b = bytes(fr)
             f.write(struct.pack(">H", len(b)) + b)
 PY
-fi
 echo "seeds: $(ls "$corpus" | wc -l)"
 ./build/fuzz/net_frames -max_total_time=30 -rss_limit_mb=1024 -print_final_stats=1 -artifact_prefix=build/fuzz/net_frames- "$corpus" 2>&1 | tail -15
 rc=${PIPESTATUS[0]}

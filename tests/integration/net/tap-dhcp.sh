@@ -8,7 +8,8 @@ set -u
 . "$(dirname "$0")/lib.sh"
 need_root_tap
 command -v dnsmasq > /dev/null || skip "needs dnsmasq (dnsmasq-base)"
-if [ -f "$ROOT/apps/dns/app.mk" ] && command -v dig > /dev/null; then
+if [ -f "$ROOT/apps/dns/app.mk" ]; then
+	command -v dig > /dev/null || fail "needs dig (dnsutils) to ask apps/dns"
 	IMG=$(build apps/dns -t tap) || exit 1
 	APPARGS=--listen=0.0.0.0:53
 	# ask: an answer from the app on the leased address

@@ -15,10 +15,6 @@ wait_log "echoing" 30 || fail "echo did not start under mica-hvt"
 peer echo $GUEST_IP 7 1000 30 || fail "1 KB echo"
 peer echo $GUEST_IP 7 100000 60 || fail "100 KB echo"
 peer sequential $GUEST_IP 7 10 || fail "10 sequential connections"
-# Let the guest go idle first: mica-hvt sent SIGTERM while the guest is
-# busy can spin without exiting (a monitor issue, seen right after many
-# closes); bound the stop either way.
-sleep 2
 STOP_SECONDS=5 stop_image
 grep -iE "exit|^net" "$LOG" | tail -12
 echo PASS
