@@ -48,12 +48,10 @@ void tcp_init_cc(struct mica_tcp *c)
 
 uint32_t tcp_slow_start(struct mica_tcp *c, uint32_t acked)
 {
-	/* Byte counting (RFC 3465) without its per-ACK limit L: receivers
-	 * that ACK a burst at once (Linux while its app is behind) would
-	 * otherwise hold slow start to two MSS per ACK. */
+	uint32_t inc = acked < 2u * c->mss ? acked : 2u * c->mss; /* RFC 3465, L = 2 */
 	uint32_t room = c->ssthresh > c->cwnd ? c->ssthresh - c->cwnd : 0;
-	if (acked < room) {
-		c->cwnd += acked;
+	if (inc < room) {
+		c->cwnd += inc;
 		if (c->cwnd > TCP_CWND_MAX)
 			c->cwnd = TCP_CWND_MAX;
 		return 0;

@@ -108,7 +108,7 @@ struct tcp_cc_ops {
 extern const struct tcp_cc_ops tcp_cc_cubic, tcp_cc_newreno;
 /* The controller of that name, or NULL. */
 const struct tcp_cc_ops *tcp_cc_find(const char *name);
-/* Slow start (RFC 5681, bytes acknowledged as in RFC 3465): returns the
+/* Slow start (RFC 5681 with RFC 3465 byte counting, L = 2): returns the
  * part of `acked` left over once cwnd reached ssthresh. */
 uint32_t tcp_slow_start(struct mica_tcp *c, uint32_t acked);
 /* cwnd may grow: the sender used the window it has. */
