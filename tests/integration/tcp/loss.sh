@@ -5,8 +5,10 @@
 # sends to Linux through the same path, every transfer must arrive
 # byte-exact (tcpperf --verify: the receiver's FNV-1a hash equals that of a
 # clean transfer over loopback), within its timeout, and Mica's time as the
-# sender must stay within 5x Linux's + 1 s (a sender that collapses under
-# loss takes 100x). Impairments: 2% random loss of TCP segments each way
+# sender must stay within 5x Linux's + 2 s (a sender that collapses under
+# loss takes 100x; the slack is for a busy machine, where Mica, a process
+# that must be scheduled to answer each ACK, suffers more than Linux's
+# kernel sender). Impairments: 2% random loss of TCP segments each way
 # (nftables in the namespace), then tests/integration/tcp/impair.py
 # bridging Linux's tap to Mica's with 2 ms delay, 5% reordering and 1%
 # loss. The full matrix against Linux<->Linux is bench/tcp-loss.sh.
@@ -17,7 +19,7 @@ need_root_tap
 command -v nft > /dev/null || skip "needs nft (nftables, see .ci/packages.txt)"
 MTAP=mtap1
 BYTES=20000000
-IMPAIR_BYTES=4000000
+IMPAIR_BYTES=10000000
 IMPAIR_PID=""
 SRV_PID=""
 stop_srv() {
@@ -91,7 +93,7 @@ compare() {
 	echo "$what: Linux -> Mica ${lm} ms (fnv $lmf), Mica -> Linux ${MS} ms (fnv $FNV), reference $ref"
 	[ "$lmf" = "$ref" ] || fail "$what: Mica received other bytes than were sent"
 	[ "$FNV" = "$ref" ] || fail "$what: Linux received other bytes than Mica sent"
-	[ -n "$MS" ] && [ -n "$lm" ] && [ "$MS" -le $((5 * lm + 1000)) ] ||
+	[ -n "$MS" ] && [ -n "$lm" ] && [ "$MS" -le $((5 * lm + 2000)) ] ||
 		fail "$what: Mica as the sender took ${MS} ms, Linux ${lm} ms"
 }
 
