@@ -5,8 +5,9 @@
  * hypercalls there, standard devices here. Everything else lives once, in
  * platform/guest: the CPU instructions a platform needs (below), the clock
  * from the TSC (clock.c), the page allocator (pages.c), the exception
- * stubs and trap frames (traps.c), the entropy generator (random.c) and
- * the page-table builder (pagetable.c, also used by the monitor).
+ * stubs and trap frames (traps.c), the entropy generator (random.c), and
+ * two parts the monitor links too: the page-table builder (pagetable.c)
+ * and the crash report's wording (trapdesc.c).
  *
  * A platform starts the core with guest_clock_start and guest_pages_init,
  * and provides the three hooks at the bottom. */
@@ -17,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <mica/platform.h>
+#include "trapdesc.h"
 #include "x86.h"
 
 /* ---- CPU instructions ---- */
@@ -83,12 +85,7 @@ void guest_pages_init(uintptr_t start, uintptr_t end);
  * guest_trap_stubs + 16 v. Each saves the state and calls guest_plat_trap. */
 extern const char guest_trap_stubs[];
 
-struct guest_trap_frame {
-	uint64_t vector, error_code;
-	uint64_t rip, cs, rflags, rsp, ss;
-	uint64_t cr2;
-	uint64_t regs[15]; /* rax rbx rcx rdx rsi rdi rbp r8..r15 */
-};
+/* (struct guest_trap_frame and the report's wording: trapdesc.h) */
 
 /* ---- Hooks each platform provides ---- */
 /* Wall-clock ns since the Unix epoch now; asked once, then the TSC runs it. */
