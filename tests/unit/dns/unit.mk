@@ -2,3 +2,4 @@
 UNIT_EXTRA_test_zparse := tools/zonec/parse.c tools/zonec/build.c
 UNIT_EXTRA_test_memo := tools/zonec/parse.c tools/zonec/build.c tools/zonec/memo.c
 UNIT_EXTRA_test_server := tools/zonec/parse.c tools/zonec/build.c tools/zonec/memo.c
+UNIT_EXTRA_test_rrl := tools/zonec/parse.c tools/zonec/build.c tools/zonec/memo.c
