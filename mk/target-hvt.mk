@@ -13,6 +13,6 @@ TARGET_CFLAGS := -std=c11 $(WARN) -Iinclude -Os -g -fno-strict-aliasing \
 TARGET_LDFLAGS := -nostdlib -static -no-pie -Wl,--gc-sections -Wl,-T,platform/hvt/guest.ld \
 	-Wl,-n -Wl,--build-id=none -Wl,-z,noexecstack
 TARGET_LDLIBS := $(shell $(HOST_CC) -print-libgcc-file-name)
-TARGET_PLATFORM_SRCS := $(wildcard platform/hvt/*.c)
+TARGET_PLATFORM_SRCS := $(wildcard platform/hvt/*.c platform/guest/*.c)
 TARGET_NET_SRCS := $(wildcard lib/net/*.c)
 TARGET_LIBC_SRCS := $(wildcard lib/libc/*.c)

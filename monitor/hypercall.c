@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "hvt.h"
+#include "../platform/guest/trapdesc.h"
 
 #define CONSOLE_MAX (64u << 10)
 #define ABORT_MSG_MAX 1024u
@@ -80,87 +81,19 @@ static void call_time(struct mica_hvt_time *a, clockid_t clk)
 	a->ret = 0;
 }
 
-static void print_frame(const struct mica_hvt_trap_frame *f)
+/* The exception in the wording every Mica guest shares
+ * (platform/guest/trapdesc.c), then the registers the guest saved. */
+static void print_exception(struct hvt *h, const struct mica_hvt_trap_frame *abi)
 {
-	const uint64_t *r = f->regs;
-	hvt_err("  RIP=%016llx RSP=%016llx RFLAGS=%016llx CS=%llx SS=%llx", (unsigned long long)f->rip,
-	        (unsigned long long)f->rsp, (unsigned long long)f->rflags, (unsigned long long)f->cs,
-	        (unsigned long long)f->ss);
-	hvt_err("  RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx", (unsigned long long)r[0],
-	        (unsigned long long)r[1], (unsigned long long)r[2], (unsigned long long)r[3]);
-	hvt_err("  RSI=%016llx RDI=%016llx RBP=%016llx R8 =%016llx", (unsigned long long)r[4],
-	        (unsigned long long)r[5], (unsigned long long)r[6], (unsigned long long)r[7]);
-	hvt_err("  R9 =%016llx R10=%016llx R11=%016llx R12=%016llx", (unsigned long long)r[8],
-	        (unsigned long long)r[9], (unsigned long long)r[10], (unsigned long long)r[11]);
-	hvt_err("  R13=%016llx R14=%016llx R15=%016llx CR2=%016llx", (unsigned long long)r[12],
-	        (unsigned long long)r[13], (unsigned long long)r[14], (unsigned long long)f->cr2);
-}
-
-static const char *const vector_names[32] = {
-    "#DE divide error",
-    "#DB debug",
-    "NMI",
-    "#BP breakpoint",
-    "#OF overflow",
-    "#BR bound range",
-    "#UD invalid opcode",
-    "#NM device not available",
-    "#DF double fault",
-    "coprocessor segment overrun",
-    "#TS invalid TSS",
-    "#NP segment not present",
-    "#SS stack fault",
-    "#GP general protection",
-    "#PF page fault",
-    "reserved 15",
-    "#MF x87 error",
-    "#AC alignment check",
-    "#MC machine check",
-    "#XM SIMD error",
-    "#VE virtualization",
-    "#CP control protection",
-    "reserved 22",
-    "reserved 23",
-    "reserved 24",
-    "reserved 25",
-    "reserved 26",
-    "reserved 27",
-    "#HV",
-    "#VC",
-    "#SX security",
-    "reserved 31",
-};
-
-/* What a page fault's error code says happened. */
-static const char *pf_cause(uint64_t err)
-{
-	if (err & 0x10)
-		return (err & 1) ? "instruction fetch from a no-execute page"
-		                 : "instruction fetch from an unmapped page";
-	if (!(err & 1))
-		return (err & 2) ? "write to an unmapped page" : "read from an unmapped page";
-	if (err & 2)
-		return "write to a read-only page";
-	return "protection violation";
-}
-
-static void print_exception(struct hvt *h, const struct mica_hvt_trap_frame *f)
-{
-	const char *name = f->vector < 32 ? vector_names[f->vector] : "unknown vector";
-	if (f->vector == 14) {
-		const char *where = "";
-		if (f->cr2 < 4096)
-			where = " (null pointer)";
-		else if (f->cr2 >= h->guard && f->cr2 < h->guard + 4096)
-			where = " (stack guard page: stack overflow)";
-		hvt_err("guest exception %s (vector %llu, error code 0x%llx): %s at 0x%llx%s, RIP=0x%llx",
-		        name, (unsigned long long)f->vector, (unsigned long long)f->error_code,
-		        pf_cause(f->error_code), (unsigned long long)f->cr2, where,
-		        (unsigned long long)f->rip);
-	} else {
-		hvt_err("guest exception %s (vector %llu, error code 0x%llx) at RIP=0x%llx", name,
-		        (unsigned long long)f->vector, (unsigned long long)f->error_code,
-		        (unsigned long long)f->rip);
+	struct guest_trap_frame f;
+	_Static_assert(sizeof(f) == sizeof(*abi), "trap frame layouts differ");
+	memcpy(&f, abi, sizeof(f));
+	char line[256];
+	guest_trap_describe(&f, h->guard, line, sizeof(line));
+	hvt_err("%s", line);
+	for (unsigned i = 0; i < GUEST_TRAP_REG_LINES; i++) {
+		guest_trap_regs(&f, i, line, sizeof(line));
+		hvt_err("%s", line);
 	}
 }
 
@@ -175,7 +108,6 @@ static _Noreturn void call_abort(struct hvt *h, const struct mica_hvt_abort *a)
 		                (unsigned long long)a->msg, (unsigned long long)len);
 	if (a->has_frame) {
 		print_exception(h, &a->frame);
-		print_frame(&a->frame);
 	} else {
 		char text[ABORT_MSG_MAX + 1]; /* printable characters only */
 		for (uint64_t i = 0; i < len; i++)

@@ -2,7 +2,9 @@
 # build/monitor/mica-hvt is linked statically (faster start-up: no dynamic
 # loader); build/monitor-san/mica-hvt is an ASan+UBSan twin for tests that
 # feed the monitor hostile input (run it with --no-seccomp).
-MONITOR_SRCS := $(wildcard monitor/*.c)
+# The page-table builder and the crash report wording are shared with the
+# guests (platform/guest).
+MONITOR_SRCS := $(wildcard monitor/*.c) platform/guest/pagetable.c platform/guest/trapdesc.c
 MONITOR_OBJS := $(patsubst %.c,build/monitor/obj/%.o,$(MONITOR_SRCS))
 MONITOR_SAN_OBJS := $(patsubst %.c,build/monitor-san/obj/%.o,$(MONITOR_SRCS))
 

@@ -9,20 +9,16 @@
  *   heap_end..        the exception stack (4 KiB, RW, NX; IST1 in the TSS)
  *   guard             one unmapped guard page below the stack
  *   ..mem_size        the stack (RW, NX), and argv + seed at the very top
- * 2 MiB regions that are all heap are mapped with 2 MiB pages; every other
- * region gets a page table of 4 KiB pages. Accessed/dirty bits are preset so
- * the CPU never writes to the page tables (they can be sealed read-only). */
+ * Aligned 2 MiB stretches of one permission are mapped with 2 MiB pages,
+ * the rest with 4 KiB pages. Accessed/dirty bits are preset so the CPU
+ * never writes to the page tables (they can be sealed read-only). */
 #include <string.h>
+#include <mica/err.h>
 #include "hvt.h"
+#include "../platform/guest/pagetable.h"
+#include "../platform/guest/x86.h"
 
 #define PAGE 4096ull
-#define BIG (2ull << 20)
-#define PTE_P (1ull << 0)
-#define PTE_W (1ull << 1)
-#define PTE_A (1ull << 5)
-#define PTE_D (1ull << 6)
-#define PTE_PS (1ull << 7)
-#define PTE_NX (1ull << 63)
 
 void hvt_layout(struct hvt *h)
 {
@@ -50,46 +46,38 @@ enum hvt_perm hvt_perm_of(const struct hvt *h, uint64_t addr)
 	return PERM_RW;
 }
 
-static uint64_t pte_bits(enum hvt_perm p)
+static uint64_t leaf_bits(enum hvt_perm p)
 {
 	switch (p) {
-	case PERM_RX: return PTE_P | PTE_A;
-	case PERM_R: return PTE_P | PTE_A | PTE_NX;
-	case PERM_RW: return PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX;
+	case PERM_RX: return X86_LEAF_RX;
+	case PERM_R: return X86_LEAF_R;
+	case PERM_RW: return X86_LEAF_RW;
 	default: return 0;
 	}
 }
 
-static void put(struct hvt *h, uint64_t gpa, uint64_t v)
+static void map(struct pt_builder *b, uint64_t start, uint64_t end, uint64_t leaf)
 {
-	memcpy(h->mem + gpa, &v, sizeof(v));
+	int rc = pt_map(b, start, end, leaf);
+	if (rc == MICA_ENOMEM)
+		hvt_die(HVT_EXIT_SETUP, "image too large for the page-table area");
+	if (rc < 0)
+		hvt_die(HVT_EXIT_SETUP, "page tables: cannot map [0x%llx, 0x%llx): %s",
+		        (unsigned long long)start, (unsigned long long)end,
+		        rc == MICA_EEXIST ? "overlap" : "bad range");
 }
 
-/* Upper levels are permissive (W, X); the leaves decide. */
-#define TABLE_BITS (PTE_P | PTE_W | PTE_A)
-
+/* The ranges of the layout above, through the builder every Mica guest
+ * shares (platform/guest/pagetable.c). */
 void hvt_build_page_tables(struct hvt *h)
 {
-	uint64_t pml4 = MICA_HVT_PT_ADDR, pdpt = pml4 + PAGE, pd = pdpt + PAGE;
-	uint64_t ngb = (h->mem_size + (1ull << 30) - 1) >> 30;
-	uint64_t next = pd + ngb * PAGE; /* next free page-table page */
-	put(h, pml4, pdpt | TABLE_BITS);
-	for (uint64_t g = 0; g < ngb; g++)
-		put(h, pdpt + g * 8, (pd + g * PAGE) | TABLE_BITS);
-	for (uint64_t r = 0; r < h->mem_size; r += BIG) {
-		uint64_t pde = pd + (r / BIG) * 8;
-		bool all_heap = r >= h->heap_start && r + BIG <= h->heap_end;
-		if (all_heap) {
-			put(h, pde, r | pte_bits(PERM_RW) | PTE_PS);
-			continue;
-		}
-		if (next >= MICA_HVT_PT_END)
-			hvt_die(HVT_EXIT_SETUP, "image too large for the page-table area");
-		put(h, pde, next | TABLE_BITS);
-		for (uint64_t a = r; a < r + BIG && a < h->mem_size; a += PAGE)
-			put(h, next + ((a - r) / PAGE) * 8, a | pte_bits(hvt_perm_of(h, a)));
-		next += PAGE;
-	}
+	struct pt_builder b;
+	pt_init(&b, (uintptr_t)h->mem, MICA_HVT_PT_ADDR, MICA_HVT_PT_END);
+	map(&b, PAGE, MICA_HVT_IMAGE_BASE, X86_LEAF_R);
+	for (unsigned i = 0; i < h->img.nsegs; i++)
+		map(&b, h->img.segs[i].start, h->img.segs[i].end, leaf_bits(h->img.segs[i].perm));
+	map(&b, h->heap_start, h->guard, X86_LEAF_RW);
+	map(&b, h->guard + PAGE, h->mem_size, X86_LEAF_RW);
 }
 
 void *hvt_gpa_read(struct hvt *h, uint64_t gpa, uint64_t len)

@@ -45,8 +45,48 @@ static int64_t wait_ready(struct hvt *h, uint64_t timeout_ns)
 	return ready;
 }
 
+/* The extra devices' I/O entries of a POLL, checked (a bad array ends
+ * the guest); *n is set to how many. */
+static struct mica_hvt_poll_io *poll_ios(struct hvt *h, const struct mica_hvt_poll *a, uint32_t *n)
+{
+	*n = a->nio;
+	if (a->nio == 0)
+		return NULL;
+	if (a->nio > MICA_HVT_MAX_DEVICES)
+		hvt_guest_fault(h, "hypercall POLL: %u I/O entries exceed %u", a->nio, MICA_HVT_MAX_DEVICES);
+	struct mica_hvt_poll_io *io = hvt_gpa_write(h, a->io, (uint64_t)a->nio * sizeof(*io));
+	if (!io)
+		hvt_guest_fault(h, "hypercall POLL: bad guest pointer: I/O array at 0x%llx (%u entries)",
+		                (unsigned long long)a->io, a->nio);
+	return io;
+}
+
+/* Send the queued frames of every extra device. */
+static void poll_ios_send(struct hvt *h, struct mica_hvt_poll_io *io, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		struct hvt_dev *d = hvt_net_dev(h, io[i].handle);
+		io[i].rx_got = 0;
+		io[i].tx_ret = d ? 0 : -6; /* MICA_ENOENT */
+		if (d && io[i].tx_count)
+			io[i].tx_ret = hvt_net_send(h, d, io[i].tx_frames, io[i].tx_count, "POLL (io tx)");
+	}
+}
+
+/* Receive into every extra device's buffers that has frames waiting. */
+static void poll_ios_recv(struct hvt *h, struct mica_hvt_poll_io *io, uint32_t n, uint64_t ready)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		struct hvt_dev *d = hvt_net_dev(h, io[i].handle);
+		if (d && io[i].rx_count && (ready & (1ull << io[i].handle)))
+			io[i].rx_got = hvt_net_recv(h, d, io[i].rx_frames, io[i].rx_count, "POLL (io rx)");
+	}
+}
+
 void hvt_call_poll(struct hvt *h, struct mica_hvt_poll *a)
 {
+	uint32_t nio;
+	struct mica_hvt_poll_io *ios = poll_ios(h, a, &nio);
 	struct hvt_dev *io = (a->tx_count || a->rx_count) ? hvt_net_dev(h, a->io_handle) : NULL;
 	a->tx_ret = 0;
 	a->rx_got = 0;
@@ -57,6 +97,7 @@ void hvt_call_poll(struct hvt *h, struct mica_hvt_poll *a)
 	}
 	if (io && a->tx_count)
 		a->tx_ret = hvt_net_send(h, io, a->tx_frames, a->tx_count, "POLL (tx)");
+	poll_ios_send(h, ios, nio);
 	int64_t ready = wait_ready(h, a->timeout_ns);
 	if (ready < 0) {
 		a->ret = -19; /* MICA_ESTOP */
@@ -65,5 +106,6 @@ void hvt_call_poll(struct hvt *h, struct mica_hvt_poll *a)
 	a->ready = (uint64_t)ready;
 	if (io && a->rx_count && (a->ready & (1ull << a->io_handle)))
 		a->rx_got = hvt_net_recv(h, io, a->rx_frames, a->rx_count, "POLL (rx)");
+	poll_ios_recv(h, ios, nio, a->ready);
 	a->ret = __builtin_popcountll(a->ready);
 }

@@ -13,19 +13,8 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 #include "hvt.h"
+#include "../platform/guest/x86.h"
 
-#define CR0_PE (1ull << 0)
-#define CR0_MP (1ull << 1)
-#define CR0_ET (1ull << 4)
-#define CR0_NE (1ull << 5)
-#define CR0_WP (1ull << 16)
-#define CR0_PG (1ull << 31)
-#define CR4_PAE (1ull << 5)
-#define CR4_OSFXSR (1ull << 9)
-#define CR4_OSXMMEXCPT (1ull << 10)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
-#define EFER_NXE (1ull << 11)
 #define TSS_ADDR (MICA_HVT_GDT_ADDR + 0x100)
 #define IDT_ADDR (MICA_HVT_GDT_ADDR + 0x200)
 
@@ -137,14 +126,12 @@ static void write_gdt(struct hvt *h)
 {
 	/* null, 64-bit code (0x08), data (0x10), TSS (0x18); accessed bits preset so the
 	 * CPU never writes to the GDT (it can be sealed). */
-	uint64_t tss = TSS_ADDR;
-	uint64_t gdt[5] = {
-	    0, 0x00af9b000000ffffull, 0x00cf93000000ffffull,
-	    0x67 | (tss & 0xffffff) << 16 | 0xbull << 40 | 1ull << 47 | (tss >> 24 & 0xff) << 56, tss >> 32};
+	uint64_t gdt[X86_GDT_ENTRIES] = {0, X86_GDT_CODE64, X86_GDT_DATA};
+	x86_tss_desc(TSS_ADDR, X86_TSS_BUSY, &gdt[3]);
 	memcpy(h->mem + MICA_HVT_GDT_ADDR, gdt, sizeof(gdt));
 	/* TSS: IST1 = top of the exception stack (between heap and guard). */
 	uint64_t ist1 = h->guard;
-	memcpy(h->mem + TSS_ADDR + 0x24, &ist1, sizeof(ist1));
+	memcpy(h->mem + TSS_ADDR + X86_TSS_IST1, &ist1, sizeof(ist1));
 }
 
 /* Interrupt gates for vectors 0..31 to the guest's stubs (16 bytes each),
@@ -155,9 +142,8 @@ static void write_idt(struct hvt *h)
 		uint64_t a = h->img.trap_stubs + 16 * v;
 		/* IST 1: every handler runs on the exception stack, so even a
 		 * stack overflow (a fault on the guard page) is reported. */
-		uint64_t gate[2] = {(a & 0xffff) | 0x08ull << 16 | 1ull << 32 | 0x8eull << 40 |
-		                        ((a >> 16) & 0xffff) << 48,
-		                    a >> 32};
+		uint64_t gate[2];
+		x86_idt_gate(a, 1, gate);
 		memcpy(h->mem + IDT_ADDR + 16 * v, gate, sizeof(gate));
 	}
 }
@@ -181,20 +167,24 @@ static int setup_sregs(struct hvt *h)
 	struct kvm_sregs s;
 	if (ioctl(h->vcpu_fd, KVM_GET_SREGS, &s) < 0)
 		return -1;
-	set_seg(&s.cs, 0x08, 0xb, true);
-	set_seg(&s.ds, 0x10, 0x3, false);
+	set_seg(&s.cs, X86_SEL_CODE, 0xb, true);
+	set_seg(&s.ds, X86_SEL_DATA, 0x3, false);
 	s.es = s.fs = s.gs = s.ss = s.ds;
-	s.tr = (struct kvm_segment){
-	    .base = TSS_ADDR, .limit = 0x67, .selector = 0x18, .type = 0xb, .present = 1, .g = 0};
+	s.tr = (struct kvm_segment){.base = TSS_ADDR,
+	                            .limit = X86_TSS_LIMIT,
+	                            .selector = X86_SEL_TSS,
+	                            .type = X86_TSS_BUSY,
+	                            .present = 1,
+	                            .g = 0};
 	s.ldt = (struct kvm_segment){.selector = 0, .type = 0x2, .present = 1, .unusable = 1};
 	s.gdt.base = MICA_HVT_GDT_ADDR;
-	s.gdt.limit = 5 * 8 - 1;
+	s.gdt.limit = X86_GDT_ENTRIES * 8 - 1;
 	s.idt.base = IDT_ADDR;
 	s.idt.limit = h->img.trap_stubs ? 32 * 16 - 1 : 0;
-	s.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
+	s.cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
 	s.cr3 = MICA_HVT_PT_ADDR;
-	s.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
-	s.efer = EFER_LME | EFER_LMA | EFER_NXE;
+	s.cr4 = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+	s.efer = X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE;
 	return ioctl(h->vcpu_fd, KVM_SET_SREGS, &s);
 }
 
@@ -247,11 +237,11 @@ void hvt_boot_info(struct hvt *h)
 	    .argc = h->argc,
 	    .argv = h->stack_top,
 	    .tsc_hz = h->tsc_hz,
-	    .tsc_shift = 32,
+	    .tsc_shift = X86_TSC_SHIFT,
 	    .ndevices = h->ndevs,
 	    .flags = h->sealed ? MICA_HVT_BOOT_SEALED : 0,
 	};
-	bi.tsc_mult = (uint64_t)(((unsigned __int128)1000000000u << 32) / h->tsc_hz);
+	bi.tsc_mult = x86_tsc_mult(h->tsc_hz);
 	for (unsigned i = 0; i < h->ndevs; i++) {
 		memcpy(bi.devices[i].name, h->devs[i].name, sizeof(bi.devices[i].name));
 		bi.devices[i].kind = h->devs[i].kind;

@@ -147,7 +147,23 @@ struct mica_hvt_time {
  * length). Zero counts make it a plain POLL. rx_got < rx_count means the
  * device had no more frames waiting at that moment, or that the monitor's
  * work bound per exit was reached while dropping frames too large for
- * their buffers (then the next POLL returns at once). */
+ * their buffers (then the next POLL returns at once).
+ *
+ * More net devices ride on the same exit through `io`: nio entries of
+ * struct mica_hvt_poll_io, each doing for its device what the fields above
+ * do for io_handle (an app with many devices, e.g. a switch, moves all its
+ * ports' frames in one exit). nio is at most MICA_HVT_MAX_DEVICES; a bad
+ * handle gives that entry tx_ret = MICA_ENOENT and no frames. */
+struct mica_hvt_poll_io {
+	uint32_t handle;
+	uint32_t tx_count;
+	uint64_t tx_frames; /* struct mica_hvt_frame[tx_count] */
+	int64_t tx_ret;
+	uint32_t rx_count;
+	uint32_t rx_got;
+	uint64_t rx_frames; /* struct mica_hvt_frame[rx_count] */
+};
+
 struct mica_hvt_poll {
 	uint64_t timeout_ns;
 	uint64_t ready;
@@ -159,6 +175,9 @@ struct mica_hvt_poll {
 	uint32_t rx_count;
 	uint32_t rx_got;
 	uint64_t rx_frames; /* struct mica_hvt_frame[rx_count] */
+	uint32_t nio;       /* entries in io (0: only io_handle's device) */
+	uint32_t reserved;
+	uint64_t io; /* struct mica_hvt_poll_io[nio] */
 };
 
 /* NET_INFO: the MAC the guest should use and the device's IP MTU. */

@@ -117,4 +117,48 @@ void mica_tcp_abort(struct mica_tcp *c);
 int mica_tcp_set_nodelay(struct mica_tcp *c, bool on);
 void mica_tcp_endpoints(struct mica_tcp *c, struct mica_endpoint *local, struct mica_endpoint *remote);
 
+/* ---- Raw frames: an app that owns a device ----
+ * An app that is not a host on a device but handles whole Ethernet frames
+ * (a switch's ports) opens it raw, next to any device it runs the IP stack
+ * on. Frames arrive in batches in the buffers the device filled (zero copy)
+ * and can be sent out of any raw device as they are: a received buffer
+ * passed to mica_raw_send leaves without being copied. Direct-stack
+ * targets (tap, hvt) have it; on unix mica_raw_open returns MICA_ENOTSUP. */
+struct mica_raw;
+
+struct mica_raw_info {
+	uint8_t mac[6];
+	uint16_t mtu; /* largest frame is mtu + 14 (+ 4 with a VLAN tag) */
+	bool link_up;
+};
+
+/* Headroom in front of every received frame, for headers pushed in place
+ * (e.g. a VLAN tag). */
+#define MICA_RAW_HEADROOM 64
+
+/* Frames arrived: frames[0..n) each hold one Ethernet frame. The callback
+ * owns one reference to each and must pass it on (mica_raw_send) or drop
+ * it (mica_buf_unref). */
+typedef void (*mica_raw_recv_fn)(struct mica_raw *r, struct mica_buf **frames, int n, void *arg);
+
+/* Open the device the app declared as `netif` for raw frames. MICA_ENOTSUP
+ * on targets without raw devices, MICA_ENOENT when it is not attached. */
+int mica_raw_open(struct mica_loop *loop, const char *netif, mica_raw_recv_fn fn, void *arg,
+                  struct mica_raw **out);
+int mica_raw_info(struct mica_raw *r, struct mica_raw_info *info);
+/* A buffer for a frame of up to len bytes, with MICA_RAW_HEADROOM in front;
+ * NULL when none is free or len is too large. */
+struct mica_buf *mica_raw_alloc(struct mica_raw *r, size_t len);
+/* Queue a frame; it leaves with the others at the end of the loop turn.
+ * Consumes one reference to b, also on error (MICA_EAGAIN: queue full, the
+ * frame is dropped and counted). To send one buffer out of several
+ * devices, take a reference per extra device (mica_buf_ref); a frame with
+ * more than one reference must not be written to. */
+int mica_raw_send(struct mica_raw *r, struct mica_buf *b);
+/* Frames and drops so far (for counters an app prints). */
+struct mica_raw_stats {
+	uint64_t rx_frames, rx_bytes, tx_frames, tx_bytes, rx_nobuf, tx_dropped;
+};
+void mica_raw_stats(struct mica_raw *r, struct mica_raw_stats *st);
+
 #endif

@@ -93,6 +93,11 @@ int mica_netif_rx(struct mica_netif *nif, struct mica_buf_pool *pool, size_t hea
  * reference to each after sending) or a negative error. Frames not taken
  * still belong to the caller. */
 int mica_netif_tx(struct mica_netif *nif, struct mica_buf **bufs, int n);
+/* Turn the device's segmentation and checksum offload off (on = false) or
+ * back on where the target offers it; an app that forwards frames between
+ * devices wants plain frames. mica_netif_info reports the result
+ * (tso_max). MICA_ENOTSUP on targets without netifs. */
+int mica_netif_set_offload(struct mica_netif *nif, bool on);
 
 /* ---- Block devices ---- */
 struct mica_blkif;

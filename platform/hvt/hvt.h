@@ -2,13 +2,15 @@
  *
  * The guest side of include/mica/hvt_abi.h: the hypercall instruction and
  * the platform's state, which is global because platform.h is a global
- * interface (one machine, one platform). */
+ * interface (one machine, one platform). Clock, pages, traps and entropy
+ * are the shared guest core's (platform/guest/guest.h). */
 #ifndef MICA_PLATFORM_HVT_H
 #define MICA_PLATFORM_HVT_H
 
 #include <stdint.h>
 #include <mica/hvt_abi.h>
 #include <mica/platform.h>
+#include "../guest/guest.h"
 
 /* One hypercall: `outl EAX=&arg, port`. The monitor reads and writes *arg. */
 static inline void hvt_call(unsigned nr, void *arg)
@@ -19,21 +21,11 @@ static inline void hvt_call(unsigned nr, void *arg)
 	                 : "memory");
 }
 
-static inline uint64_t hvt_rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
-}
-
 struct hvt_netif;
 struct hvt_blkif;
 
 struct hvt_state {
 	const struct mica_hvt_boot_info *bi;
-	uint64_t tsc0;        /* TSC at entry: monotonic time 0 */
-	uint64_t wall_offset; /* wall ns - monotonic ns, 0 until asked */
-	uintptr_t brk;        /* next free page for mica_plat_alloc_pages */
 };
 
 extern struct hvt_state hvt;

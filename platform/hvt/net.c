@@ -8,8 +8,8 @@
  *     buffer pool and headroom), receive buffers stay posted to POLL, which
  *     fills them when it wakes; mica_netif_rx then hands those over first,
  *     and makes a NET_READ exit only when more frames may be waiting.
- * Only the first open netif carries I/O on POLL; others use NET_READ and
- * NET_WRITE (flushed before each POLL). */
+ * The first open netif uses POLL's own I/O fields, every other one an
+ * entry of its `io` array, so all devices move on the same exit. */
 #include <mica/err.h>
 #include <mica/libc.h>
 #include "hvt.h"
@@ -39,6 +39,8 @@ struct mica_netif {
 };
 
 static struct mica_netif netifs[MICA_HVT_MAX_DEVICES];
+static struct mica_hvt_poll_io poll_io[MICA_HVT_MAX_DEVICES]; /* the other netifs' POLL I/O */
+static struct mica_netif *poll_io_nif[MICA_HVT_MAX_DEVICES];
 static uint32_t open_mask; /* bit i: netifs[i] is open (loops skip the rest) */
 
 static int find_device(const char *name, uint32_t kind)
@@ -72,6 +74,12 @@ int mica_netif_info(struct mica_netif *nif, struct mica_netif_info *info)
 	info->mtu = a.mtu;
 	info->link_up = true;
 	return MICA_OK;
+}
+
+int mica_netif_set_offload(struct mica_netif *nif, bool on)
+{
+	(void)nif;
+	return on ? MICA_ENOTSUP : MICA_OK; /* frames are always plain here */
 }
 
 void mica_netif_set_ready(struct mica_netif *nif, mica_netif_ready_fn fn, void *arg)
@@ -130,41 +138,64 @@ static int rx_refill(struct mica_netif *nif)
 	return n;
 }
 
-/* Fill a POLL's I/O fields for the first open netif; flush the others. */
+/* Fill a POLL's I/O fields: the first open netif in the inline fields,
+ * the others in the io array. */
 struct mica_netif *hvt_net_poll_prepare(struct mica_hvt_poll *p)
 {
 	struct mica_netif *io = NULL;
+	p->nio = 0;
+	p->io = (uintptr_t)poll_io;
 	for (uint32_t m = open_mask; m; m &= m - 1) {
-		unsigned i = (unsigned)__builtin_ctz(m);
-		if (io) {
-			tx_flush(&netifs[i]);
+		struct mica_netif *nif = &netifs[__builtin_ctz(m)];
+		/* no new receive while frames of the last one wait to be taken */
+		uint32_t rx = nif->ngot ? 0 : (uint32_t)rx_refill(nif);
+		if (!io) {
+			io = nif;
+			p->io_handle = nif->handle;
+			p->tx_count = (uint32_t)nif->ntx;
+			p->tx_frames = (uintptr_t)nif->txf;
+			p->rx_count = rx;
+			p->rx_frames = (uintptr_t)nif->rxf;
 			continue;
 		}
-		io = &netifs[i];
-		p->io_handle = io->handle;
-		p->tx_count = (uint32_t)io->ntx;
-		p->tx_frames = (uintptr_t)io->txf;
-		p->rx_count = (uint32_t)rx_refill(io);
-		p->rx_frames = (uintptr_t)io->rxf;
+		poll_io_nif[p->nio] = nif;
+		poll_io[p->nio++] = (struct mica_hvt_poll_io){
+		    .handle = nif->handle,
+		    .tx_count = (uint32_t)nif->ntx,
+		    .tx_frames = (uintptr_t)nif->txf,
+		    .rx_count = rx,
+		    .rx_frames = (uintptr_t)nif->rxf,
+		};
 	}
 	return io;
 }
 
-/* After the POLL: release sent frames, take the received ones. */
+/* One device's part of a finished POLL: release sent frames, take the
+ * received ones. */
+static void poll_done_one(struct mica_netif *nif, uint32_t tx_count, int64_t tx_ret, uint32_t rx_count,
+                          uint32_t rx_got)
+{
+	if (tx_count)
+		tx_done(nif, tx_ret);
+	int got = (int)(rx_got <= rx_count ? rx_got : rx_count);
+	for (int i = 0; i < got; i++) {
+		nif->posted[i]->len = nif->rxf[i].len;
+		nif->got[nif->ngot++] = nif->posted[i];
+		nif->posted[i] = NULL;
+	}
+	if (rx_count)
+		nif->drained = got < (int)rx_count;
+}
+
 void hvt_net_poll_done(struct mica_netif *io, const struct mica_hvt_poll *p)
 {
 	if (!io)
 		return;
-	if (p->tx_count)
-		tx_done(io, p->tx_ret);
-	int got = (int)(p->rx_got <= p->rx_count ? p->rx_got : p->rx_count);
-	for (int i = 0; i < got; i++) {
-		io->posted[i]->len = io->rxf[i].len;
-		io->got[io->ngot++] = io->posted[i];
-		io->posted[i] = NULL;
+	poll_done_one(io, p->tx_count, p->tx_ret, p->rx_count, p->rx_got);
+	for (uint32_t i = 0; i < p->nio; i++) {
+		const struct mica_hvt_poll_io *e = &poll_io[i];
+		poll_done_one(poll_io_nif[i], e->tx_count, e->tx_ret, e->rx_count, e->rx_got);
 	}
-	if (p->rx_count)
-		io->drained = got < (int)p->rx_count;
 }
 
 int hvt_net_notify(uint64_t ready)

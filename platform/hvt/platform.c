@@ -1,24 +1,21 @@
-/* platform.c - clock, console, poll, exit, pages and seal of the hvt
- * guest, each a thin layer over one hypercall (include/mica/hvt_abi.h). */
+/* platform.c - console, poll, exit and seal of the hvt guest, and the
+ * hooks of the shared guest core (wall clock, trap report, entropy seed),
+ * each a thin layer over one hypercall (include/mica/hvt_abi.h). */
 #include <mica/err.h>
 #include <mica/loop.h>
 #include "hvt.h"
 
-uint64_t mica_plat_monotonic_ns(void)
-{
-	uint64_t d = hvt_rdtsc() - hvt.tsc0;
-	return (uint64_t)(((unsigned __int128)d * hvt.bi->tsc_mult) >> hvt.bi->tsc_shift);
-}
+/* The monitor builds the IDT from this address (see hvt_abi.h): no guest
+ * instructions are spent on exception setup at boot. */
+__attribute__((section(".mica.traps"), used)) static const void *const trap_stubs = guest_trap_stubs;
 
-/* One WALLTIME call on first use; then wall = offset + monotonic. */
-uint64_t mica_plat_wall_ns(void)
+/* The wall clock for the shared core: one WALLTIME call (the TSC runs it
+ * from then on, see platform/guest/clock.c). */
+uint64_t guest_plat_wall_ns(void)
 {
-	if (hvt.wall_offset == 0) {
-		struct mica_hvt_time t = {0, 0};
-		hvt_call(MICA_HVT_CALL_WALLTIME, &t);
-		hvt.wall_offset = t.ns - mica_plat_monotonic_ns();
-	}
-	return hvt.wall_offset + mica_plat_monotonic_ns();
+	struct mica_hvt_time t = {0, 0};
+	hvt_call(MICA_HVT_CALL_WALLTIME, &t);
+	return t.ns;
 }
 
 void mica_plat_console_write(const char *s, size_t len)
@@ -51,18 +48,6 @@ _Noreturn void mica_plat_exit(int code)
 		hvt_call(MICA_HVT_CALL_HALT, &h);
 }
 
-/* Pages come from a bump pointer over the heap; they are zero because the
- * monitor hands over zeroed memory and pages are never given back. */
-void *mica_plat_alloc_pages(size_t npages)
-{
-	uintptr_t end = (uintptr_t)hvt.bi->heap_end;
-	if (npages == 0 || npages > (end - hvt.brk) / MICA_PAGE_SIZE)
-		return NULL;
-	void *p = (void *)hvt.brk;
-	hvt.brk += npages * MICA_PAGE_SIZE;
-	return p;
-}
-
 /* The monitor seals text, rodata and page tables before the first guest
  * instruction when the host can; then there is nothing left to ask for. */
 int mica_plat_seal(void)
@@ -72,4 +57,28 @@ int mica_plat_seal(void)
 	struct mica_hvt_seal s = {0};
 	hvt_call(MICA_HVT_CALL_SEAL, &s);
 	return (int)s.ret;
+}
+
+/* A CPU exception: the monitor names it, prints the registers, exits 255. */
+_Noreturn void guest_plat_trap(const struct guest_trap_frame *f)
+{
+	static const char msg[] = "CPU exception";
+	struct mica_hvt_abort a = {.msg = (uintptr_t)msg, .msg_len = sizeof(msg) - 1, .has_frame = 1};
+	_Static_assert(sizeof(a.frame) == sizeof(*f), "trap frame layouts differ");
+	__builtin_memcpy(&a.frame, f, sizeof(*f));
+	for (;;)
+		hvt_call(MICA_HVT_CALL_ABORT, &a);
+}
+
+/* The seed the monitor read from the host's getrandom, wiped once taken. */
+int guest_plat_seed(uint8_t *seed, size_t len)
+{
+	volatile uint8_t *src = (volatile uint8_t *)(uintptr_t)hvt.bi->seed;
+	if (!src || len > MICA_HVT_SEED_LEN)
+		return MICA_EIO;
+	for (size_t i = 0; i < len; i++) {
+		seed[i] = src[i];
+		src[i] = 0;
+	}
+	return MICA_OK;
 }

@@ -30,7 +30,7 @@
 #include <mica/log.h>
 #include "../unix/unix.h"
 
-#define TAP_MAX 4
+#define TAP_MAX 16 /* an OpenFlow switch: 1 control + up to 15 ports */
 
 struct mica_netif {
 	struct mica_unix_watch watch;
@@ -167,6 +167,16 @@ int mica_netif_open(const char *name, struct mica_netif **out)
 int mica_netif_info(struct mica_netif *nif, struct mica_netif_info *info)
 {
 	*info = nif->info;
+	return MICA_OK;
+}
+
+int mica_netif_set_offload(struct mica_netif *nif, bool on)
+{
+	if (on && (!nif->vnet || !tap_offload(nif->watch.fd)))
+		return MICA_ENOTSUP;
+	if (!on && nif->vnet && ioctl(nif->watch.fd, TUNSETOFFLOAD, 0) < 0)
+		return mica_unix_err(errno);
+	nif->info.tso_max = on ? 0xffff : 0; /* the vnet header stays, all zero when off */
 	return MICA_OK;
 }
 

@@ -45,3 +45,9 @@ int mica_netif_tx(struct mica_netif *nif, struct mica_buf **bufs, int n)
 	(void)nif, (void)bufs, (void)n;
 	return MICA_ENOTSUP;
 }
+
+int mica_netif_set_offload(struct mica_netif *nif, bool on)
+{
+	(void)nif, (void)on;
+	return MICA_ENOTSUP;
+}

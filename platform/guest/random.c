@@ -1,12 +1,12 @@
-/* random.c - mica_plat_random on hvt: a ChaCha20 generator (csprng.h)
- * keyed on first use with the seed the monitor read from the host's
- * getrandom (boot_info->seed, wiped once used), then mixed with RDRAND
- * output when CPUID shows the instruction. Neither source alone can be
- * steered by the other: RDRAND only enters as a ChaCha20 nonce under the
- * secret key. */
+/* random.c - mica_plat_random on guests: a ChaCha20 generator (csprng.h)
+ * keyed on first use with a seed the platform gets from its host
+ * (guest_plat_seed: the monitor's getrandom on hvt, virtio-rng on virtio),
+ * then mixed with RDRAND output when CPUID shows the instruction. Neither
+ * source alone can be steered by the other: RDRAND only enters as a
+ * ChaCha20 nonce under the secret key. */
 #include <mica/csprng.h>
 #include <mica/err.h>
-#include "hvt.h"
+#include "guest.h"
 
 #define CPUID1_ECX_RDRAND (1u << 30)
 #define RDRAND_TRIES 10 /* Intel's advice for a transient underflow */
@@ -15,9 +15,9 @@ static struct mica_csprng rng;
 
 static bool cpu_has_rdrand(void)
 {
-	uint32_t a = 1, b, c = 0, d;
-	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
-	return (c & CPUID1_ECX_RDRAND) != 0;
+	uint32_t r[4];
+	guest_cpuid(1, 0, r);
+	return (r[2] & CPUID1_ECX_RDRAND) != 0;
 }
 
 static bool rdrand32(uint32_t *v)
@@ -33,14 +33,10 @@ static bool rdrand32(uint32_t *v)
 
 static int random_init(void)
 {
-	volatile uint8_t *seed = (volatile uint8_t *)(uintptr_t)hvt.bi->seed;
-	if (!seed)
-		return MICA_EIO;
 	uint8_t key[MICA_CSPRNG_SEED_LEN];
-	for (int i = 0; i < MICA_CSPRNG_SEED_LEN; i++) {
-		key[i] = seed[i];
-		seed[i] = 0;
-	}
+	int rc = guest_plat_seed(key, sizeof(key));
+	if (rc < 0)
+		return rc;
 	mica_csprng_seed(&rng, key);
 	for (int i = 0; i < MICA_CSPRNG_SEED_LEN; i++)
 		((volatile uint8_t *)key)[i] = 0;
