@@ -59,11 +59,11 @@ struct mica_rrl_config {
 };
 
 struct mica_rrl_stats {
-	uint64_t checked;                      /* responses looked at */
-	uint64_t limited;                      /* of which over the limit */
-	uint64_t slipped, dropped;             /* limited ones sent truncated / not sent */
-	uint64_t blocks;                       /* times a key went over its limit */
-	uint64_t by_kind[MICA_RRL_NKINDS];     /* limited, by class */
+	uint64_t checked;                  /* responses looked at */
+	uint64_t limited;                  /* of which over the limit */
+	uint64_t slipped, dropped;         /* limited ones sent truncated / not sent */
+	uint64_t blocks;                   /* times a key went over its limit */
+	uint64_t by_kind[MICA_RRL_NKINDS]; /* limited, by class */
 };
 
 struct rrl_bucket;

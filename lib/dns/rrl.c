@@ -37,7 +37,8 @@ void mica_rrl_defaults(struct mica_rrl_config *cfg)
 int mica_rrl_init(struct mica_rrl *r, const struct mica_rrl_config *cfg)
 {
 	memset(r, 0, sizeof(*r));
-	if (cfg->size == 0 || cfg->ipv4_prefix > 32 || cfg->rate > 1000000000u || cfg->whitelist_rate > 1000000000u)
+	if (cfg->size == 0 || cfg->ipv4_prefix > 32 || cfg->rate > 1000000000u ||
+	    cfg->whitelist_rate > 1000000000u)
 		return MICA_EINVAL;
 	r->buckets = calloc(cfg->size, sizeof(*r->buckets));
 	if (!r->buckets)
@@ -91,9 +92,9 @@ int mica_rrl_kinds_parse(const char *list, uint16_t *out)
 /* FNV-1a over the salt, the prefix, the class and the name. */
 static uint32_t key_hash(uint32_t seed, uint32_t source, uint16_t kind, const uint8_t *name, size_t len)
 {
-	uint8_t head[10] = {(uint8_t)(seed >> 24),   (uint8_t)(seed >> 16),   (uint8_t)(seed >> 8),
-	                    (uint8_t)seed,           (uint8_t)(source >> 24), (uint8_t)(source >> 16),
-	                    (uint8_t)(source >> 8),  (uint8_t)source,         (uint8_t)(kind >> 8),
+	uint8_t head[10] = {(uint8_t)(seed >> 24),  (uint8_t)(seed >> 16),   (uint8_t)(seed >> 8),
+	                    (uint8_t)seed,          (uint8_t)(source >> 24), (uint8_t)(source >> 16),
+	                    (uint8_t)(source >> 8), (uint8_t)source,         (uint8_t)(kind >> 8),
 	                    (uint8_t)kind};
 	uint32_t h = 2166136261u;
 	for (size_t i = 0; i < sizeof(head); i++)
@@ -110,7 +111,8 @@ static uint32_t bucket_count(struct rrl_bucket *b, uint32_t hash, uint32_t sourc
 {
 	if (b->kind != kind || b->hash != hash || b->source != source) {
 		/* empty, or another key's: start this one from zero */
-		*b = (struct rrl_bucket){.hash = hash, .source = source, .kind = kind, .counter = 1, .stamp = now};
+		*b = (struct rrl_bucket){
+		    .hash = hash, .source = source, .kind = kind, .counter = 1, .stamp = now};
 		return 1;
 	}
 	int32_t elapsed = (int32_t)(now - b->stamp);
@@ -141,8 +143,8 @@ static void note_block(struct mica_rrl *r, struct rrl_bucket *b, uint32_t source
 		return;
 	b->blocked = 1;
 	r->st.blocks++;
-	mica_debug("rrl", "limiting %u.%u.%u.%u/%u %s", source >> 24, (source >> 16) & 255, (source >> 8) & 255,
-	           source & 255, r->cfg.ipv4_prefix, mica_rrl_kind_name(kind));
+	mica_debug("rrl", "limiting %u.%u.%u.%u/%u %s", source >> 24, (source >> 16) & 255,
+	           (source >> 8) & 255, source & 255, r->cfg.ipv4_prefix, mica_rrl_kind_name(kind));
 }
 
 enum mica_rrl_verdict mica_rrl_check(struct mica_rrl *r, uint32_t src_ip, uint16_t kind, const uint8_t *name,
@@ -226,7 +228,8 @@ uint16_t mica_rrl_classify(const struct mica_dns_zoneset *zs, const uint8_t *res
 		uint16_t kind = rcode == MICA_DNS_NXDOMAIN ? MICA_RRL_NXDOMAIN : MICA_RRL_ERROR;
 		if (rcode == MICA_DNS_NOERROR && has_q) /* NOERROR outside our zones: not ours to class */
 			kind = MICA_RRL_POSITIVE;
-		return z ? keyed_node(kind, z, z->apex, name, name_len) : keyed(kind, NULL, 0, name, name_len);
+		return z ? keyed_node(kind, z, z->apex, name, name_len)
+		         : keyed(kind, NULL, 0, name, name_len);
 	}
 	struct mica_dns_lookup lk;
 	mica_dns_lookup(z, lname_buf, qlen, qtype, &lk);
@@ -283,12 +286,14 @@ size_t mica_rrl_apply(struct mica_rrl *r, const struct mica_dns_zoneset *zs, uin
 void mica_rrl_print_stats(const struct mica_rrl *r)
 {
 	const struct mica_rrl_stats *st = &r->st;
-	mica_printf("rrl: %u qps per /%u, slip %u: responses %llu, limited %llu (slipped %llu, dropped %llu), "
-	            "blocks %llu\n",
-	            (unsigned)r->cfg.rate, (unsigned)r->cfg.ipv4_prefix, (unsigned)r->cfg.slip,
-	            (unsigned long long)st->checked, (unsigned long long)st->limited,
-	            (unsigned long long)st->slipped, (unsigned long long)st->dropped, (unsigned long long)st->blocks);
+	mica_printf(
+	    "rrl: %u qps per /%u, slip %u: responses %llu, limited %llu (slipped %llu, dropped %llu), "
+	    "blocks %llu\n",
+	    (unsigned)r->cfg.rate, (unsigned)r->cfg.ipv4_prefix, (unsigned)r->cfg.slip,
+	    (unsigned long long)st->checked, (unsigned long long)st->limited, (unsigned long long)st->slipped,
+	    (unsigned long long)st->dropped, (unsigned long long)st->blocks);
 	for (int i = 0; i < MICA_RRL_NKINDS; i++)
 		if (st->by_kind[i])
-			mica_printf("rrl: limited %s %llu\n", kind_names[i], (unsigned long long)st->by_kind[i]);
+			mica_printf("rrl: limited %s %llu\n", kind_names[i],
+			            (unsigned long long)st->by_kind[i]);
 }

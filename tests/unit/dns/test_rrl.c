@@ -105,9 +105,11 @@ TEST(sources_are_grouped_by_prefix)
 	burst(&r, 0x0a000101, 5, 9 * SEC, v); /* another /24: its own bucket */
 	CHECK_EQ(v[MICA_RRL_SEND], 5);
 	/* Other classes and names of the same source are counted apart. */
-	CHECK_EQ(mica_rrl_check(&r, 0x0a000001, MICA_RRL_NXDOMAIN, NAME, sizeof(NAME), 9 * SEC), MICA_RRL_SEND);
+	CHECK_EQ(mica_rrl_check(&r, 0x0a000001, MICA_RRL_NXDOMAIN, NAME, sizeof(NAME), 9 * SEC),
+	         MICA_RRL_SEND);
 	static const uint8_t other[] = {3, 'f', 't', 'p', 0};
-	CHECK_EQ(mica_rrl_check(&r, 0x0a000001, MICA_RRL_POSITIVE, other, sizeof(other), 9 * SEC), MICA_RRL_SEND);
+	CHECK_EQ(mica_rrl_check(&r, 0x0a000001, MICA_RRL_POSITIVE, other, sizeof(other), 9 * SEC),
+	         MICA_RRL_SEND);
 	mica_rrl_free(&r);
 	/* A /32 prefix separates every address. */
 	struct mica_rrl_config c;
@@ -247,7 +249,8 @@ static size_t respond(const char *name, uint16_t type, uint8_t *out)
 	uint8_t root = 0;
 	CHECK_EQ(zname_from_text(name, strlen(name), &root, q + 12), 0);
 	size_t n = 12 + (size_t)mica_dns_name_len(q + 12, 255);
-	const uint8_t tail[15] = {(uint8_t)(type >> 8), (uint8_t)type, 0, 1, 0, 0, 41, 4, 0xd0, 0, 0, 0, 0, 0, 0};
+	const uint8_t tail[15] = {
+	    (uint8_t)(type >> 8), (uint8_t)type, 0, 1, 0, 0, 41, 4, 0xd0, 0, 0, 0, 0, 0, 0};
 	memcpy(q + n, tail, sizeof(tail));
 	return mica_dns_respond(&srv, q, n + sizeof(tail), out, 4096, false);
 }
