@@ -12,9 +12,10 @@
  *   - CR0.MP, CR4.OSFXSR and CR4.OSXMMEXCPT set: SSE usable at once (the
  *     guest must use fxsave/fxrstor, never xsave). Mica guests are built
  *     -mgeneral-regs-only anyway: software KVMs may not emulate SSE.
- *   - With boot_info->flags & MICA_HVT_BOOT_SEALED, everything below the
- *     first writable segment (GDT, IDT, boot info, page tables, text,
- *     rodata) is also read-only at the hypervisor level.
+ *   - With boot_info->flags & MICA_HVT_BOOT_SEALED, every page below the
+ *     heap that the guest may not write (GDT, IDT, boot info, page tables,
+ *     every text and read-only segment wherever it lies) is also
+ *     read-only at the hypervisor level.
  *   - All memory not loaded from the image is zero (.bss needs no clearing).
  *   - RIP = ELF entry, RSP = boot_info->stack_top (16-byte aligned),
  *     RDI = guest-physical address of struct mica_hvt_boot_info.
