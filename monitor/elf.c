@@ -248,7 +248,7 @@ static int check_abi_note(const struct file *f, const Elf64_Ehdr *eh)
 		snprintf(msg, sizeof(msg),
 		         "built for hvt ABI version %u, but this mica-hvt runs version %u: rebuild the "
 		         "image with this Mica tree, or run it with the monitor of its own tree",
-		         note.abi_version, MICA_HVT_ABI_VERSION);
+		         note.abi_version, (unsigned)MICA_HVT_ABI_VERSION);
 		return bad(f, msg);
 	}
 	return 0;
