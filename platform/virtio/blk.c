@@ -61,7 +61,8 @@ static int blk_setup(struct mica_blkif *b)
 	if (rc < 0)
 		return rc;
 	virtq_quiet(&b->q);
-	b->reqs = mica_plat_alloc_pages((b->q.size * sizeof(struct blk_req) + MICA_PAGE_SIZE - 1) / MICA_PAGE_SIZE);
+	b->reqs =
+	    mica_plat_alloc_pages((b->q.size * sizeof(struct blk_req) + MICA_PAGE_SIZE - 1) / MICA_PAGE_SIZE);
 	if (!b->reqs)
 		return MICA_ENOMEM;
 	b->info.sector_size = SECTOR;
@@ -115,7 +116,8 @@ static int blk_submit(struct mica_blkif *b, uint32_t type, uint64_t sector, uint
 		return MICA_EAGAIN;
 	struct blk_req *r = &b->reqs[slot];
 	*r = (struct blk_req){.type = type, .sector = sector, .status = 0xff, .busy = true};
-	struct virtq_seg segs[3] = {{(uintptr_t)r, 16, false}, {buf, bytes, type == T_IN}, {(uintptr_t)&r->status, 1, true}};
+	struct virtq_seg segs[3] = {
+	    {(uintptr_t)r, 16, false}, {buf, bytes, type == T_IN}, {(uintptr_t)&r->status, 1, true}};
 	if (bytes == 0)
 		segs[1] = segs[2];
 	int rc = virtq_add(&b->q, segs, bytes ? 3 : 2, r);

@@ -67,8 +67,9 @@ __attribute__((used)) _Noreturn void virtio_main(const struct hvm_start_info *si
 	}
 	clock_init(tsc0);
 	if (mm_init(si) < 0) {
-		virtio_say("no usable memory map from the hypervisor (PVH start info version %u), or too little RAM",
-		           si->version);
+		virtio_say(
+		    "no usable memory map from the hypervisor (PVH start info version %u), or too little RAM",
+		    si->version);
 		virtio_exit(VIRTIO_EXIT_FAULT);
 	}
 	split_cmdline((const char *)(uintptr_t)si->cmdline_paddr);

@@ -147,8 +147,10 @@ static uint64_t cmos_wall_ns(void)
 	while (cmos(0x0a) & 0x80) /* update in progress */
 		;
 	bool binary = cmos(0x0b) & 0x04;
-	unsigned s = bcd(cmos(0x00), binary), mi = bcd(cmos(0x02), binary), h = bcd(cmos(0x04) & 0x7f, binary);
-	unsigned d = bcd(cmos(0x07), binary), mo = bcd(cmos(0x08), binary), y = bcd(cmos(0x09), binary) + 2000;
+	unsigned s = bcd(cmos(0x00), binary), mi = bcd(cmos(0x02), binary),
+	         h = bcd(cmos(0x04) & 0x7f, binary);
+	unsigned d = bcd(cmos(0x07), binary), mo = bcd(cmos(0x08), binary),
+	         y = bcd(cmos(0x09), binary) + 2000;
 	if (mo < 1 || mo > 12 || d < 1 || d > 31)
 		return 0;
 	uint64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600ull + mi * 60ull + s;

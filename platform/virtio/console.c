@@ -60,7 +60,8 @@ _Noreturn void virtio_exit(int code)
 {
 	guest_outl(DEBUG_EXIT_PORT, (uint32_t)code & 0xff);
 	if (under_qemu()) {
-		virtio_say("exit code %d: no isa-debug-exit device (iobase=0xf4) to end QEMU with; halted", code);
+		virtio_say("exit code %d: no isa-debug-exit device (iobase=0xf4) to end QEMU with; halted",
+		           code);
 	} else {
 		guest_outb(0x64, 0xfe); /* i8042 reset: Firecracker stops the VM */
 	}

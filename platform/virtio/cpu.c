@@ -160,7 +160,7 @@ void cpu_init(void)
  * the TSC over 1 ms. */
 static void apic_calibrate(void)
 {
-	apic_write(APIC_TIMER_DIV, 0xb); /* divide by 1 */
+	apic_write(APIC_TIMER_DIV, 0xb);                    /* divide by 1 */
 	apic_write(APIC_LVT_TIMER, VEC_TIMER | (1u << 16)); /* masked while measuring */
 	apic_write(APIC_TIMER_INIT, 0xffffffffu);
 	uint64_t t0 = guest_rdtsc(), span = clock_tsc_hz() / 1000;

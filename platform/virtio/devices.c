@@ -88,7 +88,7 @@ static bool parse_mac(const char *s, uint8_t mac[6])
 		unsigned v = 0;
 		for (int k = 0; k < 2; k++, s++) {
 			char c = *s;
-			unsigned x = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+			unsigned x = c >= '0' && c <= '9'                 ? (unsigned)(c - '0')
 			             : (c | 32) >= 'a' && (c | 32) <= 'f' ? (unsigned)((c | 32) - 'a' + 10)
 			                                                  : 16u;
 			if (x > 15)
@@ -107,8 +107,8 @@ static bool parse_mac(const char *s, uint8_t mac[6])
 static _Noreturn void bad_arg(const char *name, uint32_t id, const char *value, const char *why)
 {
 	char msg[160];
-	snprintf(msg, sizeof(msg), "%s: bad boot argument '--%s:%s=%s': %s\n", mica_app.name, kind_name(id), name,
-	         value, why);
+	snprintf(msg, sizeof(msg), "%s: bad boot argument '--%s:%s=%s': %s\n", mica_app.name, kind_name(id),
+	         name, value, why);
 	virtio_console_write(msg, strlen(msg));
 	virtio_exit(VIRTIO_EXIT_USAGE);
 }
@@ -134,7 +134,8 @@ static struct virtio_dev *by_arg(const char *name, uint32_t id, const char *valu
 		n = n * 10 + (unsigned)(*p - '0');
 	if (p == value || *p)
 		bad_arg(name, id, value,
-		        id == VIRTIO_ID_NET ? "expected a device number or a MAC address" : "expected a device number");
+		        id == VIRTIO_ID_NET ? "expected a device number or a MAC address"
+		                            : "expected a device number");
 	return virtio_dev_nth(id, n);
 }
 
@@ -148,8 +149,8 @@ static _Noreturn void missing(const char *name, uint32_t id, const char *value)
 {
 	const char *k = kind_name(id), *qk = id == VIRTIO_ID_NET ? "net" : "blk";
 	if (value)
-		virtio_say("the image needs device '%s': --%s:%s=%s names no virtio-%s device", name, k, name, value,
-		           qk);
+		virtio_say("the image needs device '%s': --%s:%s=%s names no virtio-%s device", name, k, name,
+		           value, qk);
 	else
 		virtio_say("the image needs device '%s': attach a virtio-%s device (QEMU: -device "
 		           "virtio-%s-device on microvm, virtio-%s-pci on q35)",

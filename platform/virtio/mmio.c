@@ -119,8 +119,7 @@ bool mmio_cmdline_word(const char *w)
 		virtio_say("ignoring malformed '%s' (expected virtio_mmio.device=SIZE@ADDR:IRQ)", w);
 		return true;
 	}
-	if (nlisted < MAX_CMDLINE_DEVS)
-		{
+	if (nlisted < MAX_CMDLINE_DEVS) {
 		listed[nlisted].base = base;
 		listed[nlisted].size = size;
 		listed[nlisted++].gsi = (uint32_t)irq;
@@ -136,7 +135,8 @@ static void probe(uint64_t base, uint64_t size, uint32_t gsi)
 		return; /* an empty slot, or nothing at all (reads as 0) */
 	uint32_t version = r[R_VERSION / 4];
 	if (version != 1 && version != 2) {
-		virtio_say("virtio-mmio at 0x%llx: unknown version %u, ignored", (unsigned long long)base, version);
+		virtio_say("virtio-mmio at 0x%llx: unknown version %u, ignored", (unsigned long long)base,
+		           version);
 		return;
 	}
 	struct virtio_dev *d = virtio_dev_add();

@@ -134,8 +134,11 @@ int mica_netif_open(const char *name, struct mica_netif **out)
 	nnetifs++;
 	const uint8_t *m = nif->info.mac;
 	mica_info("virtio", "%s on virtio-net (%s), mac %02x:%02x:%02x:%02x:%02x:%02x, mtu %u%s", name,
-	          d->transport == VT_PCI ? "pci" : d->transport == VT_MMIO ? "mmio" : "mmio, legacy", m[0], m[1],
-	          m[2], m[3], m[4], m[5], nif->info.mtu, nif->offload ? ", checksum and TSO offload" : "");
+	          d->transport == VT_PCI    ? "pci"
+	          : d->transport == VT_MMIO ? "mmio"
+	                                    : "mmio, legacy",
+	          m[0], m[1], m[2], m[3], m[4], m[5], nif->info.mtu,
+	          nif->offload ? ", checksum and TSO offload" : "");
 	*out = nif;
 	return MICA_OK;
 }

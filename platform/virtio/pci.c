@@ -175,8 +175,9 @@ static void add_device(uint8_t slot, uint32_t type)
 	d->slot = slot;
 	uint8_t msix_cap = 0;
 	if (read_caps(d, &msix_cap) < 0) {
-		virtio_say("virtio-pci device at 00:%02x.0: no modern (virtio 1.x) interface with MSI-X, ignored",
-		           slot);
+		virtio_say(
+		    "virtio-pci device at 00:%02x.0: no modern (virtio 1.x) interface with MSI-X, ignored",
+		    slot);
 		d->device_id = 0; /* stays registered but matches nothing */
 		return;
 	}
@@ -271,7 +272,8 @@ int pci_queue(struct virtio_dev *d, struct virtq *q, uint16_t max_size, bool irq
 	*c16(d, C_Q_MSIX) = irq ? 0 : NO_VECTOR;
 	if (irq && *c16(d, C_Q_MSIX) != 0)
 		return MICA_EIO; /* the device could not take the vector */
-	q->notify_addr = (volatile uint16_t *)(d->notify + (uint32_t)*c16(d, C_Q_NOTIFY_OFF) * d->notify_mult);
+	q->notify_addr =
+	    (volatile uint16_t *)(d->notify + (uint32_t)*c16(d, C_Q_NOTIFY_OFF) * d->notify_mult);
 	*c16(d, C_Q_ENABLE) = 1;
 	return MICA_OK;
 }

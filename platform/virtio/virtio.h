@@ -40,9 +40,9 @@ struct hvm_memmap_entry {
 #define VIRTIO_MAX_DEVS 16 /* virtio devices found, of any kind */
 
 /* Exit codes of the platform itself (the app's own pass through). */
-#define VIRTIO_EXIT_SETUP 2    /* a device the image needs is missing */
-#define VIRTIO_EXIT_USAGE 64   /* a malformed platform boot argument */
-#define VIRTIO_EXIT_FAULT 255  /* a CPU exception */
+#define VIRTIO_EXIT_SETUP 2   /* a device the image needs is missing */
+#define VIRTIO_EXIT_USAGE 64  /* a malformed platform boot argument */
+#define VIRTIO_EXIT_FAULT 255 /* a CPU exception */
 
 /* ---- console.c: serial port, exit, reports ---- */
 void virtio_console_write(const char *s, size_t len);
@@ -99,9 +99,9 @@ enum virtio_transport { VT_MMIO, VT_MMIO_LEGACY, VT_PCI };
 struct virtio_dev {
 	uint32_t device_id; /* VIRTIO_ID_* */
 	enum virtio_transport transport;
-	uint8_t vector; /* its interrupt vector */
-	uint8_t index;  /* in the registry */
-	bool claimed;   /* matched to a declared device or used by the platform */
+	uint8_t vector;    /* its interrupt vector */
+	uint8_t index;     /* in the registry */
+	bool claimed;      /* matched to a declared device or used by the platform */
 	uint64_t features; /* negotiated */
 	/* virtio-mmio */
 	volatile uint8_t *regs;
@@ -200,7 +200,7 @@ struct virtq {
 	uint16_t kicked_idx; /* avail_idx at the last notification check */
 	uint16_t last_used;  /* next used entry to take */
 	bool event_idx;
-	void **cookie; /* per head descriptor */
+	void **cookie;                  /* per head descriptor */
 	volatile uint16_t *notify_addr; /* virtio-pci: where to write the queue index */
 	uint64_t kicks;
 };
