@@ -1,12 +1,15 @@
 /* devices.c - the devices given at launch, checked against the image.
  *
- * `--net:NAME=TAPIF` and `--block:NAME=FILE` attach devices. The image's
+ * `--net:NAME=TAPIF` and `--block:NAME=FILE` attach devices;
+ * `--net-mac:NAME=MAC` sets a net device's MAC (default: derived from NAME
+ * and TAPIF, see mica/mac.h). The image's
  * manifest (section .mica.manifest, "net:NAME\0block:NAME\0") lists what
  * it was built to use; a missing, extra or mistyped device is an error
  * before the guest boots. Devices are then ordered as in the manifest: a
  * device's handle is its index there. */
 #include <stdio.h>
 #include <string.h>
+#include <mica/mac.h>
 #include "hvt.h"
 
 static const char *kind_name(uint32_t kind)
@@ -44,6 +47,46 @@ int hvt_dev_add(struct hvt *h, const char *opt)
 	d->arg = eq + 1;
 	d->fd = -1;
 	return 0;
+}
+
+int hvt_dev_mac(struct hvt *h, const char *opt)
+{
+	if (strncmp(opt, "--net-mac:", 10) != 0)
+		return -1;
+	const char *rest = opt + 10, *eq = strchr(rest, '=');
+	size_t nlen = eq ? (size_t)(eq - rest) : 0;
+	if (!eq || nlen == 0 || nlen >= MICA_HVT_NAME_MAX)
+		hvt_die(HVT_EXIT_SETUP, "%s: expected --net-mac:NAME=MAC", opt);
+	if (h->nmacs == MICA_HVT_MAX_DEVICES)
+		hvt_die(HVT_EXIT_SETUP, "too many --net-mac: options (at most %d)", MICA_HVT_MAX_DEVICES);
+	if (mica_mac_parse(eq + 1, h->macs[h->nmacs].mac) != 0)
+		hvt_die(HVT_EXIT_SETUP, "%s: expected a unicast MAC address like 02:00:00:00:00:01", opt);
+	memset(h->macs[h->nmacs].name, 0, MICA_HVT_NAME_MAX);
+	memcpy(h->macs[h->nmacs].name, rest, nlen);
+	h->nmacs++;
+	return 0;
+}
+
+/* Give each --net-mac: to its net device; one for no such device is an error. */
+static int apply_macs(struct hvt *h)
+{
+	int rc = 0;
+	for (unsigned m = 0; m < h->nmacs; m++) {
+		struct hvt_dev *d = NULL;
+		for (unsigned i = 0; i < h->ndevs && !d; i++)
+			if (h->devs[i].kind == MICA_HVT_DEV_NET &&
+			    strcmp(h->devs[i].name, h->macs[m].name) == 0)
+				d = &h->devs[i];
+		if (!d) {
+			hvt_err("--net-mac:%s=...: no net device '%s' is attached (--net:%s=TAPIF)",
+			        h->macs[m].name, h->macs[m].name, h->macs[m].name);
+			rc = -1;
+			continue;
+		}
+		memcpy(d->mac, h->macs[m].mac, 6);
+		d->mac_given = true;
+	}
+	return rc;
 }
 
 /* Which kind the manifest declares for `name`: 0 if not declared. */
@@ -102,7 +145,7 @@ int hvt_dev_check_manifest(struct hvt *h)
 		memcpy(h->devs, sorted, img->nmanifest * sizeof(sorted[0]));
 		h->ndevs = img->nmanifest;
 	}
-	return rc;
+	return apply_macs(h) < 0 ? -1 : rc;
 }
 
 int hvt_dev_open_all(struct hvt *h)

@@ -44,6 +44,7 @@ struct hvt_dev {
 	const char *arg; /* tap interface or file path */
 	int fd;
 	uint8_t mac[6];
+	bool mac_given; /* --net-mac:NAME=MAC */
 	uint16_t mtu;
 	uint64_t sectors;
 	bool read_only;
@@ -79,6 +80,11 @@ struct hvt {
 	struct hvt_image img;
 	struct hvt_dev devs[MICA_HVT_MAX_DEVICES];
 	unsigned ndevs;
+	struct {
+		char name[MICA_HVT_NAME_MAX];
+		uint8_t mac[6];
+	} macs[MICA_HVT_MAX_DEVICES]; /* --net-mac: options, applied to devs */
+	unsigned nmacs;
 	uint64_t heap_start, heap_end, stack_top;
 	uint64_t guard; /* unmapped page below the stack */
 	struct hvt_stats st;
@@ -108,6 +114,7 @@ void hvt_boot_info(struct hvt *h);
 int hvt_seal_memory(struct hvt *h);
 /* devices.c: --net:/--block: options against the image manifest. */
 int hvt_dev_add(struct hvt *h, const char *opt);
+int hvt_dev_mac(struct hvt *h, const char *opt);
 int hvt_dev_check_manifest(struct hvt *h);
 int hvt_dev_open_all(struct hvt *h);
 /* net.c / block.c: device hypercalls. */

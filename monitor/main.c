@@ -1,7 +1,8 @@
 /* main.c - mica-hvt: run a Mica unikernel image as a KVM guest.
  *
  *   mica-hvt [--mem=MiB] [--stats] [--no-seccomp] [--trace=FILE]
- *            [--net:NAME=TAPIF ...] [--block:NAME=FILE ...] IMAGE [BOOT-ARGS...]
+ *            [--net:NAME=TAPIF [--net-mac:NAME=MAC] ...] [--block:NAME=FILE ...]
+ *            IMAGE [BOOT-ARGS...]
  *
  * Exit status: the guest's own exit code (HALT), 255 when the guest
  * crashed, aborted or broke the ABI, 2 for errors before the guest ran,
@@ -22,8 +23,11 @@ static _Noreturn void usage(void)
 {
 	fprintf(stderr,
 	        "usage: mica-hvt [--mem=MiB] [--stats] [--no-seccomp]\n"
-	        "                [--net:NAME=TAPIF ...] [--block:NAME=FILE ...] IMAGE [BOOT-ARGS...]\n"
+	        "                [--net:NAME=TAPIF [--net-mac:NAME=MAC] ...] [--block:NAME=FILE ...]\n"
+	        "                IMAGE [BOOT-ARGS...]\n"
 	        "  --mem=MiB      guest memory (default %d, %d..%d)\n"
+	        "  --net-mac:NAME=MAC  MAC of net device NAME (default: derived from NAME and\n"
+	        "                 TAPIF, the same on every run)\n"
 	        "  --stats        print setup/guest time and exit counts on exit\n"
 	        "  --no-seccomp   do not install the seccomp filter (debugging)\n"
 	        "  --trace=FILE   single-step the guest: count instructions, write each\n"
@@ -84,7 +88,7 @@ static int parse_args(struct hvt *h, int argc, char **argv)
 				hvt_die(HVT_EXIT_SETUP, "%s: cannot create trace file", a + 8);
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
 			usage();
-		else if (hvt_dev_add(h, a) < 0) {
+		else if (hvt_dev_mac(h, a) < 0 && hvt_dev_add(h, a) < 0) {
 			hvt_err("unknown option '%s'", a);
 			usage();
 		}

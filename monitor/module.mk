@@ -5,6 +5,8 @@
 # The page-table builder and the crash report wording are shared with the
 # guests (platform/guest).
 MONITOR_SRCS := $(wildcard monitor/*.c) platform/guest/pagetable.c platform/guest/trapdesc.c
+# lib/core/mac.c: the same derived MAC addresses as the tap target.
+MONITOR_SRCS += lib/core/mac.c
 MONITOR_OBJS := $(patsubst %.c,build/monitor/obj/%.o,$(MONITOR_SRCS))
 MONITOR_SAN_OBJS := $(patsubst %.c,build/monitor-san/obj/%.o,$(MONITOR_SRCS))
 

@@ -11,11 +11,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include <linux/if_tun.h>
+#include <mica/mac.h>
 #include "hvt.h"
 
 /* Frames dropped as too large that one receive may read past. */
@@ -55,9 +55,8 @@ int hvt_net_open(struct hvt_dev *d)
 		hvt_err("--net:%s=%s: cannot turn off tap offloads: %s", d->name, d->arg, strerror(errno));
 		return -1;
 	}
-	if (getrandom(d->mac, sizeof(d->mac), 0) != sizeof(d->mac))
-		memcpy(d->mac, "\x10\x20\x30\x40\x50\x60", 6);
-	d->mac[0] = (uint8_t)((d->mac[0] & 0xfe) | 0x02); /* unicast, locally administered */
+	if (!d->mac_given)
+		mica_mac_derive(d->name, d->arg, d->mac); /* the same on every run */
 	d->mtu = tap_mtu(d->arg);
 	return 0;
 }

@@ -104,6 +104,26 @@ void mica_tcp_set_ops(struct mica_tcp *c, const struct mica_tcp_ops *ops, void *
  * negative error. Fewer than len means the send buffer is full; on_writable
  * follows when there is room. */
 ptrdiff_t mica_tcp_write(struct mica_tcp *c, const void *data, size_t len);
+/* Zero-copy write: queue len bytes of the app's own memory by reference.
+ * They are never copied into TCP's buffers: each segment, retransmissions
+ * included, is built from data..data+len (on a device that takes frames
+ * in pieces, e.g. tap, the memory goes to the device as it is). Returns how
+ * many bytes were taken (0..len) or a negative error; fewer than len means
+ * the send queue is full and on_writable follows, exactly as for
+ * mica_tcp_write (the rest can be written again later, also by reference).
+ *
+ * Lifetime: the taken bytes must stay valid and unchanged until
+ * release(release_arg) is called. It is called exactly once for each call
+ * that took at least one byte, when TCP no longer needs them (all
+ * acknowledged and no frame holding them, or the connection is gone). It
+ * may be called before mica_tcp_write_ref returns (small pieces are
+ * copied at once), and after on_close; it must not call back into this
+ * API. release may be NULL for memory that lives as long as the program,
+ * such as the image's read-only data. Writes by reference and by
+ * copy may be mixed on one connection; the bytes go out in call order. */
+typedef void (*mica_tcp_release_fn)(void *arg);
+ptrdiff_t mica_tcp_write_ref(struct mica_tcp *c, const void *data, size_t len, mica_tcp_release_fn release,
+                             void *release_arg);
 /* Bytes that can be written now without being cut short. */
 size_t mica_tcp_write_room(struct mica_tcp *c);
 /* Resume delivery after on_data consumed less than it was offered. */

@@ -13,7 +13,7 @@
 #define MAX_ITEMS 128
 #define MAX_CNAMES 64
 
-enum { S_AN, S_NS, S_OPTNS, S_ADD_A, S_ADD_AAAA, S_COUNT };
+enum { S_AN, S_NS, S_OPTNS, S_ADD_A, S_ADD_AAAA, S_ADD_OTHER, S_COUNT };
 
 struct item {
 	const struct mica_dns_zone *z;
@@ -85,9 +85,10 @@ static bool add_item(struct ans *a, int sec, const struct mica_dns_zone *z, uint
 	return true;
 }
 
-/* Address records of an NS/MX/SRV target held in the current zone,
- * synthesised from a wildcard when the target does not exist. */
-static void add_additional(struct ans *a, const uint8_t *target, bool allow_glue)
+/* Address records of an NS/MX/SRV/KX/RT/MB target held in the current
+ * zone, synthesised from a wildcard when the target does not exist; for
+ * RT (RFC 1183) also its X25 and ISDN records. */
+static void add_additional(struct ans *a, const uint8_t *target, bool allow_glue, bool rt)
 {
 	const struct mica_dns_zone *z = a->zone;
 	uint8_t lt[MICA_DNS_NAME_MAX];
@@ -121,11 +122,12 @@ static void add_additional(struct ans *a, const uint8_t *target, bool allow_glue
 			return;
 		owner = target;
 	}
-	static const uint16_t types[2] = {MICA_DNS_A, MICA_DNS_AAAA};
-	for (int t = 0; t < 2; t++) {
+	static const uint16_t types[4] = {MICA_DNS_A, MICA_DNS_AAAA, MICA_DNS_X25, MICA_DNS_ISDN};
+	static const uint8_t secs[4] = {S_ADD_A, S_ADD_AAAA, S_ADD_OTHER, S_ADD_OTHER};
+	for (int t = 0; t < (rt ? 4 : 2); t++) {
 		uint32_t rs = find_rrset(z, src, types[t]);
 		if (rs != MICA_DNS_NONE)
-			add_item(a, t == 0 ? S_ADD_A : S_ADD_AAAA, z, rs, owner, false);
+			add_item(a, secs[t], z, rs, owner, false);
 	}
 }
 
@@ -136,19 +138,23 @@ static bool add_rrset(struct ans *a, int sec, uint32_t rrset, const uint8_t *own
 	bool added = add_item(a, sec, z, rrset, owner, false);
 	size_t skip;
 	bool glue = false;
-	switch (z->rrsets[rrset].type) {
+	uint16_t type = z->rrsets[rrset].type;
+	switch (type) {
 	case MICA_DNS_NS:
 		skip = 0;
 		glue = true;
 		break;
-	case MICA_DNS_MX: skip = 2; break;
+	case MICA_DNS_MB: skip = 0; break;
+	case MICA_DNS_MX:
+	case MICA_DNS_KX:
+	case MICA_DNS_RT: skip = 2; break;
 	case MICA_DNS_SRV: skip = 6; break;
 	default: return added;
 	}
 	const uint8_t *rr = z->rdata + z->rrsets[rrset].data;
 	for (unsigned i = 0; i < z->rrsets[rrset].count; i++, rr += 6 + dns_get16(rr + 4))
 		if (dns_get16(rr + 4) > skip)
-			add_additional(a, rr + 6 + skip, glue);
+			add_additional(a, rr + 6 + skip, glue, type == MICA_DNS_RT);
 	return added;
 }
 
@@ -282,7 +288,17 @@ static int put_rdata(struct ans *a, uint16_t type, const uint8_t *rd, uint16_t r
 	switch (type) {
 	case MICA_DNS_NS:
 	case MICA_DNS_CNAME:
-	case MICA_DNS_PTR: return dns_put_name(m, &a->dict, rd, true);
+	case MICA_DNS_PTR:
+	case MICA_DNS_MB:
+	case MICA_DNS_MG:
+	case MICA_DNS_MR: return dns_put_name(m, &a->dict, rd, true);
+	case MICA_DNS_MINFO:
+		n1 = mica_dns_name_len(rd, rdlen);
+		if (n1 < 0 || mica_dns_name_len(rd + n1, (size_t)(rdlen - n1)) != rdlen - n1)
+			return dns_put_bytes(m, rd, rdlen);
+		if (dns_put_name(m, &a->dict, rd, true) < 0)
+			return MICA_ENOSPC;
+		return dns_put_name(m, &a->dict, rd + n1, true);
 	case MICA_DNS_MX:
 		if (dns_put_bytes(m, rd, 2) < 0)
 			return MICA_ENOSPC;
@@ -373,7 +389,7 @@ static void encode(struct ans *a)
 		m->flags |= MICA_DNS_F_TC;
 	m->an = counts[S_AN];
 	m->ns = (uint16_t)(counts[S_NS] + counts[S_OPTNS]);
-	m->ar = (uint16_t)(counts[S_ADD_A] + counts[S_ADD_AAAA]);
+	m->ar = (uint16_t)(counts[S_ADD_A] + counts[S_ADD_AAAA] + counts[S_ADD_OTHER]);
 }
 
 void mica_dns_answer(const struct mica_dns_zoneset *zs, const struct mica_dns_query *q,

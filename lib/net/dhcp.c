@@ -78,9 +78,9 @@ static void discover(struct net_dhcp *d)
 {
 	struct mica_net *net = d->net;
 	d->state = DS_SELECTING;
-	d->xid = (uint32_t)(mica_loop_now(net->loop) * 2654435761u) ^
-	         ((uint32_t)net->dev.mac[2] << 24 | (uint32_t)net->dev.mac[3] << 16 |
-	          (uint32_t)net->dev.mac[4] << 8 | net->dev.mac[5]);
+	/* Unpredictable, so an off-path host cannot answer for the server. */
+	if (mica_plat_random(&d->xid, sizeof(d->xid)) != MICA_OK)
+		d->xid = (uint32_t)(mica_loop_now(net->loop) * 2654435761u) ^ d->xid;
 	d->tries = 0;
 	d->retry_ns = DHCP_RETRY_FIRST_NS;
 	d->started = mica_loop_now(net->loop);

@@ -70,25 +70,110 @@ int tcp_encode(struct mica_buf *b, uint32_t src, uint32_t dst, const struct tcp_
 /* ---- SipHash-2-4 (tcp_siphash.c) ---- */
 uint64_t tcp_siphash(const uint8_t key[16], const void *data, size_t len);
 
-/* ---- byte rings (tcp_ring.c) ---- */
+/* ---- the block pool (tcp_pool.c) ----
+ * Send and receive buffers are made of TCP_BLK-byte blocks taken from one
+ * pool per stack, so a connection holds memory only for the bytes it has
+ * in flight or unread, and gives it back as soon as they are acknowledged
+ * or consumed. The pool never holds more than its budget (derived from the
+ * memory the platform has, tcp_mem.c); a small cache of free blocks saves
+ * malloc calls. */
+#define TCP_BLK 4096u
+struct tcp_pool {
+	size_t budget; /* most bytes in blocks at once */
+	size_t used;   /* bytes in blocks held by buffers (cached ones not counted) */
+	size_t peak;
+	void *cache; /* free blocks, linked through their first word */
+	unsigned ncache;
+	size_t reserved; /* bytes promised to a caller that will take them shortly */
+	uint64_t denied; /* requests refused at the budget */
+	bool detached;   /* the stack is gone: free the pool when the last block returns */
+	bool starved;    /* a writer was cut short: call wake when blocks return */
+	void (*wake)(void *arg);
+	void *wake_arg;
+};
+struct tcp_pool *tcp_pool_new(size_t budget);
+/* The stack is done with it; it goes when frames give back their blocks. */
+void tcp_pool_detach(struct tcp_pool *p);
+/* A TCP_BLK-byte block, or NULL when the budget is spent. */
+void *tcp_pool_get(struct tcp_pool *p);
+void tcp_pool_put(struct tcp_pool *p, void *blk);
+/* Blocks that can still be had. */
+size_t tcp_pool_avail(const struct tcp_pool *p);
+/* Hold n blocks back from everyone else until unreserved (callers check
+ * tcp_pool_avail first); the holder takes them after unreserving. */
+void tcp_pool_reserve(struct tcp_pool *p, size_t n);
+void tcp_pool_unreserve(struct tcp_pool *p, size_t n);
+
+/* ---- send queue (tcp_ring.c) ----
+ * The bytes from snd_una on, as a list of runs: blocks of bytes copied in
+ * by mica_tcp_write, and references to the app's own memory from
+ * mica_tcp_write_ref (never copied; segments, also retransmitted ones, are
+ * read from them). tcp_output reads it with tcp_ring_read; an ACK drops
+ * acknowledged bytes with tcp_ring_drop, which gives blocks back to the
+ * pool and calls the app's release for references it no longer needs. */
+struct tcp_ext {
+	struct tcp_ext *next;
+	const uint8_t *data;
+	uint32_t len;  /* bytes in this run */
+	uint32_t refs; /* 1 while queued, +1 for each frame still pointing into it */
+	mica_tcp_release_fn release;
+	void *arg;
+	struct tcp_pool *pool; /* a pooled block (its bytes follow this header); NULL: a reference */
+};
 struct tcp_ring {
-	uint8_t *mem; /* NULL until first needed */
+	struct tcp_pool *pool;
+	struct tcp_ext *first, *last;
+	uint32_t skip; /* bytes of first already acknowledged */
+	uint32_t len;  /* bytes queued */
+	uint32_t cap;  /* most bytes queued */
+	struct tcp_ext *cur;
+	uint32_t cur_off; /* read cursor: cur's first byte is at queue offset cur_off */
+};
+/* Copy up to n bytes in at the end; returns how many fit (cap, pool). */
+uint32_t tcp_ring_append(struct tcp_ring *r, const void *src, uint32_t n);
+/* Queue n bytes by reference (n <= cap - len). MICA_ENOMEM: nothing queued. */
+int tcp_ring_append_ref(struct tcp_ring *r, const void *p, uint32_t n, mica_tcp_release_fn release,
+                        void *arg);
+/* Bytes a copying append can take now. */
+uint32_t tcp_ring_copy_room(const struct tcp_ring *r);
+/* Copy n bytes out from offset off (off + n <= len). */
+void tcp_ring_read(struct tcp_ring *r, uint32_t off, void *dst, uint32_t n);
+/* Contiguous memory holding bytes [off, off + n) when they lie in one run
+ * (with that run in *ext), else NULL. */
+const uint8_t *tcp_ring_span(struct tcp_ring *r, uint32_t off, uint32_t n, struct tcp_ext **ext);
+void tcp_ring_drop(struct tcp_ring *r, uint32_t n);
+/* Drop everything (references are released). */
+void tcp_ring_free(struct tcp_ring *r);
+void tcp_ext_get(struct tcp_ext *e);
+void tcp_ext_put(struct tcp_ext *e);
+
+/* ---- receive buffer (tcp_rcvbuf.c) ----
+ * Unconsumed in-order bytes from head on, then room where out-of-order
+ * data lands at its offset; cap bytes of sequence space mapped onto pool
+ * blocks that are taken when a byte lands in them and given back when
+ * the head passes them or the buffer empties. */
+struct tcp_rcvbuf {
+	struct tcp_pool *pool;
+	uint8_t **slot; /* cap / TCP_BLK + 1 blocks; the table exists only while something is held */
 	uint32_t cap, head, len;
 };
-int tcp_ring_alloc(struct tcp_ring *r);
-void tcp_ring_free(struct tcp_ring *r);
-/* Copy n bytes in at offset off from head (off + n <= cap). */
-void tcp_ring_write(struct tcp_ring *r, uint32_t off, const void *src, uint32_t n);
-/* Copy n bytes out from offset off. */
-void tcp_ring_read(const struct tcp_ring *r, uint32_t off, void *dst, uint32_t n);
-void tcp_ring_drop(struct tcp_ring *r, uint32_t n);
+/* Copy n bytes in at offset off from head (off + n <= cap); MICA_ENOMEM
+ * (nothing written) when the pool cannot back them. */
+int tcp_rcvbuf_write(struct tcp_rcvbuf *r, uint32_t off, const void *src, uint32_t n);
+/* The contiguous unconsumed bytes at head (up to a block's end). */
+struct mica_view tcp_rcvbuf_peek(const struct tcp_rcvbuf *r);
+void tcp_rcvbuf_drop(struct tcp_rcvbuf *r, uint32_t n);
+/* Give every block back (nothing is held: no in-order nor out-of-order bytes). */
+void tcp_rcvbuf_free(struct tcp_rcvbuf *r);
 
 /* ---- tunables ---- */
 #define TCP_SNDBUF (256 * 1024)
+#define TCP_POOL_DEFAULT (8u << 20)
 #define TCP_RCVBUF (256 * 1024)
 #define TCP_MAX_CONNS 1024
 #define TCP_HASH 1024
-#define TCP_OOO_MAX 32 /* out-of-order ranges held per connection */
+#define TCP_OOO_MAX 32  /* out-of-order ranges held per connection */
+#define TCP_REF_MIN 256 /* mica_tcp_write_ref copies pieces smaller than this */
 #define TCP_DEFAULT_MSS 536
 #define TCP_RTO_INIT (1 * MICA_NS_PER_S)
 #define TCP_RTO_MIN (200 * MICA_NS_PER_MS)
@@ -144,6 +229,7 @@ struct mica_tcp {
 	bool close_due;  /* on_close scheduled */
 	bool free_due;
 	bool paused, want_writable, nodelay, eof_delivered, fin_rcvd, in_deliver;
+	bool pool_wait; /* a write was cut short by the pool, not the queue's cap */
 	bool ws_ok, ts_ok, sack_ok;
 	bool fin_sent; /* our FIN went out (at sequence fin_out) */
 	uint32_t fin_out;
@@ -171,7 +257,7 @@ struct mica_tcp {
 	uint8_t retries;
 	/* receive side */
 	uint32_t irs, rcv_nxt, rcv_adv; /* rcv_adv: right edge last advertised */
-	struct tcp_ring rcv;            /* unconsumed in-order bytes, out-of-order data beyond */
+	struct tcp_rcvbuf rcv;          /* unconsumed in-order bytes, out-of-order data beyond */
 	uint32_t rcv_lent; /* bytes the app is reading straight from a frame: they count as buffered */
 	struct tcp_sack_block ooo[TCP_OOO_MAX]; /* received above rcv_nxt, newest first */
 	uint8_t nooo;
@@ -203,7 +289,8 @@ struct net_tcp {
 	struct mica_tcp *hash[TCP_HASH];
 	struct mica_tcp_listener *listeners;
 	unsigned nconns;
-	uint8_t secret[16]; /* ISNs and cookies */
+	struct tcp_pool *pool; /* send and receive buffers */
+	uint8_t secret[16];    /* ISNs and cookies */
 	uint16_t next_port;
 	struct {
 		uint64_t second;
@@ -213,7 +300,8 @@ struct net_tcp {
 	struct mica_tcp *ack_batch[TCP_ACK_BATCH];
 	unsigned nack_batch;
 	struct mica_task ack_task;
-	bool dead; /* detached while ack_task was queued: it frees */
+	struct mica_task pool_task; /* on_writable for writers the pool cut short */
+	bool dead;                  /* detached while a task was queued: the last one frees */
 };
 
 #define TCP_COUNT(net, name) NET_COUNT(net, tcp_##name)
@@ -258,6 +346,8 @@ uint32_t tcp_sack_len(const struct mica_tcp *c);
 void tcp_ack_policy(struct mica_tcp *c, uint32_t len);
 void tcp_ack_batch_task(void *arg);
 void tcp_ack_batch_forget(struct mica_tcp *c);
+/* A task of a detached stack ran: free it once no task is queued. */
+void tcp_free_dead(struct net_tcp *t);
 
 /* tcp_output.c */
 void tcp_output(struct mica_tcp *c);

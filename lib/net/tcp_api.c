@@ -1,6 +1,6 @@
 /* tcp_api.c - include/mica/net.h's TCP calls on the direct stack:
- * listeners, active open, write with backpressure (bytes taken; on_writable
- * when room returns), resume after a partial on_data, half-close, orderly
+ * listeners, active open, write by copy and by reference with backpressure
+ * (bytes taken; on_writable when room returns), resume after a partial on_data, half-close, orderly
  * close (on_close once the FIN is acknowledged), abort (RST), Nagle. */
 #include "tcp.h"
 #include <mica/libc.h>
@@ -124,18 +124,47 @@ static bool writable_state(const struct mica_tcp *c)
 	}
 }
 
+/* A write was cut short: on_writable follows when there is room - after
+ * ACKs free the queue, or, when the pool was short, once it has blocks
+ * again (there may be nothing in flight to be acknowledged). */
+static void want_room(struct mica_tcp *c)
+{
+	c->want_writable = true;
+	if (c->snd.len < c->snd.cap) {
+		c->pool_wait = true;
+		c->snd.pool->starved = true;
+	}
+}
+
 ptrdiff_t mica_tcp_write(struct mica_tcp *c, const void *data, size_t len)
 {
 	if (!writable_state(c))
 		return MICA_ECLOSED;
-	if (tcp_ring_alloc(&c->snd) != MICA_OK)
-		return MICA_ENOMEM;
+	uint32_t n = tcp_ring_append(&c->snd, data, len < c->snd.cap ? (uint32_t)len : c->snd.cap);
+	if (n < len)
+		want_room(c);
+	if (n)
+		tcp_output(c);
+	return (ptrdiff_t)n;
+}
+
+ptrdiff_t mica_tcp_write_ref(struct mica_tcp *c, const void *data, size_t len, mica_tcp_release_fn release,
+                             void *release_arg)
+{
+	if (!writable_state(c))
+		return MICA_ECLOSED;
 	uint32_t room = c->snd.cap - c->snd.len;
 	uint32_t n = len < room ? (uint32_t)len : room;
-	tcp_ring_write(&c->snd, c->snd.len, data, n);
-	c->snd.len += n;
+	if (n < TCP_REF_MIN) {
+		/* Small pieces cost less copied than tracked. */
+		n = tcp_ring_append(&c->snd, data, n);
+		if (n && release)
+			release(release_arg);
+	} else if (tcp_ring_append_ref(&c->snd, data, n, release, release_arg) != MICA_OK) {
+		return MICA_ENOMEM;
+	}
 	if (n < len)
-		c->want_writable = true;
+		want_room(c);
 	if (n)
 		tcp_output(c);
 	return (ptrdiff_t)n;
@@ -143,7 +172,7 @@ ptrdiff_t mica_tcp_write(struct mica_tcp *c, const void *data, size_t len)
 
 size_t mica_tcp_write_room(struct mica_tcp *c)
 {
-	return writable_state(c) ? c->snd.cap - c->snd.len : 0;
+	return writable_state(c) ? tcp_ring_copy_room(&c->snd) : 0;
 }
 
 void mica_tcp_resume(struct mica_tcp *c)
@@ -180,7 +209,8 @@ void mica_tcp_close(struct mica_tcp *c)
 	if (!c->has_app || c->close_due || c->app_closed)
 		return;
 	c->app_closed = true;
-	tcp_ring_drop(&c->rcv, c->rcv.len);
+	tcp_rcvbuf_free(&c->rcv); /* nobody will read it */
+	c->nooo = 0;
 	switch (c->state) {
 	case TCP_SYN_SENT: tcp_finish(c, MICA_OK); break;
 	case TCP_SYN_RCVD:

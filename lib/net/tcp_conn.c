@@ -99,7 +99,9 @@ struct mica_tcp *tcp_new_conn(struct mica_net *net, uint32_t lip, uint16_t lport
 	c->net = net;
 	c->lip = lip, c->lport = lport, c->rip = rip, c->rport = rport;
 	c->snd.cap = TCP_SNDBUF;
+	c->snd.pool = t->pool;
 	c->rcv.cap = TCP_RCVBUF;
+	c->rcv.pool = t->pool;
 	c->rto = TCP_RTO_INIT;
 	c->peer_mss = TCP_DEFAULT_MSS;
 	c->mss = TCP_DEFAULT_MSS;
@@ -172,7 +174,7 @@ void tcp_schedule_close(struct mica_tcp *c, int err)
 static void free_conn(struct mica_tcp *c)
 {
 	tcp_ring_free(&c->snd);
-	tcp_ring_free(&c->rcv);
+	tcp_rcvbuf_free(&c->rcv);
 	free(c);
 }
 
@@ -215,6 +217,42 @@ static void task_fn(void *arg)
 		free_conn(c);
 }
 
+/* The pool has blocks again: writers it cut short get on_writable. */
+static void pool_task_fn(void *arg)
+{
+	struct net_tcp *t = arg;
+	if (t->dead) {
+		tcp_free_dead(t);
+		return;
+	}
+	for (unsigned i = 0; i < TCP_HASH; i++) {
+		struct mica_tcp *next;
+		for (struct mica_tcp *c = t->hash[i]; c; c = next) {
+			next = c->hnext; /* on_writable may close c; blocks are freed only later */
+			if (!c->pool_wait)
+				continue;
+			c->pool_wait = false;
+			if (c->want_writable && c->has_app && !c->app_closed && !c->close_due &&
+			    !c->shut_wr && c->ops && c->ops->on_writable) {
+				c->want_writable = false;
+				c->ops->on_writable(c, c->arg);
+			}
+		}
+	}
+}
+
+void tcp_free_dead(struct net_tcp *t)
+{
+	if (!t->ack_task.queued && !t->pool_task.queued)
+		free(t);
+}
+
+static void pool_wake(void *arg)
+{
+	struct net_tcp *t = arg;
+	mica_loop_defer(t->net->loop, &t->pool_task);
+}
+
 int net_tcp_attach(struct mica_net *net)
 {
 	struct net_tcp *t = calloc(1, sizeof(*t));
@@ -234,6 +272,14 @@ int net_tcp_attach(struct mica_net *net)
 	memcpy(t->secret + 8, &b, 8);
 	t->next_port = (uint16_t)(b % TCP_EPHEMERAL_N);
 	mica_task_init(&t->ack_task, tcp_ack_batch_task, t);
+	t->pool = tcp_pool_new(TCP_POOL_DEFAULT);
+	if (!t->pool) {
+		free(t);
+		return MICA_ENOMEM;
+	}
+	t->pool->wake = pool_wake;
+	t->pool->wake_arg = t;
+	mica_task_init(&t->pool_task, pool_task_fn, t);
 	net->tcp = t;
 	return net_ipv4_register(net, IPV4_PROTO_TCP, tcp_input);
 }
@@ -253,6 +299,8 @@ void net_tcp_detach(struct mica_net *net)
 			c->state = TCP_CLOSED;
 			c->has_app = false;
 			c->free_due = true;
+			tcp_ring_free(&c->snd);
+			tcp_rcvbuf_free(&c->rcv);
 			if (c->task.queued)
 				continue; /* the queued task frees it */
 			free_conn(c);
@@ -264,8 +312,7 @@ void net_tcp_detach(struct mica_net *net)
 		free(l);
 	}
 	net->tcp = NULL;
-	if (t->ack_task.queued)
-		t->dead = true; /* the queued task frees it */
-	else
-		free(t);
+	tcp_pool_detach(t->pool);
+	t->dead = true;
+	tcp_free_dead(t); /* now, or from the last queued task */
 }

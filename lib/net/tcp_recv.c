@@ -1,21 +1,32 @@
 /* tcp_recv.c - the receive side of a connection: in-order payload goes to
  * the app straight from the frame's buffer when nothing is waiting (zero
  * copy); what the app does not take, and out-of-order data, is kept in the
- * receive ring (bounded: it is the advertised window). Out-of-order data
- * sits at its own offset in the ring and is tracked as up to TCP_OOO_MAX
- * ranges, which are also the SACK blocks we report (RFC 2018).
+ * receive buffer (bounded: it is the advertised window, and its blocks come
+ * from the stack's pool). Out-of-order data sits at its own offset in the
+ * buffer and is tracked as up to TCP_OOO_MAX ranges, which are also the
+ * SACK blocks we report (RFC 2018). When nothing is held the buffer gives
+ * all its memory back.
  *
  * Also when to acknowledge: delayed ACKs, and ACKs for bursts of full
  * segments sent once at the end of the receive batch.
  *
- * Ring layout: ring offset 0 (at head) holds sequence rcv_nxt - rcv.len. */
+ * Buffer layout: offset 0 (at head) holds sequence rcv_nxt - rcv.len. */
 #include "tcp.h"
 #include <mica/libc.h>
 
-uint32_t tcp_rcv_window(const struct mica_tcp *c)
+/* Room to offer: what the buffer has left, no more than the pool could
+ * back (so a stack short of memory stops opening windows). */
+static uint32_t rcv_room(const struct mica_tcp *c)
 {
 	uint32_t used = c->rcv.len + c->rcv_lent;
 	uint32_t free = used < c->rcv.cap ? c->rcv.cap - used : 0;
+	size_t pool = tcp_pool_avail(c->rcv.pool) * (size_t)TCP_BLK;
+	return pool < free ? (uint32_t)pool : free;
+}
+
+uint32_t tcp_rcv_window(const struct mica_tcp *c)
+{
+	uint32_t free = rcv_room(c);
 	uint32_t adv = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	return free > adv ? free : adv; /* never shrink the right edge */
 }
@@ -90,10 +101,25 @@ static bool app_reading(const struct mica_tcp *c)
 	return c->has_app && !c->app_closed && !c->close_due && c->ops && c->ops->on_data;
 }
 
-/* The fast path: nothing is waiting, hand the frame's bytes to the app. */
+/* Nothing held any more: give the buffer's memory back. */
+static void rcv_release_idle(struct mica_tcp *c)
+{
+	if (c->rcv.len == 0 && c->nooo == 0)
+		tcp_rcvbuf_free(&c->rcv);
+}
+
+static uint32_t blocks_for(uint32_t len)
+{
+	return len / TCP_BLK + 2; /* at any offset in a block */
+}
+
+/* The fast path: nothing is waiting, hand the frame's bytes to the app.
+ * Blocks for what it may leave unread are reserved first: the bytes are
+ * acknowledged by then (an ACK may leave from inside on_data). */
 static void deliver_direct(struct mica_tcp *c, struct mica_view data)
 {
-	uint32_t head = c->rcv.head;
+	uint32_t reserve = blocks_for((uint32_t)data.len);
+	tcp_pool_reserve(c->rcv.pool, reserve);
 	c->rcv_nxt += (uint32_t)data.len;
 	/* Until the app says how much it took, all of it may stay buffered:
 	 * an ACK sent from inside on_data must not offer that room again. */
@@ -102,17 +128,18 @@ static void deliver_direct(struct mica_tcp *c, struct mica_view data)
 	size_t took = c->ops->on_data(c, data, c->arg);
 	c->in_deliver = false;
 	c->rcv_lent = 0;
+	tcp_pool_unreserve(c->rcv.pool, reserve);
 	if (took > data.len)
 		took = data.len;
 	uint32_t rest = (uint32_t)(data.len - took);
-	c->rcv.head = (head + (uint32_t)took) % c->rcv.cap;
-	if (rest && c->state != TCP_CLOSED) {
-		tcp_ring_write(&c->rcv, 0, data.data + took, rest);
+	if (rest && c->state != TCP_CLOSED && !c->app_closed) {
+		tcp_rcvbuf_free(&c->rcv); /* empty: start at offset 0 */
+		if (tcp_rcvbuf_write(&c->rcv, 0, data.data + took, rest) != MICA_OK) {
+			TCP_COUNT(c->net, rx_nomem); /* not reached: reserved */
+			return;
+		}
 		c->rcv.len = rest;
-		if (!c->app_closed)
-			c->paused = true;
-		else
-			tcp_ring_drop(&c->rcv, rest);
+		c->paused = true;
 	}
 }
 
@@ -130,30 +157,31 @@ void tcp_recv_data(struct mica_tcp *c, const struct tcp_hdr *h, uint32_t seq, st
 		c->ack_now = true;
 		return;
 	}
-	if (tcp_ring_alloc(&c->rcv) != MICA_OK) {
-		TCP_COUNT(c->net, rx_nomem);
-		return;
-	}
 	uint32_t off = c->rcv.len + (seq - c->rcv_nxt);
 	if (off > c->rcv.cap || len > c->rcv.cap - off) {
-		TCP_COUNT(c->net, rx_overrun); /* beyond the ring: a window bug, never a write */
+		TCP_COUNT(c->net, rx_overrun); /* beyond the buffer: a window bug, never a write */
 		return;
 	}
 	if (seq != c->rcv_nxt) {
-		if (!ooo_add(c, seq, seq + len)) {
+		if (tcp_rcvbuf_write(&c->rcv, off, data.data, len) != MICA_OK)
 			TCP_COUNT(c->net, ooo_dropped);
-		} else {
-			tcp_ring_write(&c->rcv, off, data.data, len);
+		else if (ooo_add(c, seq, seq + len))
 			TCP_COUNT(c->net, ooo_queued);
-		}
+		else
+			TCP_COUNT(c->net, ooo_dropped);
 		c->ack_now = true; /* a duplicate ACK (with SACK) at once */
 		return;
 	}
-	if (c->rcv.len == 0 && c->nooo == 0 && !c->paused && !c->in_deliver && app_reading(c)) {
+	if (c->rcv.len == 0 && c->nooo == 0 && !c->paused && !c->in_deliver && app_reading(c) &&
+	    tcp_pool_avail(c->rcv.pool) >= blocks_for(len)) {
 		deliver_direct(c, data);
 		return;
 	}
-	tcp_ring_write(&c->rcv, c->rcv.len, data.data, len);
+	if (tcp_rcvbuf_write(&c->rcv, c->rcv.len, data.data, len) != MICA_OK) {
+		TCP_COUNT(c->net, rx_nomem); /* dropped unacknowledged: the peer sends it again */
+		c->ack_now = true;
+		return;
+	}
 	c->rcv.len += len;
 	c->rcv_nxt += len;
 	if (c->nooo) {
@@ -168,7 +196,7 @@ static void maybe_window_update(struct mica_tcp *c)
 {
 	if (c->state != TCP_ESTABLISHED && c->state != TCP_FIN_WAIT_1 && c->state != TCP_FIN_WAIT_2)
 		return;
-	uint32_t edge = c->rcv_nxt + (c->rcv.cap - c->rcv.len);
+	uint32_t edge = c->rcv_nxt + rcv_room(c);
 	uint32_t grow = SEQ_GT(edge, c->rcv_adv) ? edge - c->rcv_adv : 0;
 	uint32_t thresh = 2u * c->mss < c->rcv.cap / 2 ? 2u * c->mss : c->rcv.cap / 2;
 	bool was_closed = c->rcv_adv == c->rcv_nxt;
@@ -182,20 +210,19 @@ void tcp_deliver(struct mica_tcp *c)
 		return;
 	c->in_deliver = true;
 	while (c->rcv.len && !c->paused && app_reading(c)) {
-		uint32_t chunk = c->rcv.cap - c->rcv.head;
-		if (chunk > c->rcv.len)
-			chunk = c->rcv.len;
-		size_t took = c->ops->on_data(c, mica_view_make(c->rcv.mem + c->rcv.head, chunk), c->arg);
-		if (took > chunk)
-			took = chunk;
-		tcp_ring_drop(&c->rcv, (uint32_t)took);
-		if (took < chunk) {
+		struct mica_view chunk = tcp_rcvbuf_peek(&c->rcv);
+		size_t took = c->ops->on_data(c, chunk, c->arg);
+		if (took > chunk.len)
+			took = chunk.len;
+		tcp_rcvbuf_drop(&c->rcv, (uint32_t)took);
+		if (took < chunk.len) {
 			c->paused = true;
 			break;
 		}
 	}
 	if (c->app_closed)
-		tcp_ring_drop(&c->rcv, c->rcv.len);
+		tcp_rcvbuf_drop(&c->rcv, c->rcv.len);
+	rcv_release_idle(c);
 	if (c->rcv.len == 0 && c->fin_rcvd && !c->eof_delivered && app_reading(c)) {
 		c->eof_delivered = true;
 		if (c->ops->on_eof)
@@ -241,7 +268,7 @@ void tcp_ack_batch_task(void *arg)
 {
 	struct net_tcp *t = arg;
 	if (t->dead) {
-		free(t);
+		tcp_free_dead(t);
 		return;
 	}
 	while (t->nack_batch) {

@@ -1,45 +1,178 @@
-/* tcp_ring.c - fixed-capacity byte rings for a connection's send buffer
- * (bytes from snd_una on) and receive buffer (unconsumed bytes, then room
- * where out-of-order data lands at its offset). Memory is taken on first
- * use, so idle and short connections cost only their control block. */
+/* tcp_ring.c - a connection's send queue: the bytes from snd_una on as a
+ * list of runs (struct tcp_ext). A run is either a pool block holding
+ * bytes copied in by mica_tcp_write (the header sits at the block's start,
+ * the bytes after it), or a reference to the app's memory from
+ * mica_tcp_write_ref. A run is freed - block back to the pool, or the
+ * app's release called - when it is both acknowledged and no frame points
+ * into it any more (refs). Reads go through a cursor, so tcp_output's
+ * sequential reads do not walk the list from the start each time. */
 #include "tcp.h"
 #include <mica/libc.h>
 
-int tcp_ring_alloc(struct tcp_ring *r)
+#define BLK_BYTES (TCP_BLK - (uint32_t)sizeof(struct tcp_ext))
+
+static uint8_t *blk_bytes(struct tcp_ext *e)
 {
-	if (r->mem)
-		return MICA_OK;
-	r->mem = malloc(r->cap);
-	return r->mem ? MICA_OK : MICA_ENOMEM;
+	return (uint8_t *)(e + 1);
 }
 
-void tcp_ring_free(struct tcp_ring *r)
+void tcp_ext_get(struct tcp_ext *e)
 {
-	free(r->mem);
-	r->mem = NULL;
-	r->head = r->len = 0;
+	e->refs++;
 }
 
-void tcp_ring_write(struct tcp_ring *r, uint32_t off, const void *src, uint32_t n)
+void tcp_ext_put(struct tcp_ext *e)
 {
-	uint32_t pos = (r->head + off) % r->cap;
-	uint32_t first = r->cap - pos < n ? r->cap - pos : n;
-	memcpy(r->mem + pos, src, first);
-	memcpy(r->mem, (const uint8_t *)src + first, n - first);
+	if (--e->refs)
+		return;
+	if (e->pool) {
+		tcp_pool_put(e->pool, e);
+		return;
+	}
+	if (e->release)
+		e->release(e->arg);
+	free(e);
 }
 
-void tcp_ring_read(const struct tcp_ring *r, uint32_t off, void *dst, uint32_t n)
+static void link_ext(struct tcp_ring *r, struct tcp_ext *e)
 {
-	uint32_t pos = (r->head + off) % r->cap;
-	uint32_t first = r->cap - pos < n ? r->cap - pos : n;
-	memcpy(dst, r->mem + pos, first);
-	memcpy((uint8_t *)dst + first, r->mem, n - first);
+	if (r->last)
+		r->last->next = e;
+	else
+		r->first = e;
+	r->last = e;
+}
+
+/* Free bytes in the last run when it is a block that can grow. */
+static uint32_t tail_room(const struct tcp_ring *r)
+{
+	const struct tcp_ext *e = r->last;
+	return e && e->pool ? BLK_BYTES - e->len : 0;
+}
+
+uint32_t tcp_ring_copy_room(const struct tcp_ring *r)
+{
+	uint32_t room = r->cap - r->len;
+	size_t pool = tail_room(r) + tcp_pool_avail(r->pool) * (size_t)BLK_BYTES;
+	return pool < room ? (uint32_t)pool : room;
+}
+
+uint32_t tcp_ring_append(struct tcp_ring *r, const void *src, uint32_t n)
+{
+	const uint8_t *s = src;
+	uint32_t room = r->cap - r->len;
+	uint32_t done = 0;
+	if (n > room)
+		n = room;
+	while (done < n) {
+		uint32_t k = tail_room(r);
+		if (k == 0) {
+			struct tcp_ext *e = tcp_pool_get(r->pool);
+			if (!e)
+				break;
+			*e = (struct tcp_ext){.data = blk_bytes(e), .refs = 1, .pool = r->pool};
+			link_ext(r, e);
+			k = BLK_BYTES;
+		}
+		if (k > n - done)
+			k = n - done;
+		struct tcp_ext *e = r->last;
+		memcpy(blk_bytes(e) + e->len, s + done, k);
+		e->len += k;
+		done += k;
+	}
+	r->len += done;
+	return done;
+}
+
+int tcp_ring_append_ref(struct tcp_ring *r, const void *p, uint32_t n, mica_tcp_release_fn release, void *arg)
+{
+	struct tcp_ext *e = malloc(sizeof(*e));
+	if (!e)
+		return MICA_ENOMEM;
+	*e = (struct tcp_ext){.data = p, .len = n, .refs = 1, .release = release, .arg = arg};
+	link_ext(r, e);
+	r->len += n;
+	return MICA_OK;
+}
+
+/* The run holding queue offset off (off < len); *start: its first byte's
+ * queue offset (negative for the first run: skip bytes are gone). */
+static struct tcp_ext *seek(struct tcp_ring *r, uint32_t off, int64_t *start)
+{
+	struct tcp_ext *e = r->first;
+	int64_t s = -(int64_t)r->skip;
+	if (r->cur && r->cur_off <= off) {
+		e = r->cur;
+		s = r->cur_off;
+	}
+	while (s + e->len <= off) {
+		s += e->len;
+		e = e->next;
+	}
+	if (s >= 0) {
+		r->cur = e;
+		r->cur_off = (uint32_t)s;
+	}
+	*start = s;
+	return e;
+}
+
+void tcp_ring_read(struct tcp_ring *r, uint32_t off, void *dst, uint32_t n)
+{
+	uint8_t *d = dst;
+	if (n == 0)
+		return;
+	int64_t s;
+	struct tcp_ext *e = seek(r, off, &s);
+	uint32_t in = (uint32_t)(off - s);
+	while (n) {
+		uint32_t k = e->len - in < n ? e->len - in : n;
+		memcpy(d, e->data + in, k);
+		d += k;
+		n -= k;
+		in = 0;
+		e = e->next;
+	}
+}
+
+const uint8_t *tcp_ring_span(struct tcp_ring *r, uint32_t off, uint32_t n, struct tcp_ext **ext)
+{
+	if (n == 0 || off + n > r->len)
+		return NULL;
+	int64_t s;
+	struct tcp_ext *e = seek(r, off, &s);
+	uint32_t in = (uint32_t)(off - s);
+	if (e->len - in < n)
+		return NULL;
+	*ext = e;
+	return e->data + in;
 }
 
 void tcp_ring_drop(struct tcp_ring *r, uint32_t n)
 {
 	if (n > r->len)
 		n = r->len;
-	r->head = (r->head + n) % r->cap;
 	r->len -= n;
+	if (r->cur && r->cur_off >= n)
+		r->cur_off -= n;
+	else
+		r->cur = NULL;
+	n += r->skip;
+	while (r->first && n >= r->first->len) {
+		struct tcp_ext *e = r->first;
+		n -= e->len;
+		r->first = e->next;
+		if (r->cur == e)
+			r->cur = NULL;
+		tcp_ext_put(e);
+	}
+	if (!r->first)
+		r->last = NULL;
+	r->skip = r->first ? n : 0;
+}
+
+void tcp_ring_free(struct tcp_ring *r)
+{
+	tcp_ring_drop(r, r->len);
 }

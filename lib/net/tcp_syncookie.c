@@ -40,6 +40,7 @@ void tcp_cookie_syn(struct mica_net *net, const struct ipv4_hdr *ip, const struc
 	t->lip = ip->dst, t->lport = h->dport, t->rip = ip->src, t->rport = h->sport;
 	t->state = TCP_SYN_RCVD;
 	t->rcv.cap = TCP_RCVBUF;
+	t->rcv.pool = net->tcp->pool;
 	t->iss = isn;
 	t->rcv_nxt = h->seq + 1;
 	tcp_take_syn_opts(t, h);

@@ -38,9 +38,14 @@ static bool port_taken(struct mica_net *net, uint32_t ip, uint16_t port)
 	return false;
 }
 
+/* From a random point of the ephemeral range (RFC 6056's simple random
+ * selection), so an off-path host cannot guess the port of a query. */
 static int pick_port(struct mica_net *net, uint32_t ip, uint16_t *port)
 {
-	uint16_t start = (uint16_t)(UDP_EPHEMERAL_LO + (mica_loop_now(net->loop) / 1000) % 16384);
+	uint16_t r = 0;
+	if (mica_plat_random(&r, sizeof(r)) != MICA_OK)
+		r = (uint16_t)(mica_loop_now(net->loop) / 1000);
+	uint16_t start = (uint16_t)(UDP_EPHEMERAL_LO + r % 16384);
 	for (uint32_t i = 0; i < 16384; i++) {
 		uint16_t p = (uint16_t)(UDP_EPHEMERAL_LO + (start - UDP_EPHEMERAL_LO + i) % 16384);
 		if (!port_taken(net, ip, p)) {

@@ -1,8 +1,9 @@
 /* netif_tap.c - network interfaces of the tap target: each netif the app
  * declared is a Linux tap device (IFF_TAP, no packet info) named by
  * --net:NAME=TAPIF, read and written one frame per system call in batches,
- * non-blocking, woken through the unix platform's epoll set. The MAC is a
- * random locally administered address; the MTU is the tap interface's.
+ * non-blocking, woken through the unix platform's epoll set. The MAC is
+ * --net-mac:NAME=MAC or derived from NAME and the tap's name (the same on
+ * every run, see mac.h); the MTU is the tap interface's.
  *
  * Offload: each frame carries a virtio-net header (IFF_VNET_HDR) and the
  * tap is told we take checksum-less and TCP super-frames (TUNSETOFFLOAD
@@ -21,13 +22,13 @@
 #include <linux/virtio_net.h>
 #include <sys/uio.h>
 #include <sys/ioctl.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/epoll.h>
 #include <mica/platform.h>
 #include <mica/args.h>
 #include <mica/app.h>
 #include <mica/log.h>
+#include <mica/mac.h>
 #include "../unix/unix.h"
 
 #define TAP_MAX 16 /* an OpenFlow switch: 1 control + up to 15 ports */
@@ -106,6 +107,23 @@ static void on_ready(struct mica_unix_watch *w, uint32_t events)
 		nif->fn(nif, nif->arg);
 }
 
+/* --net-mac:NAME=MAC, else derived from the device and tap names. */
+static int device_mac(const char *name, const char *ifname, uint8_t mac[6])
+{
+	char key[48];
+	snprintf(key, sizeof(key), "net-mac:%s", name);
+	const char *v = mica_arg_str(key);
+	if (!v || !*v) {
+		mica_mac_derive(name, ifname, mac);
+		return MICA_OK;
+	}
+	if (mica_mac_parse(v, mac) != MICA_OK) {
+		mica_error("tap", "--%s=%s: expected a unicast MAC address like 02:00:00:00:00:01", key, v);
+		return MICA_EINVAL;
+	}
+	return MICA_OK;
+}
+
 int mica_netif_open(const char *name, struct mica_netif **out)
 {
 	for (int i = 0; i < ntaps; i++) {
@@ -128,6 +146,10 @@ int mica_netif_open(const char *name, struct mica_netif **out)
 	}
 	if (ntaps == TAP_MAX)
 		return MICA_ENOSPC;
+	uint8_t mac[6];
+	int rc = device_mac(name, ifname, mac);
+	if (rc != MICA_OK)
+		return rc;
 	bool want_offload = mica_arg_flag("tap-offload");
 	int fd = tap_attach(ifname, want_offload);
 	if (fd < 0) {
@@ -138,9 +160,7 @@ int mica_netif_open(const char *name, struct mica_netif **out)
 	memset(nif, 0, sizeof(*nif));
 	snprintf(nif->name, sizeof(nif->name), "%s", name);
 	snprintf(nif->ifname, sizeof(nif->ifname), "%s", ifname);
-	if (getrandom(nif->info.mac, 6, 0) != 6)
-		nif->info.mac[5] = (uint8_t)getpid();
-	nif->info.mac[0] = (uint8_t)((nif->info.mac[0] & 0xfe) | 0x02); /* local, unicast */
+	memcpy(nif->info.mac, mac, 6);
 	query_link(nif);
 	nif->vnet = want_offload;
 	if (want_offload && tap_offload(fd)) {
@@ -151,7 +171,7 @@ int mica_netif_open(const char *name, struct mica_netif **out)
 		ioctl(fd, TUNSETOFFLOAD, 0); /* an earlier user's offloads stay on the device */
 	}
 	nif->watch = (struct mica_unix_watch){.fd = fd, .fn = on_ready, .arg = nif};
-	int rc = mica_unix_watch_add(&nif->watch, EPOLLIN);
+	rc = mica_unix_watch_add(&nif->watch, EPOLLIN);
 	if (rc != MICA_OK) {
 		close(fd);
 		return rc;

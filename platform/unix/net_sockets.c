@@ -4,7 +4,10 @@
  * queued and leave in one sendmmsg at the end of the batch (or of the loop
  * turn, for sends made elsewhere). TCP: non-blocking sockets on the epoll
  * set; writes go straight to the kernel and overflow into a bounded
- * per-connection queue, whose fullness is the backpressure the app sees. */
+ * per-connection queue, whose fullness is the backpressure the app sees.
+ * The queue holds copied bytes and, for mica_tcp_write_ref, references to
+ * the app's memory, which are handed to the kernel as they are (sendmsg
+ * with an iovec per piece) and released once the kernel has them. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -14,6 +17,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <mica/app.h>
 #include <mica/args.h>
@@ -26,6 +30,9 @@
 #define UDP_TXQ 64
 #define TCP_RX_BUF 16384
 #define TCP_TX_MAX (256 * 1024) /* bytes queued beyond the kernel's buffer */
+#define TCP_TX_CHUNK 16384      /* copied bytes are kept in pieces of this size */
+#define TCP_TX_IOV 64           /* pieces per sendmsg */
+#define TCP_REF_MIN 256         /* smaller references are copied */
 #define ACCEPT_BATCH 64
 
 struct mica_net {
@@ -324,8 +331,19 @@ struct mica_tcp {
 	struct mica_task resume_task, close_task;
 	uint8_t *rx; /* received bytes not yet consumed */
 	size_t rx_off, rx_len;
-	uint8_t *tx; /* bytes the kernel has not taken yet */
-	size_t tx_off, tx_len, tx_cap;
+	struct tx_piece *txq, *txq_tail; /* bytes the kernel has not taken yet */
+	size_t tx_len, tx_cap;
+};
+
+/* A piece of the send queue: copied bytes (stored after the header, up to
+ * end) or a reference to the app's memory (released once sent). */
+struct tx_piece {
+	struct tx_piece *next;
+	const uint8_t *p; /* first byte not yet sent */
+	size_t len;
+	const uint8_t *end; /* copies: end of the storage; NULL for a reference */
+	mica_tcp_release_fn release;
+	void *arg;
 };
 
 struct mica_tcp_listener {
@@ -365,13 +383,50 @@ static void tcp_finish(struct mica_tcp *c, int err, bool reset)
 	mica_loop_defer(c->net->loop, &c->close_task);
 }
 
+static void tx_piece_free(struct tx_piece *t)
+{
+	if (t->release)
+		t->release(t->arg);
+	free(t);
+}
+
+/* The kernel took n queued bytes: release and free the pieces it finished. */
+static void tx_consume(struct mica_tcp *c, size_t n)
+{
+	c->tx_len -= n;
+	while (n) {
+		struct tx_piece *t = c->txq;
+		size_t k = n < t->len ? n : t->len;
+		t->p += k;
+		t->len -= k;
+		n -= k;
+		if (t->len == 0) {
+			c->txq = t->next;
+			tx_piece_free(t);
+		}
+	}
+	if (!c->txq)
+		c->txq_tail = NULL;
+}
+
+static void tx_drop_all(struct mica_tcp *c)
+{
+	while (c->txq) {
+		struct tx_piece *t = c->txq;
+		c->txq = t->next;
+		tx_piece_free(t);
+	}
+	c->txq_tail = NULL;
+	c->tx_len = 0;
+}
+
 static void tcp_close_task(void *arg)
 {
 	struct mica_tcp *c = arg;
 	if (c->ops && c->ops->on_close)
 		c->ops->on_close(c, c->close_err, c->arg);
+	tx_drop_all(c);
 	free(c->rx);
-	free(c->tx);
 	free(c);
 }
 
@@ -422,16 +477,19 @@ static void tcp_read(struct mica_tcp *c)
 static void tcp_flush_tx(struct mica_tcp *c)
 {
 	while (c->tx_len) {
-		ssize_t n = send(c->watch.fd, c->tx + c->tx_off, c->tx_len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		struct iovec iov[TCP_TX_IOV];
+		struct msghdr mh = {.msg_iov = iov};
+		for (struct tx_piece *t = c->txq; t && mh.msg_iovlen < TCP_TX_IOV; t = t->next)
+			if (t->len)
+				iov[mh.msg_iovlen++] = (struct iovec){(void *)t->p, t->len};
+		ssize_t n = sendmsg(c->watch.fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EINTR)
 				tcp_finish(c, mica_unix_err(errno), false);
 			return;
 		}
-		c->tx_off += (size_t)n;
-		c->tx_len -= (size_t)n;
+		tx_consume(c, (size_t)n);
 	}
-	c->tx_off = 0;
 	if (c->shut_pending && !c->shut_done) {
 		(void)shutdown(c->watch.fd, SHUT_WR);
 		c->shut_done = true;
@@ -601,43 +659,115 @@ size_t mica_tcp_write_room(struct mica_tcp *c)
 	return c->tx_cap - c->tx_len;
 }
 
-/* Keep bytes the kernel did not take; returns how many fit. */
+static void tx_link(struct mica_tcp *c, struct tx_piece *t)
+{
+	if (c->txq_tail)
+		c->txq_tail->next = t;
+	else
+		c->txq = t;
+	c->txq_tail = t;
+}
+
+/* Keep bytes the kernel did not take (copied); returns how many fit. */
 static size_t tcp_queue(struct mica_tcp *c, const uint8_t *data, size_t len)
 {
 	size_t room = c->tx_cap - c->tx_len;
-	size_t n = len < room ? len : room;
-	if (n == 0)
-		return 0;
-	if (!c->tx && !(c->tx = malloc(c->tx_cap)))
-		return 0;
-	if (c->tx_off + c->tx_len + n > c->tx_cap) {
-		memmove(c->tx, c->tx + c->tx_off, c->tx_len);
-		c->tx_off = 0;
+	size_t n = len < room ? len : room, done = 0;
+	while (done < n) {
+		struct tx_piece *t = c->txq_tail;
+		size_t free = t && t->end ? (size_t)(t->end - (t->p + t->len)) : 0;
+		if (free == 0) {
+			size_t size = n - done > TCP_TX_CHUNK ? n - done : TCP_TX_CHUNK;
+			if (!(t = malloc(sizeof(*t) + size)))
+				break;
+			*t = (struct tx_piece){.p = (const uint8_t *)(t + 1),
+			                       .end = (const uint8_t *)(t + 1) + size};
+			tx_link(c, t);
+			free = size;
+		}
+		size_t k = free < n - done ? free : n - done;
+		memcpy((uint8_t *)t->p + t->len, data + done, k);
+		t->len += k;
+		done += k;
 	}
-	memcpy(c->tx + c->tx_off + c->tx_len, data, n);
-	c->tx_len += n;
-	return n;
+	c->tx_len += done;
+	return done;
+}
+
+/* Keep a reference to bytes the kernel did not take; false without memory. */
+static bool tcp_queue_ref(struct mica_tcp *c, const uint8_t *data, size_t len, mica_tcp_release_fn release,
+                          void *arg)
+{
+	struct tx_piece *t = malloc(sizeof(*t));
+	if (!t)
+		return false;
+	*t = (struct tx_piece){.p = data, .len = len, .release = release, .arg = arg};
+	tx_link(c, t);
+	c->tx_len += len;
+	return true;
+}
+
+/* With nothing queued, give the kernel what it takes at once. */
+static ptrdiff_t send_now(struct mica_tcp *c, const void *data, size_t len)
+{
+	if (c->tx_len)
+		return 0;
+	ssize_t n = send(c->watch.fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n < 0 && errno != EAGAIN && errno != EINTR) {
+		int err = mica_unix_err(errno);
+		tcp_finish(c, err, false);
+		return err;
+	}
+	return n > 0 ? n : 0;
+}
+
+static int write_check(struct mica_tcp *c)
+{
+	if (c->gone || c->closing || c->shut_pending)
+		return MICA_ECLOSED;
+	return c->connecting ? MICA_EAGAIN : MICA_OK;
 }
 
 ptrdiff_t mica_tcp_write(struct mica_tcp *c, const void *data, size_t len)
 {
-	if (c->gone || c->closing || c->shut_pending)
-		return MICA_ECLOSED;
-	if (c->connecting)
-		return MICA_EAGAIN;
-	size_t sent = 0;
-	if (c->tx_len == 0) {
-		ssize_t n = send(c->watch.fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n < 0 && errno != EAGAIN && errno != EINTR) {
-			int err = mica_unix_err(errno);
-			tcp_finish(c, err, false);
-			return err;
-		}
-		sent = n > 0 ? (size_t)n : 0;
-	}
-	size_t taken = sent + tcp_queue(c, (const uint8_t *)data + sent, len - sent);
+	int rc = write_check(c);
+	if (rc != MICA_OK)
+		return rc;
+	ptrdiff_t sent = send_now(c, data, len);
+	if (sent < 0)
+		return sent;
+	size_t taken = (size_t)sent + tcp_queue(c, (const uint8_t *)data + sent, len - (size_t)sent);
 	if (taken < len)
 		c->want_writable = true;
+	tcp_update_watch(c);
+	return (ptrdiff_t)taken;
+}
+
+ptrdiff_t mica_tcp_write_ref(struct mica_tcp *c, const void *data, size_t len, mica_tcp_release_fn release,
+                             void *release_arg)
+{
+	int rc = write_check(c);
+	if (rc != MICA_OK)
+		return rc;
+	ptrdiff_t sent = send_now(c, data, len);
+	if (sent < 0)
+		return sent;
+	const uint8_t *rest = (const uint8_t *)data + sent;
+	size_t room = c->tx_cap - c->tx_len, n = len - (size_t)sent;
+	if (n > room)
+		n = room;
+	bool kept = false;
+	if (n >= TCP_REF_MIN)
+		kept = tcp_queue_ref(c, rest, n, release, release_arg);
+	else
+		n = tcp_queue(c, rest, n); /* small: copied */
+	if (n >= TCP_REF_MIN && !kept)
+		n = 0;
+	size_t taken = (size_t)sent + n;
+	if (taken < len)
+		c->want_writable = true;
+	if (taken && !kept && release)
+		release(release_arg); /* all sent or copied already */
 	tcp_update_watch(c);
 	return (ptrdiff_t)taken;
 }

@@ -122,10 +122,11 @@ static int cmp_nodes(const void *x, const void *y)
 	return canon_cmp(a->lname, b->lname);
 }
 
-static void zerr(struct zfile *zf, int line, const char *msg, const uint8_t *name)
+static void zerr(struct zfile *zf, const struct zrr *at, const char *msg, const uint8_t *name)
 {
 	char b[1024];
-	fprintf(zf->err, "%s:%d: %s%s\n", zf->path, line, msg,
+	int line = at ? at->line : (zf->last_line > 1 ? zf->last_line - 1 : 1);
+	fprintf(zf->err, "%s:%d: %s%s\n", at ? at->file : zf->path, line, msg,
 	        name ? mica_dns_name_str(name, b, sizeof(b)) : "");
 	zf->nerrors++;
 }
@@ -137,35 +138,72 @@ static int find_soa(struct zfile *zf)
 		if (zf->rrs[i].type != MICA_DNS_SOA)
 			continue;
 		if (soa >= 0) {
-			zerr(zf, zf->rrs[i].line, "second SOA record (a zone has one, at its apex)", NULL);
+			zerr(zf, &zf->rrs[i], "second SOA record (a zone has one, at its apex)", NULL);
 			return -1;
 		}
 		soa = (int)i;
 	}
 	if (soa < 0)
-		zerr(zf, zf->nrrs ? zf->rrs[0].line : (zf->last_line > 1 ? zf->last_line - 1 : 1),
-		     "missing SOA record (a zone needs one at its apex)", NULL);
+		zerr(zf, zf->nrrs ? &zf->rrs[0] : NULL, "missing SOA record (a zone needs one at its apex)",
+		     NULL);
 	return soa;
 }
 
-/* CNAME beside other data, or two CNAMEs (RFC 1034 3.6.2, RFC 2181 10.1). */
+/* DNSSEC records may sit beside a CNAME (RFC 4035 2.5). */
+static bool cname_companion(uint16_t type)
+{
+	return type == MICA_DNS_RRSIG || type == MICA_DNS_NSEC || type == 24 /* SIG */ ||
+	       type == 30 /* NXT */;
+}
+
+/* CNAME beside other data, two CNAMEs (RFC 1034 3.6.2, RFC 2181 10.1),
+ * two DNAMEs, DNAME beside CNAME (RFC 6672 5.2). */
 static void check_cname(struct zfile *zf, struct bnode *b)
 {
-	int cname_line = 0, other_line = 0, ncname = 0;
+	const struct zrr *cname = NULL, *other = NULL, *dname = NULL;
 	for (size_t k = 0; k < b->nrrs; k++) {
 		const struct zrr *r = &zf->rrs[b->rrs[k]];
 		if (r->type == MICA_DNS_CNAME) {
-			if (++ncname == 2)
-				zerr(zf, r->line, "more than one CNAME at ", b->name);
-			if (!cname_line)
-				cname_line = r->line;
-		} else if (!other_line) {
-			other_line = r->line;
+			if (cname)
+				zerr(zf, r, "more than one CNAME at ", b->name);
+			else
+				cname = r;
+		} else if (r->type == MICA_DNS_DNAME) {
+			if (dname)
+				zerr(zf, r, "more than one DNAME at ", b->name);
+			else
+				dname = r;
+		}
+		if (r->type != MICA_DNS_CNAME && !cname_companion(r->type) && !other)
+			other = r;
+	}
+	if (cname && dname)
+		zerr(zf, cname->line > dname->line ? cname : dname, "DNAME and CNAME at ", b->name);
+	if (cname && other)
+		zerr(zf, cname->line > other->line ? cname : other, "CNAME beside other data at ", b->name);
+}
+
+/* RFC 6672 2.3: no data below a DNAME (checked on the sorted nodes: the
+ * names below a node follow it). */
+static void check_dname_below(struct zfile *zf, struct bnode **order, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct zrr *dname = NULL;
+		for (size_t k = 0; k < order[i]->nrrs && !dname; k++)
+			if (zf->rrs[order[i]->rrs[k]].type == MICA_DNS_DNAME)
+				dname = &zf->rrs[order[i]->rrs[k]];
+		for (size_t j = i + 1; dname && j < n; j++) {
+			const struct bnode *b = order[j];
+			if (!mica_dns_name_has_suffix(b->lname, b->len, order[i]->lname, order[i]->len))
+				break;
+			if (b->nrrs == 0)
+				continue;
+			char nm[1024], msg[1300];
+			snprintf(msg, sizeof(msg), "%s is below the DNAME at ",
+			         mica_dns_name_str(b->name, nm, sizeof(nm)));
+			zerr(zf, &zf->rrs[b->rrs[0]], msg, order[i]->name);
 		}
 	}
-	if (cname_line && other_line)
-		zerr(zf, cname_line > other_line ? cname_line : other_line, "CNAME beside other data at ",
-		     b->name);
 }
 
 static bool same_rr(const struct zrr *a, const struct zrr *b)
@@ -319,7 +357,7 @@ int zbuild(struct zbuilt *zb, struct zfile *zf)
 			char b[1024], msg[1400];
 			snprintf(msg, sizeof(msg), "%s is outside the zone ",
 			         mica_dns_name_str(r->owner, b, sizeof(b)));
-			zerr(zf, r->line, msg, s->owner);
+			zerr(zf, r, msg, s->owner);
 			continue;
 		}
 		/* the owner and every name between it and the apex */
@@ -339,15 +377,17 @@ int zbuild(struct zbuilt *zb, struct zfile *zf)
 	(void)apex;
 	for (size_t i = 0; i < m.n; i++)
 		check_cname(zf, &m.nodes[i]);
-	if (zf->nerrors) {
-		map_free(&m);
-		return -1;
-	}
 	size_t n = m.n;
 	struct bnode **order = xrealloc(NULL, n * sizeof(*order));
 	for (size_t i = 0; i < n; i++)
 		order[i] = &m.nodes[i];
 	qsort(order, n, sizeof(*order), cmp_nodes);
+	check_dname_below(zf, order, n);
+	if (zf->nerrors) {
+		map_free(&m);
+		free(order);
+		return -1;
+	}
 	zb->nodes = calloc(n, sizeof(*zb->nodes));
 	size_t nrr = 0, caprr = 0, rdcap = 0;
 	for (size_t i = 0; i < n; i++) {

@@ -1,9 +1,10 @@
-/* parse.c - RFC 1035 master-file parser: $ORIGIN, $TTL, @, relative names,
- * parentheses across lines, comments, quoted strings with \" and \DDD
- * escapes, class IN, and the RDATA of A AAAA NS CNAME SOA MX TXT PTR SRV
- * CAA plus RFC 3597 "\# len hex" for any type. Errors are reported as
- * "file:line: reason". */
-#include "zonec.h"
+/* parse.c - RFC 1035 master-file parser: $ORIGIN, $TTL, $INCLUDE (with
+ * an optional origin; paths relative to the including file), @, relative
+ * names, parentheses across lines, comments, quoted strings with \" and
+ * \DDD escapes, class IN, TTLs defaulted as NSD does, and the record's
+ * RDATA: presentation form of every type NSD knows (rdata.c), RFC 3597
+ * "\# len hex" for any type. Errors are reported as "file:line: reason". */
+#include "rdata.h"
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdarg.h>
@@ -12,27 +13,23 @@
 #include <strings.h>
 
 #define MAX_TOKS 1024
-
-struct tok {
-	const char *s;
-	size_t n;
-	bool quoted;
-	int line;
-};
+#define MAX_INCLUDE_DEPTH 16
 
 struct lex {
 	const char *p, *end;
 	int line, depth, paren_line;
 	bool bad; /* an error in the current record */
 	struct zfile *zf;
+	const char *path;
 };
 
-static void zerr(struct zfile *zf, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void zerr(struct zfile *zf, int line, const char *fmt, ...)
+static void zerr(struct zfile *zf, const char *path, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void zerr(struct zfile *zf, const char *path, int line, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(zf->err, "%s:%d: ", zf->path, line);
+	fprintf(zf->err, "%s:%d: ", path, line);
 	vfprintf(zf->err, fmt, ap);
 	fputc('\n', zf->err);
 	va_end(ap);
@@ -44,7 +41,7 @@ static void zerr(struct zfile *zf, int line, const char *fmt, ...)
 static void lex_error(struct lex *lx, const char *what)
 {
 	if (!lx->bad)
-		zerr(lx->zf, lx->line, "%s", what);
+		zerr(lx->zf, lx->path, lx->line, "%s", what);
 	lx->bad = true;
 }
 
@@ -89,7 +86,7 @@ static bool next_record(struct lex *lx, struct tok *toks, int *ntoks, bool *inde
 	for (;;) {
 		if (lx->p >= lx->end) {
 			if (lx->depth > 0) {
-				zerr(lx->zf, lx->paren_line, "'(' without a matching ')'");
+				zerr(lx->zf, lx->path, lx->paren_line, "'(' without a matching ')'");
 				lx->depth = 0;
 				lx->bad = true;
 			}
@@ -153,36 +150,7 @@ static bool next_record(struct lex *lx, struct tok *toks, int *ntoks, bool *inde
 	}
 }
 
-/* ---- fields ---- */
-
-/* Unescape \X and \DDD; returns the length, or -1. */
-static int unescape(const char *s, size_t n, uint8_t *out, size_t cap)
-{
-	size_t o = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned c = (unsigned char)s[i];
-		if (c == '\\') {
-			if (i + 1 >= n)
-				return -1;
-			if (i + 3 < n && isdigit((unsigned char)s[i + 1]) &&
-			    isdigit((unsigned char)s[i + 2]) && isdigit((unsigned char)s[i + 3])) {
-				c = (unsigned)((s[i + 1] - '0') * 100 + (s[i + 2] - '0') * 10 +
-				               (s[i + 3] - '0'));
-				if (c > 255)
-					return -1;
-				i += 3;
-			} else if (isdigit((unsigned char)s[i + 1])) {
-				return -1;
-			} else {
-				c = (unsigned char)s[++i];
-			}
-		}
-		if (o >= cap)
-			return -2;
-		out[o++] = (uint8_t)c;
-	}
-	return (int)o;
-}
+/* ---- names and periods ---- */
 
 int zname_from_text(const char *s, size_t n, const uint8_t *origin, uint8_t out[MICA_DNS_NAME_MAX])
 {
@@ -236,29 +204,12 @@ int zname_from_text(const char *s, size_t n, const uint8_t *origin, uint8_t out[
 	return 0;
 }
 
-static const char *name_error(int r)
+const char *zname_error(int r)
 {
 	return r == -2 ? "label longer than 63 bytes" : r == -3 ? "name longer than 255 bytes" : "bad name";
 }
 
-static bool parse_u32(const char *s, size_t n, uint64_t max, uint64_t *out)
-{
-	uint64_t v = 0;
-	if (n == 0 || n > 10)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	if (v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
-/* A TTL: seconds, or BIND-style units (1h30m, 2d, 1w). */
-static bool parse_ttl(const char *s, size_t n, uint32_t *out)
+bool zparse_period(const char *s, size_t n, uint64_t max, uint32_t *out)
 {
 	uint64_t total = 0, cur = 0;
 	bool digits = false, unit = false;
@@ -290,205 +241,215 @@ static bool parse_ttl(const char *s, size_t n, uint32_t *out)
 		total += cur;
 	else if (!unit)
 		return false;
-	if (total > 0x7fffffffull)
+	if (total > max)
 		return false;
 	*out = (uint32_t)total;
 	return true;
 }
 
-/* ---- RDATA ---- */
+/* ---- records ---- */
 
-struct rd {
-	uint8_t buf[65535];
-	size_t n;
-	bool overflow;
+struct pstate {
+	uint8_t origin[MICA_DNS_NAME_MAX];
+	uint8_t last_owner[MICA_DNS_NAME_MAX];
+	bool have_owner, have_ttl, warned_ttl;
+	uint32_t ttl;
+	int depth; /* of $INCLUDE */
 };
 
-static void rd_put(struct rd *r, const void *p, size_t n)
+static void parse_text(struct zfile *zf, struct pstate *ps, const char *path, const char *text, size_t len);
+
+static bool tok_is(const struct tok *t, const char *s)
 {
-	if (r->n + n > sizeof(r->buf)) {
-		r->overflow = true;
-		return;
+	return !t->quoted && t->n == strlen(s) && strncasecmp(t->s, s, t->n) == 0;
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p) {
+		perror("zonec");
+		exit(1);
 	}
-	memcpy(r->buf + r->n, p, n);
-	r->n += n;
-}
-static void rd_u8(struct rd *r, unsigned v)
-{
-	uint8_t b = (uint8_t)v;
-	rd_put(r, &b, 1);
-}
-static void rd_u16(struct rd *r, unsigned v)
-{
-	rd_u8(r, v >> 8);
-	rd_u8(r, v & 0xff);
-}
-static void rd_u32(struct rd *r, uint32_t v)
-{
-	rd_u16(r, v >> 16);
-	rd_u16(r, v & 0xffff);
+	return p;
 }
 
-struct ctx {
-	struct zfile *zf;
-	const uint8_t *origin;
-	struct tok *t; /* rdata tokens */
-	int n, i;
-	int line;
-	bool bad;
-};
-
-static void cerr(struct ctx *c, const char *fmt, const char *arg)
+/* A path the zone keeps (records point at it for their errors). */
+static const char *keep_path(struct zfile *zf, const char *path)
 {
-	if (c->bad)
-		return;
-	char msg[512];
-	snprintf(msg, sizeof(msg), fmt, arg);
-	zerr(c->zf, c->i < c->n ? c->t[c->i].line : c->line, "%s", msg);
-	c->bad = true;
+	zf->files = xrealloc(zf->files, (zf->nfiles + 1) * sizeof(char *));
+	zf->files[zf->nfiles] = strdup(path);
+	if (!zf->files[zf->nfiles]) {
+		perror("zonec");
+		exit(1);
+	}
+	return zf->files[zf->nfiles++];
 }
 
-static struct tok *field(struct ctx *c, const char *what)
+/* The whole file in memory (NUL-terminated), or NULL. */
+static char *read_file(const char *path, size_t *len)
 {
-	if (c->i >= c->n) {
-		cerr(c, "missing %s", what);
+	FILE *f = fopen(path, "rb");
+	if (!f)
 		return NULL;
-	}
-	return &c->t[c->i++];
+	char *text = NULL;
+	size_t n = 0, cap = 0, got;
+	do {
+		if (n + 65536 > cap) {
+			cap = cap ? cap * 2 : 1 << 20;
+			text = xrealloc(text, cap);
+		}
+		got = fread(text + n, 1, cap - n - 1, f);
+		n += got;
+	} while (got > 0);
+	fclose(f);
+	text[n] = 0;
+	*len = n;
+	return text;
 }
 
-static char *tokstr(const struct tok *t, char *buf, size_t size)
+/* $INCLUDE FILE [ORIGIN]: FILE relative to the including file; the
+ * origin is restored afterwards ($TTL and the last owner carry on, as
+ * in NSD). */
+static void include(struct zfile *zf, struct pstate *ps, const char *path, struct tok *t, int n)
 {
-	size_t n = t->n < size - 1 ? t->n : size - 1;
-	memcpy(buf, t->s, n);
-	buf[n] = 0;
-	return buf;
-}
-
-static void f_name(struct ctx *c, struct rd *r, const char *what)
-{
-	struct tok *t = field(c, what);
-	if (!t)
-		return;
-	uint8_t name[MICA_DNS_NAME_MAX];
-	int e = t->quoted ? -1 : zname_from_text(t->s, t->n, c->origin, name);
-	if (e < 0) {
-		char b[300];
-		c->i--;
-		char msg[400];
-		snprintf(msg, sizeof(msg), "%s in %s '%s'", name_error(e), what, tokstr(t, b, sizeof(b)));
-		cerr(c, "%s", msg);
+	char file[4096], b[1024];
+	uint8_t saved[MICA_DNS_NAME_MAX];
+	if (n < 2 || n > 3) {
+		zerr(zf, path, t[0].line, "$INCLUDE needs a file name and an optional origin");
 		return;
 	}
-	rd_put(r, name, (size_t)mica_dns_name_len(name, MICA_DNS_NAME_MAX));
-}
-
-static void f_int(struct ctx *c, struct rd *r, const char *what, int bytes)
-{
-	struct tok *t = field(c, what);
-	if (!t)
-		return;
-	uint64_t v;
-	uint64_t max = bytes == 1 ? 0xff : bytes == 2 ? 0xffff : 0xffffffffull;
-	if (!parse_u32(t->s, t->n, max, &v)) {
-		char b[64], msg[160];
-		c->i--;
-		snprintf(msg, sizeof(msg), "bad %s '%s'", what, tokstr(t, b, sizeof(b)));
-		cerr(c, "%s", msg);
-		return;
-	}
-	if (bytes == 1)
-		rd_u8(r, (unsigned)v);
-	else if (bytes == 2)
-		rd_u16(r, (unsigned)v);
+	tokstr(&t[1], b, sizeof(b));
+	const char *slash = strrchr(path, '/');
+	if (b[0] == '/' || !slash)
+		snprintf(file, sizeof(file), "%s", b);
 	else
-		rd_u32(r, (uint32_t)v);
-}
-
-static void f_ttl(struct ctx *c, struct rd *r, const char *what)
-{
-	struct tok *t = field(c, what);
-	uint32_t v;
-	if (!t)
-		return;
-	if (!parse_ttl(t->s, t->n, &v)) {
-		char b[64], msg[160];
-		c->i--;
-		snprintf(msg, sizeof(msg), "bad %s '%s'", what, tokstr(t, b, sizeof(b)));
-		cerr(c, "%s", msg);
-		return;
-	}
-	rd_u32(r, v);
-}
-
-static void f_string(struct ctx *c, struct rd *r, const char *what, bool length_prefix)
-{
-	struct tok *t = field(c, what);
-	if (!t)
-		return;
-	uint8_t buf[65535];
-	int n = unescape(t->s, t->n, buf, length_prefix ? 255 : sizeof(buf));
-	if (n < 0) {
-		c->i--;
-		cerr(c, n == -2 ? "%s longer than 255 bytes" : "bad escape in %s", what);
-		return;
-	}
-	if (length_prefix)
-		rd_u8(r, (unsigned)n);
-	rd_put(r, buf, (size_t)n);
-}
-
-static void rd_a(struct ctx *c, struct rd *r)
-{
-	struct tok *t = field(c, "IPv4 address");
-	char b[64];
-	struct in_addr a;
-	if (!t)
-		return;
-	if (t->n >= sizeof(b) || inet_pton(AF_INET, tokstr(t, b, sizeof(b)), &a) != 1) {
-		c->i--;
-		cerr(c, "bad IPv4 address '%s'", tokstr(t, b, sizeof(b)));
-		return;
-	}
-	rd_put(r, &a, 4);
-}
-
-static void rd_aaaa(struct ctx *c, struct rd *r)
-{
-	struct tok *t = field(c, "IPv6 address");
-	char b[128];
-	struct in6_addr a;
-	if (!t)
-		return;
-	if (t->n >= sizeof(b) || inet_pton(AF_INET6, tokstr(t, b, sizeof(b)), &a) != 1) {
-		c->i--;
-		cerr(c, "bad IPv6 address '%s'", tokstr(t, b, sizeof(b)));
-		return;
-	}
-	rd_put(r, &a, 16);
-}
-
-static void rd_caa(struct ctx *c, struct rd *r)
-{
-	f_int(c, r, "CAA flags", 1);
-	struct tok *t = field(c, "CAA tag");
-	if (!t)
-		return;
-	for (size_t i = 0; i < t->n; i++) {
-		if (!isalnum((unsigned char)t->s[i]) || t->quoted || t->n > 255) {
-			char b[300];
-			c->i--;
-			cerr(c, "bad CAA tag '%s'", tokstr(t, b, sizeof(b)));
+		snprintf(file, sizeof(file), "%.*s/%s", (int)(slash - path), path, b);
+	memcpy(saved, ps->origin, sizeof(saved));
+	if (n == 3) {
+		uint8_t name[MICA_DNS_NAME_MAX];
+		int e = zname_from_text(t[2].s, t[2].n, ps->origin, name);
+		if (e < 0) {
+			zerr(zf, path, t[0].line, "$INCLUDE origin: %s", zname_error(e));
 			return;
 		}
+		memcpy(ps->origin, name, sizeof(name));
 	}
-	if (t->n == 0) {
-		cerr(c, "empty CAA tag%s", "");
+	size_t len;
+	char *text = ps->depth < MAX_INCLUDE_DEPTH ? read_file(file, &len) : NULL;
+	if (!text) {
+		zerr(zf, path, t[0].line,
+		     ps->depth < MAX_INCLUDE_DEPTH ? "cannot open $INCLUDE file '%s': %m"
+		                                   : "$INCLUDE nested too deep at '%s'",
+		     file);
+	} else {
+		ps->depth++;
+		parse_text(zf, ps, keep_path(zf, file), text, len);
+		ps->depth--;
+		free(text);
+	}
+	memcpy(ps->origin, saved, sizeof(saved));
+}
+
+static void record(struct zfile *zf, struct pstate *ps, const char *path, struct tok *t, int n,
+                   bool indented);
+
+/* $ORIGIN, $TTL, $INCLUDE; $GENERATE is refused; other directives are
+ * ignored with a warning (as NSD does) and the rest of the line is read
+ * as a record of the last owner. */
+static void directive(struct zfile *zf, struct pstate *ps, const char *path, struct tok *t, int n)
+{
+	char b[64];
+	if (tok_is(&t[0], "$ORIGIN")) {
+		uint8_t name[MICA_DNS_NAME_MAX];
+		int e = n == 2 ? zname_from_text(t[1].s, t[1].n, ps->origin, name) : -1;
+		if (n != 2 || e < 0)
+			zerr(zf, path, t[0].line, "$ORIGIN needs one name (%s)",
+			     n == 2 ? zname_error(e) : "missing");
+		else
+			memcpy(ps->origin, name, (size_t)mica_dns_name_len(name, MICA_DNS_NAME_MAX));
+	} else if (tok_is(&t[0], "$TTL")) {
+		if (n != 2 || !zparse_period(t[1].s, t[1].n, 0x7fffffff, &ps->ttl))
+			zerr(zf, path, t[0].line, "$TTL needs one TTL value");
+		else
+			ps->have_ttl = true;
+	} else if (tok_is(&t[0], "$INCLUDE")) {
+		include(zf, ps, path, t, n);
+	} else if (tok_is(&t[0], "$GENERATE")) {
+		zerr(zf, path, t[0].line,
+		     "$GENERATE is not supported (a BIND extension; NSD refuses it too)");
+	} else {
+		fprintf(zf->err, "%s:%d: warning: unknown directive '%s' ignored\n", path, t[0].line,
+		        tokstr(&t[0], b, sizeof(b)));
+		zf->nwarnings++;
+		if (n > 1)
+			record(zf, ps, path, t + 1, n - 1, true);
+	}
+}
+
+static void add_rr(struct zfile *zf, const struct zrr *rr)
+{
+	if (zf->nrrs == zf->caprrs) {
+		zf->caprrs = zf->caprrs ? zf->caprrs * 2 : 64;
+		zf->rrs = xrealloc(zf->rrs, zf->caprrs * sizeof(*zf->rrs));
+	}
+	zf->rrs[zf->nrrs++] = *rr;
+}
+
+static bool other_class(const struct tok *t)
+{
+	return tok_is(t, "CH") || tok_is(t, "HS") || tok_is(t, "CS") ||
+	       (!t->quoted && t->n > 5 && strncasecmp(t->s, "CLASS", 5) == 0 && !tok_is(t, "CLASS1"));
+}
+
+/* The TTL and class fields (either order, both optional); index of the
+ * type, or -1 after an error. */
+static int ttl_and_class(struct zfile *zf, const char *path, struct tok *t, int n, int i, struct zrr *rr,
+                         bool *have_ttl)
+{
+	char b[300];
+	bool have_class = false;
+	*have_ttl = false;
+	for (int k = 0; k < 2 && i < n; k++) {
+		if (!*have_ttl && !t[i].quoted && isdigit((unsigned char)t[i].s[0])) {
+			if (!zparse_period(t[i].s, t[i].n, 0x7fffffff, &rr->ttl)) {
+				zerr(zf, path, t[i].line, "bad TTL '%s'", tokstr(&t[i], b, sizeof(b)));
+				return -1;
+			}
+			*have_ttl = true;
+			i++;
+		} else if (!have_class && (tok_is(&t[i], "IN") || tok_is(&t[i], "CLASS1"))) {
+			have_class = true;
+			i++;
+		} else if (!have_class && other_class(&t[i])) {
+			zerr(zf, path, t[i].line, "class %s is not supported (only IN)",
+			     tokstr(&t[i], b, sizeof(b)));
+			return -1;
+		}
+	}
+	return i;
+}
+
+/* A record without a TTL: $TTL, else NSD's default, with a warning. */
+static void default_ttl(struct zfile *zf, struct pstate *ps, const char *path, int line, struct zrr *rr)
+{
+	if (ps->have_ttl) {
+		rr->ttl = ps->ttl;
 		return;
 	}
-	rd_u8(r, (unsigned)t->n);
-	rd_put(r, t->s, t->n);
-	f_string(c, r, "CAA value", false);
+	rr->ttl = ZONEC_DEFAULT_TTL;
+	if (!ps->warned_ttl) {
+		fprintf(zf->err,
+		        "%s:%d: warning: no TTL and no $TTL: records without a TTL get %u (as in NSD)\n",
+		        path, line, ZONEC_DEFAULT_TTL);
+		zf->nwarnings++;
+		ps->warned_ttl = true;
+	}
+}
+
+static bool is_generic(const struct tok *t)
+{
+	return !t->quoted && t->n == 2 && memcmp(t->s, "\\#", 2) == 0;
 }
 
 static int hexval(char ch)
@@ -502,13 +463,18 @@ static int hexval(char ch)
 /* RFC 3597: \# LENGTH HEX... */
 static void rd_generic(struct ctx *c, struct rd *r)
 {
-	uint64_t len;
 	struct tok *t = field(c, "RDATA length");
 	if (!t)
 		return;
-	if (!parse_u32(t->s, t->n, 65535, &len)) {
+	uint64_t len = 0;
+	bool ok = t->n > 0 && t->n <= 5;
+	for (size_t i = 0; ok && i < t->n; i++) {
+		ok = isdigit((unsigned char)t->s[i]);
+		len = len * 10 + (uint64_t)(t->s[i] - '0');
+	}
+	if (!ok || len > 65535) {
 		c->i--;
-		cerr(c, "bad RDATA length in \\# form%s", "");
+		cerr(c, "bad RDATA length in \\# form");
 		return;
 	}
 	int hi = -1;
@@ -518,7 +484,7 @@ static void rd_generic(struct ctx *c, struct rd *r)
 			int v = hexval(h->s[k]);
 			if (v < 0 || h->quoted) {
 				c->i--;
-				cerr(c, "bad hex digit in \\# RDATA%s", "");
+				cerr(c, "bad hex digit in \\# RDATA");
 				return;
 			}
 			if (hi < 0) {
@@ -530,274 +496,106 @@ static void rd_generic(struct ctx *c, struct rd *r)
 		}
 	}
 	if (hi >= 0)
-		cerr(c, "odd number of hex digits in \\# RDATA%s", "");
+		cerr(c, "odd number of hex digits in \\# RDATA");
 	else if (r->n != len)
-		cerr(c, "\\# RDATA length does not match its data%s", "");
+		cerr(c, "\\# RDATA length does not match its data");
 }
 
-/* Known types given in \# form must still hold well-formed names. */
-static bool names_ok(uint16_t type, const uint8_t *p, size_t n)
+static void parse_rdata(struct ctx *c, struct rd *r)
 {
-	size_t skip = type == MICA_DNS_MX ? 2 : type == MICA_DNS_SRV ? 6 : 0;
-	int names = type == MICA_DNS_SOA ? 2 : 1;
-	switch (type) {
-	case MICA_DNS_NS:
-	case MICA_DNS_CNAME:
-	case MICA_DNS_PTR:
-	case MICA_DNS_MX:
-	case MICA_DNS_SRV:
-	case MICA_DNS_SOA: break;
-	case MICA_DNS_A: return n == 4;
-	case MICA_DNS_AAAA: return n == 16;
-	default: return true;
-	}
-	if (n < skip)
-		return false;
-	size_t o = skip;
-	for (int k = 0; k < names; k++) {
-		int l = mica_dns_name_len(p + o, n - o);
-		if (l < 0)
-			return false;
-		o += (size_t)l;
-	}
-	return type == MICA_DNS_SOA ? n - o == 20 : n == o;
-}
-
-struct typename
-{
-	const char *name;
-	uint16_t type;
-};
-static const struct typename types[] = {
-    {"A", MICA_DNS_A},     {"NS", MICA_DNS_NS},   {"CNAME", MICA_DNS_CNAME}, {"SOA", MICA_DNS_SOA},
-    {"PTR", MICA_DNS_PTR}, {"MX", MICA_DNS_MX},   {"TXT", MICA_DNS_TXT},     {"AAAA", MICA_DNS_AAAA},
-    {"SRV", MICA_DNS_SRV}, {"CAA", MICA_DNS_CAA},
-};
-
-static int type_from_text(const struct tok *t)
-{
-	char b[32];
-	if (t->quoted || t->n >= sizeof(b))
-		return -1;
-	tokstr(t, b, sizeof(b));
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (strcasecmp(b, types[i].name) == 0)
-			return types[i].type;
-	uint64_t v;
-	if (strncasecmp(b, "TYPE", 4) == 0 && parse_u32(b + 4, strlen(b + 4), 65535, &v) && v > 0)
-		return (int)v;
-	return -1;
-}
-
-static bool is_known(uint16_t type)
-{
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (types[i].type == type)
-			return true;
-	return false;
-}
-
-static void parse_rdata(struct ctx *c, uint16_t type, struct rd *r)
-{
-	if (c->i < c->n && !c->t[c->i].quoted && c->t[c->i].n == 2 && memcmp(c->t[c->i].s, "\\#", 2) == 0) {
+	const struct rrtype *known = rrtype_by_type(c->type);
+	char tn[32];
+	if (c->i < c->n && is_generic(&c->t[c->i])) {
 		c->i++;
 		rd_generic(c, r);
-		if (!c->bad && !names_ok(type, r->buf, r->n))
-			cerr(c, "\\# RDATA is not valid for its type%s", "");
+		if (!c->bad && known && !rrtype_wire_ok(known, r->buf, r->n))
+			cerr(c, "\\# RDATA is not valid for type %s", known->name);
 		return;
 	}
-	if (!is_known(type)) {
-		cerr(c, "type %s needs RFC 3597 \\# RDATA", "TYPEnnn");
+	if (!known) {
+		cerr(c, "type %s needs RFC 3597 \\# RDATA", rrtype_name(c->type, tn, sizeof(tn)));
 		return;
 	}
-	switch (type) {
-	case MICA_DNS_A: rd_a(c, r); break;
-	case MICA_DNS_AAAA: rd_aaaa(c, r); break;
-	case MICA_DNS_NS: f_name(c, r, "name server"); break;
-	case MICA_DNS_CNAME: f_name(c, r, "CNAME target"); break;
-	case MICA_DNS_PTR: f_name(c, r, "PTR target"); break;
-	case MICA_DNS_MX:
-		f_int(c, r, "MX preference", 2);
-		f_name(c, r, "mail exchange");
-		break;
-	case MICA_DNS_SRV:
-		f_int(c, r, "SRV priority", 2);
-		f_int(c, r, "SRV weight", 2);
-		f_int(c, r, "SRV port", 2);
-		f_name(c, r, "SRV target");
-		break;
-	case MICA_DNS_SOA:
-		f_name(c, r, "SOA primary name server");
-		f_name(c, r, "SOA mailbox");
-		f_int(c, r, "SOA serial", 4);
-		f_ttl(c, r, "SOA refresh");
-		f_ttl(c, r, "SOA retry");
-		f_ttl(c, r, "SOA expire");
-		f_ttl(c, r, "SOA minimum");
-		break;
-	case MICA_DNS_TXT:
-		do
-			f_string(c, r, "TXT string", true);
-		while (c->i < c->n && !c->bad);
-		break;
-	case MICA_DNS_CAA: rd_caa(c, r); break;
-	}
-	if (!c->bad && c->i < c->n) {
-		char b[64];
-		cerr(c, "trailing data '%s'", tokstr(&c->t[c->i], b, sizeof(b)));
-	}
-	if (!c->bad && r->overflow)
-		cerr(c, "RDATA longer than 65535 bytes%s", "");
+	rdata_fields(c, known, r);
 }
 
-/* ---- records ---- */
-
-struct pstate {
-	uint8_t origin[MICA_DNS_NAME_MAX];
-	uint8_t last_owner[MICA_DNS_NAME_MAX];
-	bool have_owner, have_ttl, have_last_ttl;
-	uint32_t ttl, last_ttl;
-};
-
-static bool tok_is(const struct tok *t, const char *s)
+static void record(struct zfile *zf, struct pstate *ps, const char *path, struct tok *t, int n, bool indented)
 {
-	return !t->quoted && t->n == strlen(s) && strncasecmp(t->s, s, t->n) == 0;
-}
-
-static void directive(struct zfile *zf, struct pstate *ps, struct tok *t, int n)
-{
-	char b[64];
-	if (tok_is(&t[0], "$ORIGIN")) {
-		uint8_t name[MICA_DNS_NAME_MAX];
-		int e = n == 2 ? zname_from_text(t[1].s, t[1].n, ps->origin, name) : -1;
-		if (n != 2 || e < 0)
-			zerr(zf, t[0].line, "$ORIGIN needs one name (%s)",
-			     n == 2 ? name_error(e) : "missing");
-		else
-			memcpy(ps->origin, name, (size_t)mica_dns_name_len(name, MICA_DNS_NAME_MAX));
-	} else if (tok_is(&t[0], "$TTL")) {
-		if (n != 2 || !parse_ttl(t[1].s, t[1].n, &ps->ttl))
-			zerr(zf, t[0].line, "$TTL needs one TTL value");
-		else
-			ps->have_ttl = true;
-	} else if (tok_is(&t[0], "$INCLUDE")) {
-		zerr(zf, t[0].line, "$INCLUDE is not supported (one file per zone)");
-	} else {
-		zerr(zf, t[0].line, "unknown directive '%s'", tokstr(&t[0], b, sizeof(b)));
-	}
-}
-
-static void add_rr(struct zfile *zf, const struct zrr *rr)
-{
-	if (zf->nrrs == zf->caprrs) {
-		zf->caprrs = zf->caprrs ? zf->caprrs * 2 : 64;
-		zf->rrs = realloc(zf->rrs, zf->caprrs * sizeof(*zf->rrs));
-		if (!zf->rrs) {
-			perror("zonec");
-			exit(1);
-		}
-	}
-	zf->rrs[zf->nrrs++] = *rr;
-}
-
-static void record(struct zfile *zf, struct pstate *ps, struct tok *t, int n, bool indented)
-{
-	struct zrr rr = {.line = t[0].line};
+	struct zrr rr = {.line = t[0].line, .file = path};
 	char b[300];
 	int i = 0;
 	if (!indented) {
 		int e = t[0].quoted ? -1 : zname_from_text(t[0].s, t[0].n, ps->origin, rr.owner);
 		if (e < 0) {
-			zerr(zf, t[0].line, "%s in owner '%s'", name_error(e), tokstr(&t[0], b, sizeof(b)));
+			zerr(zf, path, t[0].line, "%s in owner '%s'", zname_error(e),
+			     tokstr(&t[0], b, sizeof(b)));
 			return;
 		}
 		memcpy(ps->last_owner, rr.owner, sizeof(rr.owner));
 		ps->have_owner = true;
 		i = 1;
 	} else if (!ps->have_owner) {
-		zerr(zf, t[0].line, "record without an owner name");
+		zerr(zf, path, t[0].line, "record without an owner name");
 		return;
 	} else {
 		memcpy(rr.owner, ps->last_owner, sizeof(rr.owner));
 	}
 	rr.owner_len = (uint8_t)mica_dns_name_len(rr.owner, MICA_DNS_NAME_MAX);
-	bool have_ttl = false, have_class = false;
-	for (int k = 0; k < 2 && i < n; k++) {
-		if (!have_ttl && !t[i].quoted && isdigit((unsigned char)t[i].s[0])) {
-			if (!parse_ttl(t[i].s, t[i].n, &rr.ttl)) {
-				zerr(zf, t[i].line, "bad TTL '%s'", tokstr(&t[i], b, sizeof(b)));
-				return;
-			}
-			have_ttl = true;
-			i++;
-		} else if (!have_class && (tok_is(&t[i], "IN") || tok_is(&t[i], "CLASS1"))) {
-			have_class = true;
-			i++;
-		} else if (!have_class &&
-		           (tok_is(&t[i], "CH") || tok_is(&t[i], "HS") || tok_is(&t[i], "CS") ||
-		            (t[i].n > 5 && strncasecmp(t[i].s, "CLASS", 5) == 0))) {
-			zerr(zf, t[i].line, "class %s is not supported (only IN)",
-			     tokstr(&t[i], b, sizeof(b)));
-			return;
-		}
-	}
+	bool have_ttl;
+	i = ttl_and_class(zf, path, t, n, i, &rr, &have_ttl);
+	if (i < 0)
+		return;
 	if (i >= n) {
-		zerr(zf, t[n - 1].line, "missing record type");
+		zerr(zf, path, t[n - 1].line, "missing record type");
 		return;
 	}
-	int type = type_from_text(&t[i]);
+	int type = t[i].quoted ? -1 : rrtype_from_text(t[i].s, t[i].n);
 	if (type < 0) {
-		zerr(zf, t[i].line, "unknown record type '%s'", tokstr(&t[i], b, sizeof(b)));
+		zerr(zf, path, t[i].line, "unknown record type '%s'", tokstr(&t[i], b, sizeof(b)));
 		return;
 	}
 	rr.type = (uint16_t)type;
 	i++;
-	if (!have_ttl) {
-		if (ps->have_ttl) {
-			rr.ttl = ps->ttl;
-		} else if (ps->have_last_ttl) {
-			rr.ttl = ps->last_ttl;
-		} else {
-			zerr(zf, t[0].line, "no TTL given and no $TTL before this record");
-			return;
-		}
-	}
-	ps->last_ttl = rr.ttl;
-	ps->have_last_ttl = true;
+	if (!have_ttl)
+		default_ttl(zf, ps, path, t[0].line, &rr);
 	static struct rd r;
 	r.n = 0;
 	r.overflow = false;
-	struct ctx c = {zf, ps->origin, t + i, n - i, 0, t[i - 1].line, false};
-	parse_rdata(&c, rr.type, &r);
+	struct ctx c = {zf, path, ps->origin, t + i, n - i, 0, t[i - 1].line, false, rr.type};
+	parse_rdata(&c, &r);
 	if (c.bad)
 		return;
 	rr.rdlen = (uint16_t)r.n;
-	rr.rdata = malloc(r.n ? r.n : 1);
-	if (!rr.rdata) {
-		perror("zonec");
-		exit(1);
-	}
+	rr.rdata = xrealloc(NULL, r.n);
 	memcpy(rr.rdata, r.buf, r.n);
 	add_rr(zf, &rr);
 }
 
-void zparse(struct zfile *zf, const char *text, size_t len)
+static void parse_text(struct zfile *zf, struct pstate *ps, const char *path, const char *text, size_t len)
 {
-	static struct tok toks[MAX_TOKS];
-	struct lex lx = {text, text + len, 1, 0, 0, false, zf};
-	struct pstate ps = {0};
-	memcpy(ps.origin, zf->origin, (size_t)mica_dns_name_len(zf->origin, MICA_DNS_NAME_MAX));
+	struct tok *toks = xrealloc(NULL, MAX_TOKS * sizeof(*toks));
+	struct lex lx = {text, text + len, 1, 0, 0, false, zf, path};
 	int n;
 	bool indented;
 	while (next_record(&lx, toks, &n, &indented)) {
 		if (lx.bad)
 			continue;
 		if (!toks[0].quoted && toks[0].n > 0 && toks[0].s[0] == '$' && !indented)
-			directive(zf, &ps, toks, n);
+			directive(zf, ps, path, toks, n);
 		else
-			record(zf, &ps, toks, n, indented);
+			record(zf, ps, path, toks, n, indented);
 	}
-	zf->last_line = lx.line;
+	if (ps->depth == 0)
+		zf->last_line = lx.line;
+	free(toks);
+}
+
+void zparse(struct zfile *zf, const char *text, size_t len)
+{
+	struct pstate ps;
+	memset(&ps, 0, sizeof(ps));
+	memcpy(ps.origin, zf->origin, (size_t)mica_dns_name_len(zf->origin, MICA_DNS_NAME_MAX));
+	parse_text(zf, &ps, zf->path, text, len);
 }
 
 int zparse_file(struct zfile *zf, const char *path, FILE *err)
@@ -816,27 +614,13 @@ int zparse_file(struct zfile *zf, const char *path, FILE *err)
 	uint8_t root[1] = {0};
 	if (zname_from_text(nm, strlen(nm), root, zf->origin) < 0)
 		zf->origin[0] = 0;
-	FILE *f = fopen(path, "rb");
-	if (!f) {
+	size_t len;
+	char *text = read_file(path, &len);
+	if (!text) {
 		fprintf(err, "%s:0: cannot open: %m\n", path);
 		zf->nerrors++;
 		return -1;
 	}
-	char *text = NULL;
-	size_t len = 0, cap = 0, got;
-	do {
-		if (len + 65536 > cap) {
-			cap = cap ? cap * 2 : 1 << 20;
-			text = realloc(text, cap);
-			if (!text) {
-				perror("zonec");
-				exit(1);
-			}
-		}
-		got = fread(text + len, 1, cap - len, f);
-		len += got;
-	} while (got > 0);
-	fclose(f);
 	zparse(zf, text, len);
 	free(text);
 	return zf->nerrors ? -1 : 0;
@@ -847,6 +631,11 @@ void zfile_free(struct zfile *zf)
 	for (size_t i = 0; i < zf->nrrs; i++)
 		free(zf->rrs[i].rdata);
 	free(zf->rrs);
+	for (size_t i = 0; i < zf->nfiles; i++)
+		free(zf->files[i]);
+	free(zf->files);
+	zf->files = NULL;
+	zf->nfiles = 0;
 	zf->rrs = NULL;
 	zf->nrrs = zf->caprrs = 0;
 }

@@ -17,7 +17,8 @@ struct zrr {
 	uint16_t type;
 	uint32_t ttl;
 	uint16_t rdlen;
-	uint8_t *rdata; /* wire form, names uncompressed */
+	uint8_t *rdata;   /* wire form, names uncompressed */
+	const char *file; /* the file it came from (zfile owns the string) */
 	int line;
 };
 
@@ -26,10 +27,16 @@ struct zfile {
 	uint8_t origin[MICA_DNS_NAME_MAX]; /* initial $ORIGIN */
 	struct zrr *rrs;
 	size_t nrrs, caprrs;
-	int nerrors;
+	int nerrors, nwarnings;
 	FILE *err; /* where "file:line: reason" goes */
 	int last_line;
+	char **files; /* paths of the file and what it includes */
+	size_t nfiles;
 };
+
+/* TTL of records written without one in a file without $TTL: NSD's
+ * default (BIND would take the last TTL given). */
+#define ZONEC_DEFAULT_TTL 3600u
 
 /* Parse a master file (text of len bytes). Errors are printed as
  * "path:line: reason" and counted in zf->nerrors. */
@@ -39,6 +46,10 @@ int zparse_file(struct zfile *zf, const char *path, FILE *err);
 void zfile_free(struct zfile *zf);
 /* Text name (relative names end up under origin) to wire form. */
 int zname_from_text(const char *s, size_t n, const uint8_t *origin, uint8_t out[MICA_DNS_NAME_MAX]);
+/* The reason for a negative zname_from_text result. */
+const char *zname_error(int r);
+/* A TTL-style period: seconds or units (1h30m, 2w), at most max. */
+bool zparse_period(const char *s, size_t n, uint64_t max, uint32_t *out);
 
 /* A zone built in memory, laid out exactly as the generated C data. */
 struct zbuilt {

@@ -17,23 +17,39 @@ import dnswire as w  # noqa: E402
 random.seed(20261127)
 
 
-def owners(path):
-    """Owner names of a master file (enough of the syntax for our zones)."""
-    origin = os.path.basename(path)
-    origin = re.sub(r'\.(zone|db)$', '', origin) + '.'
-    names, depth = [], 0
+def owners(path, origin=None, out=None, types=None, depth=0):
+    """Owner names and record types of a master file (enough of the
+    syntax for our zones: $ORIGIN, $INCLUDE, relative names, parentheses)."""
+    if origin is None:
+        origin = re.sub(r'\.(zone|db)$', '', os.path.basename(path)) + '.'
+    names = [] if out is None else out
+    types = set() if types is None else types
+    depth_paren = 0
     for line in open(path):
         line = line.split(';')[0]
-        if depth == 0 and line and not line[0].isspace():
-            tok = line.split()[0] if line.split() else ''
-            if tok.upper() == '$ORIGIN':
-                origin = line.split()[1]
-            elif tok and not tok.startswith('$'):
-                n = origin if tok == '@' else tok if tok.endswith('.') else tok + '.' + origin
-                if n.lower() not in [x.lower() for x in names]:
-                    names.append(n)
-        depth += line.count('(') - line.count(')')
-    return names
+        toks = line.split()
+        if depth_paren == 0 and toks:
+            if toks[0].upper() == '$ORIGIN':
+                origin = toks[1]
+            elif toks[0].upper() == '$INCLUDE' and depth < 5:
+                inc = os.path.join(os.path.dirname(path), toks[1])
+                owners(inc, toks[2] if len(toks) > 2 else origin, names, types, depth + 1)
+            elif not toks[0].startswith('$'):
+                rest = toks if line[0].isspace() else toks[1:]
+                if not line[0].isspace():
+                    tok = toks[0]
+                    n = origin if tok == '@' else tok if tok.endswith('.') else tok + '.' + origin
+                    if n.lower() not in [x.lower() for x in names]:
+                        names.append(n)
+                for t in rest[:3]:
+                    if t.upper() in w.TYPES:
+                        types.add(w.TYPES[t.upper()])
+                        break
+                    if t.upper().startswith('TYPE') and t[4:].isdigit():
+                        types.add(int(t[4:]))
+                        break
+        depth_paren += line.count('(') - line.count(')')
+    return (names, types) if out is None else None
 
 
 def mixcase(name):
@@ -43,7 +59,7 @@ def mixcase(name):
 def query_names(zones):
     names = []
     for z in zones:
-        own = owners(z)
+        own = owners(z)[0]
         names += own
         apex = own[0]
         for n in own:
@@ -70,10 +86,22 @@ VARIANTS = [
 ]
 
 
+def zone_types(zones):
+    """QTYPES plus every type the zones hold."""
+    found = set()
+    for z in zones:
+        found |= owners(z)[1]
+    if os.environ.get('DNSDIFF_QTYPES') == 'zone':  # only the zones' types, A and ANY
+        return sorted(found | {1, 255})
+    known = set(w.TYPES.get(t, t) if isinstance(t, str) else t for t in QTYPES)
+    return QTYPES + sorted(found - known)
+
+
 def normal_queries(zones):
     out = []
+    qtypes = zone_types(zones)
     for i, name in enumerate(query_names(zones)):
-        for j, t in enumerate(QTYPES):
+        for j, t in enumerate(qtypes):
             picks = [0, 1, 2 + (i + j) % (len(VARIANTS) - 2)]
             for v in picks:
                 label, kw, tcp = VARIANTS[v]

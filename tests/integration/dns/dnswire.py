@@ -4,12 +4,23 @@ import random
 import socket
 import struct
 
-TYPES = {'A': 1, 'NS': 2, 'CNAME': 5, 'SOA': 6, 'PTR': 12, 'MX': 15, 'TXT': 16,
-         'AAAA': 28, 'SRV': 33, 'OPT': 41, 'DS': 43, 'DNSKEY': 48, 'CAA': 257,
-         'IXFR': 251, 'AXFR': 252, 'ANY': 255}
+TYPES = {'A': 1, 'NS': 2, 'MD': 3, 'MF': 4, 'CNAME': 5, 'SOA': 6, 'MB': 7, 'MG': 8, 'MR': 9,
+         'NULL': 10, 'WKS': 11, 'PTR': 12, 'HINFO': 13, 'MINFO': 14, 'MX': 15, 'TXT': 16,
+         'RP': 17, 'AFSDB': 18, 'X25': 19, 'ISDN': 20, 'RT': 21, 'NSAP': 22, 'SIG': 24,
+         'KEY': 25, 'PX': 26, 'AAAA': 28, 'LOC': 29, 'NXT': 30, 'SRV': 33, 'NAPTR': 35,
+         'KX': 36, 'CERT': 37, 'DNAME': 39, 'OPT': 41, 'APL': 42, 'DS': 43, 'SSHFP': 44,
+         'IPSECKEY': 45, 'RRSIG': 46, 'NSEC': 47, 'DNSKEY': 48, 'DHCID': 49, 'NSEC3': 50,
+         'NSEC3PARAM': 51, 'TLSA': 52, 'SMIMEA': 53, 'CDS': 59, 'CDNSKEY': 60,
+         'OPENPGPKEY': 61, 'CSYNC': 62, 'ZONEMD': 63, 'SVCB': 64, 'HTTPS': 65, 'SPF': 99,
+         'NID': 104, 'L32': 105, 'L64': 106, 'LP': 107, 'EUI48': 108, 'EUI64': 109,
+         'IXFR': 251, 'AXFR': 252, 'MAILB': 253, 'MAILA': 254, 'ANY': 255, 'URI': 256,
+         'CAA': 257, 'AVC': 258, 'DLV': 32769}
 TYPE_NAMES = {v: k for k, v in TYPES.items()}
-# RDATA layouts: which parts are domain names
-NAME_RDATA = {2: 'n', 5: 'n', 12: 'n', 15: 'Hn', 6: 'nnIIIII', 33: 'HHHn'}
+# RDATA layouts: which parts are domain names (compared case-insensitively),
+# 16/32-bit numbers and character strings; other RDATA is compared as hex
+NAME_RDATA = {2: 'n', 3: 'n', 4: 'n', 5: 'n', 7: 'n', 8: 'n', 9: 'n', 12: 'n', 14: 'nn',
+              15: 'Hn', 6: 'nnIIIII', 17: 'nn', 18: 'Hn', 21: 'Hn', 26: 'Hnn', 33: 'HHHn',
+              35: 'HHsssn', 36: 'Hn', 39: 'n', 107: 'Hn'}
 
 
 def name_to_wire(name):
@@ -78,6 +89,9 @@ def parse_rdata(msg, off, rdlen, rtype):
         elif ch == 'H':
             parts.append(str(struct.unpack_from('!H', msg, p)[0]))
             p += 2
+        elif ch == 's':
+            parts.append(msg[p + 1:p + 1 + msg[p]].hex())
+            p += 1 + msg[p]
         else:
             parts.append(str(struct.unpack_from('!I', msg, p)[0]))
             p += 4

@@ -36,3 +36,12 @@ grep -q "192.0.2.30" <<<"$ans" || fail "fixed zone answers '$ans'"
 stop_app "${BG_PIDS[-1]}" "$tmp/log"
 grep -q "serving on 127.0.0.1:$port " "$tmp/log" || fail "--listen=:$port did not serve on loopback"
 echo "ok: $ans"
+# an error in an included file names that file and its line
+mkdir -p "$tmp/inc"
+printf '$TTL 300\n@ SOA ns hm 1 2 3 4 5\n@ NS ns\n$INCLUDE inc/part.inc\n' > "$tmp/withinc.zone"
+printf 'ns A 192.0.2.1\nbad A 192.0.2.256\n' > "$tmp/inc/part.inc"
+set +e
+out=$(build/tools/zonec --check "$tmp/withinc.zone" 2>&1); rc=$?
+set -e
+[ $rc -eq 1 ] && grep -q "inc/part.inc:2: bad IPv4 address '192.0.2.256'" <<<"$out" || fail "include error: $out"
+echo "ok: $out" | head -1

@@ -34,3 +34,19 @@ expect() {
 	[ "$RC" = "$1" ] || fail "expected exit code $1, got $RC"
 	[ -z "$2" ] || grep -Eq "$2" "$TMP/out" || fail "output does not match /$2/"
 }
+
+# tap_netns TAG: skip unless root, ip(8) and /dev/net/tun are here; create
+# namespace $ns (mica-hvt-TAG-PID, IPv6 off) holding tap $tap (down). It is
+# deleted on exit, after killing $mon_pid if that is set.
+tap_netns() {
+	[ "$(id -u)" = 0 ] || { echo "skipped: needs root for network namespaces and taps"; exit 77; }
+	command -v ip > /dev/null || { echo "skipped: no ip(8)"; exit 77; }
+	[ -c /dev/net/tun ] || { echo "skipped: no /dev/net/tun"; exit 77; }
+	ns=mica-hvt-$1-$$
+	tap=mhvt$$
+	mon_pid=
+	trap 'if [ -n "$mon_pid" ]; then kill "$mon_pid" 2>/dev/null; fi; ip netns del "$ns" 2>/dev/null; rm -rf "$TMP"' EXIT
+	ip netns add "$ns"
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	ip -n "$ns" tuntap add "$tap" mode tap
+}

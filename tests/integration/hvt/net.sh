@@ -10,22 +10,8 @@
 . "$(dirname "$0")/common.sh"
 set -e
 PY=/usr/bin/python3
-[ "$(id -u)" = 0 ] || { echo "skipped: needs root for network namespaces and taps"; exit 77; }
-command -v ip > /dev/null || { echo "skipped: no ip(8)"; exit 77; }
-[ -c /dev/net/tun ] || { echo "skipped: no /dev/net/tun"; exit 77; }
+tap_netns net
 img=$(build_guest tests/hvt-guests/netecho)
-ns=mica-hvt-net-$$
-tap=mhvt$$
-mon_pid=
-cleanup() {
-	[ -z "$mon_pid" ] || kill "$mon_pid" 2>/dev/null || true
-	ip netns del "$ns" 2>/dev/null || true
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-ip netns add "$ns"
-ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-ip -n "$ns" tuntap add "$tap" mode tap
 ip -n "$ns" link set "$tap" mtu 4000 txqueuelen 2000 up
 
 ip netns exec "$ns" "$MON" --stats --net:net0="$tap" "$img" > "$TMP/out" 2>&1 &

@@ -116,35 +116,77 @@ TEST(syntax_errors_name_the_line)
 	ERR(HEAD "www A 192.0.2.1 )\n", "t.zone:5: ')' without a matching '('");
 	ERR(HEAD "\n\nwww TXT ( \"a\"\n\"b\"\n", "t.zone:7: '(' without a matching ')'");
 	ERR(HEAD "www CNAME aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
-	    "t.zone:5: label longer than 63 bytes in CNAME target");
-	ERR(HEAD "www MX 10\n", "t.zone:5: missing mail exchange");
-	ERR(HEAD "www MX 70000 mail\n", "t.zone:5: bad MX preference '70000'");
+	    "t.zone:5: label longer than 63 bytes in domain name");
+	ERR(HEAD "www MX 10\n", "t.zone:5: missing domain name in MX RDATA");
+	ERR(HEAD "www MX 0x10 mail\n", "t.zone:5: bad number '0x10' in MX RDATA");
 	ERR(HEAD "www A 192.0.2.1 extra\n", "t.zone:5: trailing data 'extra'");
-	ERR(HEAD "$INCLUDE other.zone\n", "t.zone:5: $INCLUDE is not supported");
-	ERR(HEAD "$FOO 1\n", "t.zone:5: unknown directive '$FOO'");
+	ERR(HEAD "$INCLUDE other.zone\n", "t.zone:5: cannot open $INCLUDE file 'other.zone'");
+	ERR(HEAD "$GENERATE 1-2 a$ A 192.0.2.1\n", "t.zone:5: $GENERATE is not supported");
+	ERR(HEAD "$FOO 1\n", "t.zone:5: warning: unknown directive '$FOO' ignored");
 	ERR(HEAD "www CH A 192.0.2.1\n", "t.zone:5: class CH is not supported (only IN)");
-	ERR("@ IN SOA ns hm 1 2 3 4 5\n", "t.zone:1: no TTL given and no $TTL");
+
 	ERR(HEAD "www TYPE99 \\# 3 0a0b\n", "t.zone:5: \\# RDATA length does not match its data");
 	ERR(HEAD "www TYPE99 \\# 2 0a0\n", "t.zone:5: odd number of hex digits");
 	ERR(HEAD "www TYPE99 \\# 1 zz\n", "t.zone:5: bad hex digit");
-	ERR(HEAD "www TYPE99 1 2\n", "t.zone:5: type TYPEnnn needs RFC 3597");
-	ERR(HEAD "www A \\# 3 010203\n", "t.zone:5: \\# RDATA is not valid for its type");
-	ERR(HEAD "www TXT \"\\300\"\n", "t.zone:5: bad escape in TXT string");
+	ERR(HEAD "www TYPE999 1 2\n", "t.zone:5: type TYPE999 needs RFC 3597 \\# RDATA");
+	ERR(HEAD "www A \\# 3 010203\n", "t.zone:5: \\# RDATA is not valid for type A");
+	ERR(HEAD "www DNAME \\# 2 0100\n", "t.zone:5: \\# RDATA is not valid for type DNAME");
+	ERR(HEAD "www TXT \"\\300\"\n", "t.zone:5: bad escape in character string in TXT RDATA");
 	ERR("   A 192.0.2.1\n", "t.zone:1: record without an owner name");
 	ERR(HEAD "www\n", "t.zone:5: missing record type");
-	ERR(HEAD "www CAA 0 is-sue \"x\"\n", "t.zone:5: bad CAA tag 'is-sue'");
+	ERR(HEAD "www CAA 0 is-sue \"x\"\n", "t.zone:5: bad CAA tag 'is-sue' in CAA RDATA");
 	ERR(HEAD "a..b A 192.0.2.1\n", "t.zone:5: bad name in owner 'a..b'");
 	ERR(HEAD "$ORIGIN\n", "t.zone:5: $ORIGIN needs one name");
 	ERR(HEAD "$TTL x\n", "t.zone:5: $TTL needs one TTL value");
 	/* a long TXT string and a name over 255 bytes */
 	char big[1200];
 	snprintf(big, sizeof(big), HEAD "www TXT \"%0300d\"\n", 0);
-	ERR(big, "t.zone:5: TXT string longer than 255 bytes");
+	ERR(big, "t.zone:5: character string longer than 255 bytes in TXT RDATA");
 	char longname[600] = HEAD "www CNAME ";
 	for (int i = 0; i < 5; i++)
 		strcat(longname, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.");
 	strcat(longname, "\n");
-	ERR(longname, "t.zone:5: name longer than 255 bytes in CNAME target");
+	ERR(longname, "t.zone:5: name longer than 255 bytes in domain name");
+}
+
+/* TTLs as NSD gives them: $TTL, else 3600 (with one warning), never the
+ * last TTL seen. */
+TEST(default_ttl_as_nsd)
+{
+	CHECK_EQ(compile("@ SOA ns hm 1 2 3 4 5\n@ 100 NS ns\nns A 192.0.2.1\nx 200 A 192.0.2.2\n"
+	                 "y A 192.0.2.3\n$TTL 50\nz A 192.0.2.4\n"),
+	         0);
+	CHECK(strstr(errs, "t.zone:1: warning: no TTL and no $TTL") != NULL);
+	CHECK_EQ(zf.nwarnings, 1);
+	CHECK(find(MICA_DNS_SOA, 0)->ttl == 3600);
+	CHECK(find(MICA_DNS_NS, 0)->ttl == 100);
+	CHECK(find(MICA_DNS_A, 0)->ttl == 3600);
+	CHECK(find(MICA_DNS_A, 1)->ttl == 200);
+	CHECK(find(MICA_DNS_A, 2)->ttl == 3600);
+	CHECK(find(MICA_DNS_A, 3)->ttl == 50);
+}
+
+/* A known type in RFC 3597 form is that type (same wire form as its
+ * presentation form); numbers wrap to their width as in NSD. */
+TEST(generic_form_means_the_type)
+{
+	CHECK_EQ(compile(HEAD "d DNAME \\# 16 06746172676574 076578616d706c6500\n"
+	                      "e DNAME target.example.\nm MX 65546 mail\n"),
+	         0);
+	const struct zrr *d0 = find(MICA_DNS_DNAME, 0), *d1 = find(MICA_DNS_DNAME, 1);
+	CHECK(d0 && d1 && d0->rdlen == d1->rdlen && memcmp(d0->rdata, d1->rdata, d0->rdlen) == 0);
+	const struct zrr *mx = find(MICA_DNS_MX, 0);
+	CHECK(mx && mx->rdata[0] == 0 && mx->rdata[1] == 10);
+}
+
+/* DNAME rules (RFC 6672): no data below it, not beside a CNAME, one. */
+TEST(dname_checks)
+{
+	ERR(HEAD "x DNAME a\ny.x A 192.0.2.1\n",
+	    "t.zone:6: y.x.example.com. is below the DNAME at x.example.com.");
+	ERR(HEAD "x DNAME a\nx CNAME b\n", "t.zone:6: DNAME and CNAME at x.example.com.");
+	ERR(HEAD "x DNAME a\nx DNAME b\n", "t.zone:6: more than one DNAME at x.example.com.");
+	CHECK_EQ(compile(HEAD "x DNAME a\nx A 192.0.2.1\nx NS b\n"), 0);
 }
 
 TEST(errors_do_not_stop_at_the_first)

@@ -1,4 +1,6 @@
 # tests/unit/dns/unit.mk - the zone parser and memo tests link zonec's parts.
-UNIT_EXTRA_test_zparse := tools/zonec/parse.c tools/zonec/build.c
-UNIT_EXTRA_test_memo := tools/zonec/parse.c tools/zonec/build.c tools/zonec/memo.c
-UNIT_EXTRA_test_server := tools/zonec/parse.c tools/zonec/build.c tools/zonec/memo.c
+ZONEC_PARSE_SRCS := tools/zonec/parse.c tools/zonec/rdata.c tools/zonec/rdata_more.c tools/zonec/rrtypes.c \
+	tools/zonec/codec.c tools/zonec/build.c
+UNIT_EXTRA_test_zparse := $(ZONEC_PARSE_SRCS)
+UNIT_EXTRA_test_memo := $(ZONEC_PARSE_SRCS) tools/zonec/memo.c
+UNIT_EXTRA_test_server := $(ZONEC_PARSE_SRCS) tools/zonec/memo.c
