@@ -126,7 +126,8 @@ static void mp_flows(struct ofsw *sw, const struct of_msg *m, bool aggregate)
 	size_t start;
 	uint64_t packets = 0, bytes = 0;
 	uint32_t count = 0;
-	if (!(o = of_chan_out(&sw->ch, 16 + 1056)) || of_mp_reply_begin(o, sw->ch.version, m->xid, rq->mp_type, &start))
+	if (!(o = of_chan_out(&sw->ch, 16 + 1056)) ||
+	    of_mp_reply_begin(o, sw->ch.version, m->xid, rq->mp_type, &start))
 		return;
 	for (unsigned i = 0; i < sw->table.n; i++) {
 		const struct flow *f = sw->table.f[i];
@@ -162,7 +163,8 @@ static void on_multipart(struct ofsw *sw, const struct of_msg *m)
 	if (!o || of_mp_reply_begin(o, sw->ch.version, m->xid, type, &start))
 		return;
 	if (type == OFPMP_DESC)
-		of_mp_add_desc(o, start, "Mica", "Mica OpenFlow switch (apps/ofswitch)", "mica", "none", "ofswitch");
+		of_mp_add_desc(o, start, "Mica", "Mica OpenFlow switch (apps/ofswitch)", "mica", "none",
+		               "ofswitch");
 	else if (type == OFPMP_TABLE)
 		of_mp_add_table(o, start, 0, sw->table.n, sw->table.lookups, sw->table.matched, FLOW_MAX);
 	for (uint32_t no = 1; no <= OFSW_PORTS; no++) {
@@ -171,7 +173,8 @@ static void on_multipart(struct ofsw *sw, const struct of_msg *m)
 			struct of_port d;
 			dp_port_desc(sw, no, &d);
 			of_mp_add_port_desc(o, start, &d);
-		} else if (type == OFPMP_PORT_STATS && (m->u.multipart.port_no == OFPP_ANY || m->u.multipart.port_no == no)) {
+		} else if (type == OFPMP_PORT_STATS &&
+		           (m->u.multipart.port_no == OFPP_ANY || m->u.multipart.port_no == no)) {
 			uint64_t age = mica_loop_now(sw->loop) - sw->started;
 			struct of_port_stats ps = {.port_no = no,
 			                           .rx_packets = p->rx_packets,
@@ -194,7 +197,8 @@ static void on_msg(struct of_chan *ch, const struct of_msg *m, struct mica_view 
 	case OFPT_FEATURES_REQUEST: features_reply(sw, m); break;
 	case OFPT_GET_CONFIG_REQUEST:
 		if ((o = of_chan_out(ch, 12)))
-			of_encode_config(o, ch->version, OFPT_GET_CONFIG_REPLY, m->xid, sw->config_flags, sw->miss_send_len);
+			of_encode_config(o, ch->version, OFPT_GET_CONFIG_REPLY, m->xid, sw->config_flags,
+			                 sw->miss_send_len);
 		break;
 	case OFPT_SET_CONFIG:
 		sw->config_flags = m->u.config.flags;
@@ -208,7 +212,8 @@ static void on_msg(struct of_chan *ch, const struct of_msg *m, struct mica_view 
 		break;
 	case OFPT_MULTIPART_REQUEST: on_multipart(sw, m); break;
 	case OFPT_ERROR:
-		mica_warn("ofswitch", "controller sent error type %u code %u", m->u.error.type, m->u.error.code);
+		mica_warn("ofswitch", "controller sent error type %u code %u", m->u.error.type,
+		          m->u.error.code);
 		break;
 	default: error_reply(sw, m, raw, (uint32_t)OFPET_BAD_REQUEST << 16 | OFPBRC_BAD_TYPE); break;
 	}
@@ -220,7 +225,8 @@ static void on_ready(struct of_chan *ch, void *arg)
 	sw->connected = true;
 	sw->st.connects++;
 	sw->up_since = mica_loop_now(sw->loop);
-	mica_info("ofswitch", "connected to the controller (OpenFlow %s)", ch->version == OF_VERSION_10 ? "1.0" : "1.3");
+	mica_info("ofswitch", "connected to the controller (OpenFlow %s)",
+	          ch->version == OF_VERSION_10 ? "1.0" : "1.3");
 }
 
 static void schedule_reconnect(struct ofsw *sw)
@@ -276,7 +282,8 @@ static size_t connect_data(struct mica_tcp *c, struct mica_view d, void *arg)
 	return d.len;
 }
 
-static const struct mica_tcp_ops connect_ops = {.on_data = connect_data, .on_connect = on_connect, .on_close = connect_closed};
+static const struct mica_tcp_ops connect_ops = {
+    .on_data = connect_data, .on_connect = on_connect, .on_close = connect_closed};
 
 static void try_connect(struct mica_timer *t, void *arg)
 {

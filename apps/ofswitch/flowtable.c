@@ -59,8 +59,10 @@ static bool same_match(const struct of_match *a, const struct of_match *b)
  * constrains at least as tightly and to a value m allows. */
 static bool covers(const struct of_match *m, const struct of_match *f)
 {
-	const uint64_t *mk = (const uint64_t *)(const void *)&m->key, *mw = (const uint64_t *)(const void *)&m->mask;
-	const uint64_t *fk = (const uint64_t *)(const void *)&f->key, *fw = (const uint64_t *)(const void *)&f->mask;
+	const uint64_t *mk = (const uint64_t *)(const void *)&m->key,
+	               *mw = (const uint64_t *)(const void *)&m->mask;
+	const uint64_t *fk = (const uint64_t *)(const void *)&f->key,
+	               *fw = (const uint64_t *)(const void *)&f->mask;
 	for (size_t i = 0; i < OF_KEY_WORDS; i++)
 		if ((mw[i] & ~fw[i]) || (fk[i] & mw[i]) != mk[i])
 			return false;
@@ -150,7 +152,8 @@ uint32_t ft_flow_mod(struct ofsw *sw, const struct of_flow_mod *fm)
 	case OFPFC_MODIFY_STRICT:
 		for (unsigned i = 0; i < t->n; i++) {
 			struct flow *f = t->f[i];
-			if (strict ? strictly(f, fm) : ft_selected(f, &fm->match, OFPP_ANY, fm->cookie, cmask))
+			if (strict ? strictly(f, fm)
+			           : ft_selected(f, &fm->match, OFPP_ANY, fm->cookie, cmask))
 				f->actions = fm->actions;
 		}
 		t->gen++;

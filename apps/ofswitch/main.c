@@ -13,7 +13,8 @@ struct ofsw ofsw;
 static const struct mica_arg_spec ofsw_args[] = {
     {"controller", MICA_ARG_IPV4_PORT, NULL, "the controller's address (TCP)", 0, 0},
     {"dpid", MICA_ARG_STR, NULL, "datapath id, 16 hex digits (default: from port1's MAC)", 0, 0},
-    {"fail", MICA_ARG_STR, "secure", "without a controller: secure (drop table misses) or standalone (learn)", 0, 0},
+    {"fail", MICA_ARG_STR, "secure", "without a controller: secure (drop table misses) or standalone (learn)",
+     0, 0},
 };
 
 static int parse_dpid(const char *s, uint64_t *out)
@@ -22,7 +23,10 @@ static int parse_dpid(const char *s, uint64_t *out)
 	size_t i = 0;
 	for (; s[i]; i++) {
 		char c = s[i];
-		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		int d = c >= '0' && c <= '9'   ? c - '0'
+		        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		        : c >= 'A' && c <= 'F' ? c - 'A' + 10
+		                               : -1;
 		if (d < 0)
 			return MICA_EINVAL;
 		v = v << 4 | (uint64_t)d;
@@ -87,7 +91,8 @@ static int ofsw_start(struct mica_loop *loop)
 		}
 	}
 	ctl_start(sw);
-	mica_info("ofswitch", "dpid %016llx, %u ports, fail mode %s", (unsigned long long)sw->dpid, OFSW_PORTS, fail);
+	mica_info("ofswitch", "dpid %016llx, %u ports, fail mode %s", (unsigned long long)sw->dpid,
+	          OFSW_PORTS, fail);
 	return MICA_OK;
 }
 
@@ -95,19 +100,21 @@ static void ofsw_stop(struct mica_loop *loop)
 {
 	(void)loop;
 	struct ofsw *sw = &ofsw;
-	mica_printf("ofswitch: flows %u, lookups %llu, matched %llu, cache hits %llu, packet_in %llu (dropped %llu), "
-	            "packet_out %llu, flow_mod %llu, flow_removed %llu, miss drops %llu, buffers evicted %llu, "
-	            "connects %llu, errors sent %llu\n",
-	            sw->table.n, (unsigned long long)sw->table.lookups, (unsigned long long)sw->table.matched,
-	            (unsigned long long)sw->table.cache_hits, (unsigned long long)sw->st.packet_in,
-	            (unsigned long long)sw->st.packet_in_dropped, (unsigned long long)sw->st.packet_out,
-	            (unsigned long long)sw->st.flow_mods, (unsigned long long)sw->st.flow_removed,
-	            (unsigned long long)sw->st.table_miss_drop, (unsigned long long)sw->st.buffers_evicted,
-	            (unsigned long long)sw->st.connects, (unsigned long long)sw->st.errors_sent);
+	mica_printf(
+	    "ofswitch: flows %u, lookups %llu, matched %llu, cache hits %llu, packet_in %llu (dropped %llu), "
+	    "packet_out %llu, flow_mod %llu, flow_removed %llu, miss drops %llu, buffers evicted %llu, "
+	    "connects %llu, errors sent %llu\n",
+	    sw->table.n, (unsigned long long)sw->table.lookups, (unsigned long long)sw->table.matched,
+	    (unsigned long long)sw->table.cache_hits, (unsigned long long)sw->st.packet_in,
+	    (unsigned long long)sw->st.packet_in_dropped, (unsigned long long)sw->st.packet_out,
+	    (unsigned long long)sw->st.flow_mods, (unsigned long long)sw->st.flow_removed,
+	    (unsigned long long)sw->st.table_miss_drop, (unsigned long long)sw->st.buffers_evicted,
+	    (unsigned long long)sw->st.connects, (unsigned long long)sw->st.errors_sent);
 	for (uint32_t no = 1; no <= OFSW_PORTS && sw->ports[no].raw; no++) {
 		const struct port *p = &sw->ports[no];
-		mica_printf("ofswitch: %s rx %llu tx %llu tx_dropped %llu\n", p->name, (unsigned long long)p->rx_packets,
-		            (unsigned long long)p->tx_packets, (unsigned long long)p->tx_dropped);
+		mica_printf("ofswitch: %s rx %llu tx %llu tx_dropped %llu\n", p->name,
+		            (unsigned long long)p->rx_packets, (unsigned long long)p->tx_packets,
+		            (unsigned long long)p->tx_dropped);
 	}
 	if (sw->net)
 		mica_net_print_stats(sw->net);

@@ -70,8 +70,8 @@ struct ofsw {
 	struct mica_endpoint controller;
 	bool have_controller;
 	struct of_chan ch;
-	bool chan_up;     /* of_chan running */
-	bool connected;   /* HELLO done */
+	bool chan_up;   /* of_chan running */
+	bool connected; /* HELLO done */
 	struct mica_tcp *connecting;
 	uint64_t backoff_ns, up_since;
 	struct mica_timer reconnect, tick;
