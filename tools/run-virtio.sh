@@ -58,7 +58,7 @@ for name in $(mica_image_netifs "$image"); do
 	tap=${taps[$name]:-}
 	if [ -z "$tap" ]; then
 		[ -z "$netns_for" ] || die "network device '$name': attach it with MICA_VIRTIO_OPTS=--net:$name=TAPIF"
-		netns_for=$name tap=@TAP@
+		netns_for=$name tap=mtap0
 	fi
 	devs+=(-netdev "tap,id=n$n,ifname=$tap,script=no,downscript=no" -device "$net_dev,netdev=n$n")
 	n=$((n + 1))
@@ -96,7 +96,7 @@ errs=$(mktemp)
 trap 'rm -f "$errs"' EXIT
 set +e
 if [ -n "$netns_for" ]; then
-	"$root/tools/netns-run.sh" -- "${cmd[@]}" 2> >(tee "$errs" >&2)
+	"$root/tools/netns-run.sh" --tap mtap0 -- "${cmd[@]}" 2> >(tee "$errs" >&2)
 else
 	"${cmd[@]}" 2> >(tee "$errs" >&2)
 fi
