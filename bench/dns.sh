@@ -69,7 +69,7 @@ rss_kb() {
 start_mica() {  # dir port [KEY=VALUE]
 	local img
 	img=$(./mica build apps/dns -t unix ZONE="$1/bench.test.zone" ${3:-} | tail -1)
-	taskset -c 1 "$img" --listen=127.0.0.1:"$2" --log=warn > "$1/mica.log" 2>&1 &
+	taskset -c 1 "$img" --listen=127.0.0.1:"$2" --rrl=off --log=warn > "$1/mica.log" 2>&1 & # NSD's rrl is off too
 	pids+=($!); SPID=$!
 }
 start_nomemo() { start_mica "$1" "$2" NOMEMO=1; }

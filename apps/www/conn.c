@@ -3,7 +3,8 @@
  * Requests are parsed as bytes arrive (lib/http); each is answered in
  * order. The answers of one batch of input are gathered in www.batch and
  * handed to TCP with one write; a large body goes to TCP by reference to
- * the image's read-only data. When TCP takes less than offered, what is
+ * the image's read-only data (mica_tcp_write_ref: never copied into TCP's
+ * buffers, segments are built from it, with TSO on tap). When TCP takes less than offered, what is
  * left is kept (copied bytes, then at most one reference) and no further
  * request is read until on_writable has drained it: pipelined requests
  * wait in TCP, and responses stay in order.
@@ -65,11 +66,13 @@ static void pend_append(struct conn *c, const uint8_t *p, size_t n)
 	c->blocked = true;
 }
 
-/* Write to TCP; returns how much it took (a failed connection takes all:
- * its output no longer matters and on_close follows). */
-static size_t tcp_put(struct conn *c, const uint8_t *p, size_t n)
+/* Write to TCP, copying (the batch) or by reference (the image's
+ * read-only data, which lives as long as the program: no release needed);
+ * returns how much it took (a failed connection takes all: its output no
+ * longer matters and on_close follows). */
+static size_t tcp_put(struct conn *c, const uint8_t *p, size_t n, bool by_ref)
 {
-	ptrdiff_t w = mica_tcp_write(c->tcp, p, n);
+	ptrdiff_t w = by_ref ? mica_tcp_write_ref(c->tcp, p, n, NULL, NULL) : mica_tcp_write(c->tcp, p, n);
 	if (w < 0) {
 		mica_debug("www", "write failed: %s", mica_strerror((int)w));
 		c->w->st.write_errors++;
@@ -87,7 +90,7 @@ static void flush(struct conn *c)
 	w->batch_len = 0;
 	if (n == 0 || c->closing)
 		return;
-	size_t took = tcp_put(c, w->batch, n);
+	size_t took = tcp_put(c, w->batch, n, false);
 	if (took < n)
 		pend_append(c, w->batch + took, n - took);
 }
@@ -119,7 +122,7 @@ static void out_ref(struct conn *c, const uint8_t *p, size_t n)
 	flush(c);
 	if (c->closing)
 		return;
-	size_t took = c->blocked ? 0 : tcp_put(c, p, n);
+	size_t took = c->blocked ? 0 : tcp_put(c, p, n, true);
 	if (took < n) {
 		c->ref = p + took;
 		c->ref_len = n - took;
@@ -245,7 +248,7 @@ static void on_writable(struct mica_tcp *t, void *arg)
 		return;
 	c->last_active = mica_loop_now(c->w->loop); /* the peer is reading: not idle */
 	if (c->pend) {
-		c->pend_off += tcp_put(c, c->pend + c->pend_off, c->pend_len - c->pend_off);
+		c->pend_off += tcp_put(c, c->pend + c->pend_off, c->pend_len - c->pend_off, false);
 		if (c->pend_off < c->pend_len || c->closing)
 			return;
 		free(c->pend);
@@ -253,7 +256,7 @@ static void on_writable(struct mica_tcp *t, void *arg)
 		c->pend_len = c->pend_off = 0;
 	}
 	if (c->ref) {
-		size_t took = tcp_put(c, c->ref, c->ref_len);
+		size_t took = tcp_put(c, c->ref, c->ref_len, true);
 		c->ref += took;
 		c->ref_len -= took;
 		if (c->ref_len > 0 || c->closing)

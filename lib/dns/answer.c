@@ -12,6 +12,7 @@
 
 #define MAX_ITEMS 128
 #define MAX_CNAMES 64
+#define MAX_SYNTH 8 /* CNAMEs synthesised from DNAMEs in one answer */
 
 enum { S_AN, S_NS, S_OPTNS, S_ADD_A, S_ADD_AAAA, S_ADD_OTHER, S_COUNT };
 
@@ -19,6 +20,7 @@ struct item {
 	const struct mica_dns_zone *z;
 	uint32_t rrset;
 	const uint8_t *owner; /* wire name; NULL: the query name (pointer 12) */
+	const uint8_t *synth; /* CNAME target synthesised from a DNAME, or NULL */
 	uint8_t sec;
 	bool neg; /* SOA of a negative answer (RFC 2308 TTL) */
 };
@@ -33,6 +35,8 @@ struct ans {
 	int cnames;
 	bool delegation;
 	struct dns_dict dict;
+	uint8_t synth[MAX_SYNTH][MICA_DNS_NAME_MAX]; /* names made by DNAMEs */
+	int nsynth;
 };
 
 static const uint8_t *node_name(const struct mica_dns_zone *z, uint32_t n)
@@ -71,7 +75,8 @@ static bool add_item(struct ans *a, int sec, const struct mica_dns_zone *z, uint
 {
 	for (int i = 0; i < a->n; i++) {
 		struct item *it = &a->it[i];
-		if (it->z == z && it->rrset == rrset && it->neg == neg && same_owner(a, it->owner, owner)) {
+		if (!it->synth && it->z == z && it->rrset == rrset && it->neg == neg &&
+		    same_owner(a, it->owner, owner)) {
 			if (sec < it->sec) {
 				it->sec = (uint8_t)sec;
 				return true;
@@ -81,7 +86,7 @@ static bool add_item(struct ans *a, int sec, const struct mica_dns_zone *z, uint
 	}
 	if (a->n >= MAX_ITEMS)
 		return false;
-	a->it[a->n++] = (struct item){z, rrset, owner, (uint8_t)sec, neg};
+	a->it[a->n++] = (struct item){z, rrset, owner, NULL, (uint8_t)sec, neg};
 	return true;
 }
 
@@ -213,6 +218,42 @@ static void follow_cname(struct ans *a, uint32_t rrset)
 	a->zone = saved;
 }
 
+/* RFC 6672 (as NSD): a name below a DNAME gets the DNAME, a CNAME from
+ * the name to the name under the DNAME's target (with the DNAME's TTL), and the
+ * answer for that name. A DNAME already in the answer stops a loop; a
+ * name that would grow past 255 bytes gets YXDOMAIN. */
+static void answer_dname(struct ans *a, uint32_t rrset, uint32_t ce, const uint8_t *name,
+                         const uint8_t *lname, size_t len)
+{
+	const struct mica_dns_zone *z = a->zone;
+	bool first = a->cnames == 0;
+	if (!add_rrset(a, S_AN, rrset, node_name(z, ce)))
+		return;
+	uint16_t rdlen;
+	const uint8_t *target = first_rdata(z, rrset, &rdlen);
+	int tlen = mica_dns_name_len(target, rdlen);
+	size_t prefix = len - z->nodes[ce].name_len;
+	if (tlen < 0 || a->nsynth >= MAX_SYNTH || ++a->cnames > MAX_CNAMES)
+		return;
+	if (prefix + (size_t)tlen > MICA_DNS_NAME_MAX) {
+		a->m->flags = (uint16_t)((a->m->flags & ~0xfu) | MICA_DNS_YXDOMAIN);
+		return;
+	}
+	uint8_t *nn = a->synth[a->nsynth++];
+	memcpy(nn, lname, prefix);
+	memcpy(nn + prefix, target, (size_t)tlen);
+	if (a->n < MAX_ITEMS)
+		a->it[a->n++] = (struct item){z, rrset, first ? NULL : name, nn, S_AN, false};
+	if (a->q->qtype == MICA_DNS_CNAME)
+		return; /* the synthesised CNAME answers it */
+	uint8_t lt[MICA_DNS_NAME_MAX];
+	size_t nlen = prefix + (size_t)tlen;
+	mica_dns_name_lower(lt, nn, nlen);
+	const struct mica_dns_zone *saved = a->zone;
+	lookup_zone(a, nn, lt, nlen, NULL);
+	a->zone = saved;
+}
+
 static void answer_domain(struct ans *a, uint32_t node, const uint8_t *owner)
 {
 	const struct mica_dns_zone *z = a->zone;
@@ -257,6 +298,13 @@ static void lookup_zone(struct ans *a, const uint8_t *name, const uint8_t *lname
 		a->m->flags |= MICA_DNS_F_AA;
 	a->delegation = z->nodes[lk.ce].cut != MICA_DNS_NONE;
 	bool first = a->cnames == 0;
+	uint32_t dname = lk.kind == MICA_DNS_M_WILD || lk.kind == MICA_DNS_M_NXDOMAIN
+	                     ? find_rrset(z, lk.ce, MICA_DNS_DNAME)
+	                     : MICA_DNS_NONE;
+	if (dname != MICA_DNS_NONE) {
+		answer_dname(a, dname, lk.ce, name, lname, len);
+		return;
+	}
 	switch (lk.kind) {
 	case MICA_DNS_M_REFERRAL:
 		if (first)
@@ -342,11 +390,38 @@ static int put_rr(struct ans *a, const struct item *it, const uint8_t *rr)
 	return 0;
 }
 
+/* The CNAME synthesised from a DNAME: the DNAME's TTL, target compressed. */
+static int put_synth(struct ans *a, const struct item *it)
+{
+	struct mica_dns_msg *m = a->m;
+	uint8_t fixed[10] = {0, MICA_DNS_CNAME, 0, MICA_DNS_CLASS_IN, 0, 0, 0, 0, 0, 0};
+	memcpy(fixed + 4, it->z->rdata + it->z->rrsets[it->rrset].data, 4);
+	int r = it->owner ? dns_put_name(m, &a->dict, it->owner, true) : dns_put_ptr(m, MICA_DNS_HDR_LEN);
+	size_t at = m->len;
+	if (r < 0 || dns_put_bytes(m, fixed, 10) < 0 || dns_put_name(m, &a->dict, it->synth, true) < 0)
+		return MICA_ENOSPC;
+	dns_set16(m->buf + at + 8, (uint16_t)(m->len - at - 10));
+	return 0;
+}
+
+static unsigned item_count(const struct item *it)
+{
+	return it->synth ? 1u : it->z->rrsets[it->rrset].count;
+}
+
 /* All RRs of one RRset, or none (the message is rolled back). */
 static bool put_rrset(struct ans *a, const struct item *it)
 {
 	struct mica_dns_msg *m = a->m;
 	size_t mark = m->len, fixmark = m->nfix;
+	if (it->synth) {
+		if (put_synth(a, it) == 0)
+			return true;
+		m->len = mark;
+		m->nfix = fixmark;
+		dns_dict_rollback(&a->dict, mark);
+		return false;
+	}
 	unsigned count = it->z->rrsets[it->rrset].count;
 	const uint8_t *rr = it->z->rdata + it->z->rrsets[it->rrset].data;
 	for (unsigned i = 0; i < count; i++, rr += 6 + dns_get16(rr + 4)) {
@@ -372,7 +447,7 @@ static void encode(struct ans *a)
 			if (it->sec != sec)
 				continue;
 			if (put_rrset(a, it))
-				counts[sec] += it->z->rrsets[it->rrset].count;
+				counts[sec] += item_count(it);
 			else if (sec <= S_NS)
 				tc = true;
 			else
@@ -402,6 +477,7 @@ void mica_dns_answer(const struct mica_dns_zoneset *zs, const struct mica_dns_qu
 	a.zone = NULL;
 	a.n = 0;
 	a.cnames = 0;
+	a.nsynth = 0;
 	a.delegation = false;
 	m->flags = 0;
 	m->an = m->ns = m->ar = 0;

@@ -3,7 +3,9 @@
  * query and keep the encoded sections; answers equal to the one for "any
  * other type" are stored once (qtype 0). Each delegation has one referral
  * template, each name one NXDOMAIN template for the names below it (when
- * no wildcard covers them); wildcards use the wildcard node's entries. */
+ * no wildcard covers them and no DNAME redirects them: DNAME answers hold
+ * the query name and go to the engine); wildcards use the wildcard
+ * node's entries. */
 #include "zonec.h"
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +134,15 @@ static bool special(uint16_t t)
 	       t == 250 || (t >= MICA_DNS_IXFR && t <= MICA_DNS_ANY) || t == MICA_DNS_MEMO_NX;
 }
 
+static bool has_type(const struct mica_dns_zone *z, uint32_t node, uint16_t type)
+{
+	const struct mica_dns_node *n = &z->nodes[node];
+	for (uint32_t i = n->rrsets; i < n->rrsets + n->nrrsets; i++)
+		if (z->rrsets[i].type == type)
+			return true;
+	return false;
+}
+
 static void memo_node(const struct mica_dns_zoneset *zs, struct zbuilt *zb, struct caps *c, uint32_t i,
                       const uint16_t *types, size_t ntypes, uint16_t other_type)
 {
@@ -172,7 +183,7 @@ static void memo_node(const struct mica_dns_zoneset *zs, struct zbuilt *zb, stru
 		}
 		drop(&t);
 	}
-	if (nd->wild == MICA_DNS_NONE) { /* NXDOMAIN for names below this one */
+	if (nd->wild == MICA_DNS_NONE && !has_type(z, i, MICA_DNS_DNAME)) { /* NXDOMAIN below */
 		struct mica_dns_lookup lk = {z, MICA_DNS_M_NXDOMAIN, i, i, 0};
 		run(zs, z, i, other_type, &lk, &t);
 		if (t.ok) {

@@ -69,6 +69,14 @@ def query_names(zones):
               'deep.x.w.example.com.', 'x.cw.example.com.', 'nx.c.example.com.',
               'nothere.example.com.', 'ns.deleg.example.com.', 'a.ns.deleg.example.com.',
               'x.child.example.com.', 'a.occluded.deleg.example.com.']
+    if any('dname.example' in z for z in zones):  # below the DNAMEs of corpus/dname.example.zone
+        l63 = 'q' * 63
+        names += ['a.b.org.dname.example.', 'www.org.dname.example.', 'inc.org.dname.example.',
+                  'nx.org.dname.example.', 'x.out.dname.example.', 'a.in.dname.example.',
+                  'a.b.in.dname.example.', 'x.tocname.dname.example.', 'x.both.dname.example.',
+                  'x.loop.dname.example.', 'x.chain1.dname.example.', 'x.generic.dname.example.',
+                  'x.long.dname.example.', '%s.%s.long.dname.example.' % (l63, l63),
+                  'x.deleg.dname.example.', 'x.viacname.dname.example.']
     return names
 
 
