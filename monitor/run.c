@@ -46,7 +46,7 @@ _Noreturn void hvt_exit(struct hvt *h, int code)
 {
 	h->st.t_end = hvt_now_ns();
 	if (h->stop_requested_at)
-		hvt_err("stopped by %s after %.1f ms (exit code %d)", hvt_stop_signal_name(),
+		hvt_err("stopped by %s %.1f ms after the signal (exit code %d)", hvt_stop_signal_name(),
 		        (double)(h->st.t_end - h->stop_requested_at) / 1e6, code);
 	if (h->stats_on || h->trace)
 		print_stats(h);
