@@ -85,6 +85,8 @@ DIFFERENT = [
      "apps/www drops bodies up to 64 KiB, refuses larger ones with 413"),
     ("directory without index", b"GET /noindex/ HTTP/1.1\r\n" + H + b"\r\n", 404, 403,
      "no directory listings: apps/www says 404, nginx 403"),
+    ("If-Modified-Since later", b"GET / HTTP/1.1\r\n" + H + b"If-Modified-Since: Fri, 01 Jan 2100 00:00:00 GMT\r\n\r\n",
+     304, 200, "RFC 9110 13.1.3: not modified since a later date; nginx's default is an exact match"),
 ]
 
 # nginx maps .js to application/javascript; apps/www to text/javascript (RFC 9239).
