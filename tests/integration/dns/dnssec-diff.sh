@@ -44,7 +44,7 @@ for variant in nsec nsec3 optout; do
 	for keys in "" "NOMEMO=1"; do
 		img=$(./mica build apps/dns -t unix ZONE="$zone" $keys | tail -1)
 		port=$(free_port)
-		start_bg "$img" --listen=127.0.0.1:"$port" > "$tmp/mica.log" 2>&1
+		start_bg "$img" --listen=127.0.0.1:"$port" --rrl=off > "$tmp/mica.log" 2>&1 # NSD rrl is off too
 		pid=${BG_PIDS[-1]}
 		wait_dns "$port"
 		DNSDIFF_DO=1 /usr/bin/python3 tests/integration/dns/dnsdiff.py 127.0.0.1:"$nsd_port" \
