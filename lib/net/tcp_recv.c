@@ -143,9 +143,51 @@ static void deliver_direct(struct mica_tcp *c, struct mica_view data)
 	}
 }
 
+/* The receiver's round trip (Linux's rcv_rtt): from the timestamp our
+ * ACKs carried and the peer's data echoes, biased to the smallest. */
+static void rcv_rtt_sample(struct mica_tcp *c, const struct tcp_hdr *h)
+{
+	if (!c->ts_ok || !h->has_ts || !h->tsecr)
+		return;
+	uint32_t ms = tcp_ts_now(c) - h->tsecr;
+	if (ms > 60000)
+		return;
+	uint64_t r = (uint64_t)(ms ? ms : 1) * MICA_NS_PER_MS;
+	c->rcv_rtt = !c->rcv_rtt || r < c->rcv_rtt ? r : (7 * c->rcv_rtt + r) / 8;
+}
+
+/* Receive buffer autotuning (dynamic right-sizing, like Linux's): once a
+ * round trip, when the app consumed more than a quarter of the buffer in
+ * it, grow the buffer to four times that (up to TCP_RCVBUF_MAX), so the
+ * window offered stays ahead of a sender that doubles each round trip.
+ * Consumed means read: an app that stops reading never grows it. */
+static void rcv_autotune(struct mica_tcp *c, const struct tcp_hdr *h)
+{
+	rcv_rtt_sample(c, h);
+	uint64_t rtt = c->rcv_rtt ? c->rcv_rtt : c->srtt;
+	uint64_t now = mica_loop_now(c->net->loop);
+	uint32_t consumed = c->rcv_nxt - c->rcv.len;
+	if (!rtt || c->rcv.cap >= TCP_RCVBUF_MAX)
+		return;
+	if (!c->drs_ns) {
+		c->drs_ns = now;
+		c->drs_seq = consumed;
+		return;
+	}
+	if (now - c->drs_ns < rtt)
+		return;
+	uint64_t want = 4ull * (consumed - c->drs_seq);
+	c->drs_ns = now;
+	c->drs_seq = consumed;
+	if (want <= c->rcv.cap)
+		return;
+	want = (want + TCP_BLK - 1) / TCP_BLK * TCP_BLK;
+	if (tcp_rcvbuf_grow(&c->rcv, want < TCP_RCVBUF_MAX ? (uint32_t)want : TCP_RCVBUF_MAX) == MICA_OK)
+		TCP_COUNT(c->net, rcvbuf_grow);
+}
+
 void tcp_recv_data(struct mica_tcp *c, const struct tcp_hdr *h, uint32_t seq, struct mica_view data)
 {
-	(void)h;
 	uint32_t len = (uint32_t)data.len;
 	if (len == 0)
 		return;
@@ -172,6 +214,7 @@ void tcp_recv_data(struct mica_tcp *c, const struct tcp_hdr *h, uint32_t seq, st
 		c->ack_now = true; /* a duplicate ACK (with SACK) at once */
 		return;
 	}
+	rcv_autotune(c, h);
 	if (c->rcv.len == 0 && c->nooo == 0 && !c->paused && !c->in_deliver && app_reading(c) &&
 	    tcp_pool_avail(c->rcv.pool) >= blocks_for(len)) {
 		deliver_direct(c, data);
