@@ -64,7 +64,10 @@ static int rrl_start(struct dns_app *a)
 		return MICA_EINVAL;
 	}
 	(void)mica_plat_random(&c.seed, sizeof(c.seed)); /* a fixed salt still limits */
-	int rc = mica_rrl_init(&a->rrl, &c);
+	/* Fresh pages are zero: no memset of the table (kept for the app's life). */
+	size_t pages = (mica_rrl_table_bytes(&c) + MICA_PAGE_SIZE - 1) / MICA_PAGE_SIZE;
+	void *table = mica_plat_alloc_pages(pages);
+	int rc = table ? mica_rrl_init_table(&a->rrl, &c, table) : MICA_ENOMEM;
 	if (rc != MICA_OK)
 		mica_error("dns", "cannot set up response-rate limiting: %s", mica_strerror(rc));
 	return rc;

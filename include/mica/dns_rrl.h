@@ -70,13 +70,21 @@ struct rrl_bucket;
 struct mica_rrl {
 	struct mica_rrl_config cfg;
 	struct rrl_bucket *buckets;
+	bool owns_table; /* allocated by mica_rrl_init (freed by mica_rrl_free) */
 	uint32_t slip_count;
 	struct mica_rrl_stats st;
 };
 
 /* Default configuration (NSD's). */
 void mica_rrl_defaults(struct mica_rrl_config *cfg);
-/* Allocate the table; MICA_EINVAL for a bad config, MICA_ENOMEM. */
+/* Bytes of the bucket table for cfg. */
+size_t mica_rrl_table_bytes(const struct mica_rrl_config *cfg);
+/* Start with a caller's table of mica_rrl_table_bytes, all zero (a guest
+ * takes fresh pages from mica_plat_alloc_pages: zero without a memset,
+ * which costs seconds when every instruction is emulated). MICA_EINVAL for
+ * a bad config. */
+int mica_rrl_init_table(struct mica_rrl *r, const struct mica_rrl_config *cfg, void *zeroed);
+/* The same with a table from calloc; MICA_ENOMEM. mica_rrl_free frees it. */
 int mica_rrl_init(struct mica_rrl *r, const struct mica_rrl_config *cfg);
 void mica_rrl_free(struct mica_rrl *r);
 

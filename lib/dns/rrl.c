@@ -34,23 +34,46 @@ void mica_rrl_defaults(struct mica_rrl_config *cfg)
 	};
 }
 
+static bool config_ok(const struct mica_rrl_config *cfg)
+{
+	return cfg->size > 0 && cfg->size <= (1u << 24) && cfg->ipv4_prefix <= 32 &&
+	       cfg->rate <= 1000000000u && cfg->whitelist_rate <= 1000000000u;
+}
+
+size_t mica_rrl_table_bytes(const struct mica_rrl_config *cfg)
+{
+	return (size_t)cfg->size * sizeof(struct rrl_bucket);
+}
+
+int mica_rrl_init_table(struct mica_rrl *r, const struct mica_rrl_config *cfg, void *zeroed)
+{
+	memset(r, 0, sizeof(*r));
+	if (!config_ok(cfg) || !zeroed)
+		return MICA_EINVAL;
+	r->buckets = zeroed;
+	r->cfg = *cfg;
+	return MICA_OK;
+}
+
 int mica_rrl_init(struct mica_rrl *r, const struct mica_rrl_config *cfg)
 {
 	memset(r, 0, sizeof(*r));
-	if (cfg->size == 0 || cfg->ipv4_prefix > 32 || cfg->rate > 1000000000u ||
-	    cfg->whitelist_rate > 1000000000u)
+	if (!config_ok(cfg))
 		return MICA_EINVAL;
-	r->buckets = calloc(cfg->size, sizeof(*r->buckets));
-	if (!r->buckets)
+	void *table = calloc(cfg->size, sizeof(struct rrl_bucket));
+	if (!table)
 		return MICA_ENOMEM;
-	r->cfg = *cfg;
+	mica_rrl_init_table(r, cfg, table);
+	r->owns_table = true;
 	return MICA_OK;
 }
 
 void mica_rrl_free(struct mica_rrl *r)
 {
-	free(r->buckets);
+	if (r->owns_table)
+		free(r->buckets);
 	r->buckets = NULL;
+	r->owns_table = false;
 }
 
 static int kind_index(uint16_t kind)

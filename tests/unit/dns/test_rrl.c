@@ -192,6 +192,16 @@ TEST(kind_names_and_bad_configs)
 	mica_rrl_defaults(&c);
 	c.ipv4_prefix = 33;
 	CHECK_EQ(mica_rrl_init(&r, &c), MICA_EINVAL);
+	/* A caller's zeroed table: as big as mica_rrl_table_bytes says. */
+	mica_rrl_defaults(&c);
+	c.size = 100;
+	CHECK(mica_rrl_table_bytes(&c) >= 100 * 20);
+	void *t = calloc(1, mica_rrl_table_bytes(&c));
+	CHECK_EQ(mica_rrl_init_table(&r, &c, t), 0);
+	CHECK_EQ(mica_rrl_check(&r, 1, MICA_RRL_POSITIVE, NAME, sizeof(NAME), SEC), MICA_RRL_SEND);
+	mica_rrl_free(&r); /* not ours: left alone */
+	free(t);
+	CHECK_EQ(mica_rrl_init_table(&r, &c, NULL), MICA_EINVAL);
 }
 
 TEST(a_colliding_key_takes_the_bucket_over)
