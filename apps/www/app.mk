@@ -32,3 +32,6 @@ $(WWW_SITE_LIST): FORCE
 
 $(WWW_SITE_C): $(WWW_SITE_LIST) $(WWW_SITEC) apps/www/app.mk
 	$(WWW_SITEC) -o $@ -b $(abspath $(OUT))/gen/site.bin "$(SITE)"
+
+# Compile the site first, so a broken site fails the build at once.
+$(OUT)/obj/apps/www/main.o: | $(WWW_SITE_C)

@@ -107,6 +107,9 @@ def zone_types(zones):
 
 def normal_queries(zones):
     out = []
+    if os.environ.get('DNSDIFF_DO'):  # signed zones: DO in most variants
+        global VARIANTS
+        VARIANTS = [(l, dict(kw, do=True), t) if 'edns' in kw else (l, kw, t) for l, kw, t in VARIANTS]
     qtypes = zone_types(zones)
     for i, name in enumerate(query_names(zones)):
         for j, t in enumerate(qtypes):

@@ -127,8 +127,13 @@ switch_up() {
 		in_ns sw ip tuntap add p$i mode tap || fail "tap p$i"
 		args+=("--net:port$i=p$i")
 	done
-	bg ofswitch sw "$img" --net:control=ctl0 --ipv4=10.9.0.2/24 "${args[@]}" "$@"
-	wait_for 10 grep -q "dpid" "$OFDIR/ofswitch.log" || fail "switch did not start"
+	if [ "${SWITCH_HVT:-}" ]; then # a KVM guest: devices go to the monitor
+		bg ofswitch sw "$ROOT/build/monitor/mica-hvt" --stats --net:control=ctl0 "${args[@]}" "$img" \
+			--ipv4=10.9.0.2/24 "$@"
+	else
+		bg ofswitch sw "$img" --net:control=ctl0 --ipv4=10.9.0.2/24 "${args[@]}" "$@"
+	fi
+	wait_for 20 grep -q "dpid" "$OFDIR/ofswitch.log" || fail "switch did not start"
 	for i in $(seq "$n"); do
 		ns_add h$i
 		ip -n "$OFP-sw" link set p$i netns "$OFP-h$i" || fail "move p$i"

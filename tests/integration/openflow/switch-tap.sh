@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# switch-tap.sh - the Mica switch (apps/ofswitch, tap target) under three
-# controllers: the Mica controller (apps/ofctl), ovs-testcontroller with
-# OpenFlow 1.0 and with 1.3 (its table misses carry 128 bytes, so the
-# switch's buffer ids must work). Hosts on the switch's ports ping and
-# move 1 MiB over TCP each time.
+# switch-tap.sh - the Mica switch (apps/ofswitch, tap target) under four
+# controllers: ovs-testcontroller with OpenFlow 1.0 and with 1.3 (its table
+# misses carry 128 bytes, so the switch's buffer ids must work), an os-ken
+# learning switch (osken_learn.py) and the Mica controller (apps/ofctl).
+# Hosts on the switch's ports ping and move 1 MiB over TCP each time.
 # timeout: 240
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -33,6 +33,19 @@ if command -v ovs-testcontroller > /dev/null; then
 	done
 else
 	echo "ovs-testcontroller not installed: that part skipped"
+fi
+# os-ken with a small learning app of our own (Debian's package has none)
+if /usr/bin/python3 -c "import os_ken" 2> /dev/null && command -v osken-manager > /dev/null; then
+	bg osken sw osken-manager --ofp-listen-host 10.9.0.1 --ofp-tcp-listen-port 6653 \
+		"$ROOT/tests/integration/openflow/osken_learn.py"
+	n=$((n + 1))
+	wait_for 60 eval '[ "$(grep -c "connected to the controller (OpenFlow" "$OFDIR/ofswitch.log")" -ge $n ]' ||
+		fail "switch did not connect to os-ken"
+	wait_for 15 in_ns h1 ping -c 1 -W 1 10.0.0.3 || fail "h1 -> h3 ping via os-ken"
+	transfer h2 h3 10.0.0.3 || fail "TCP h2 -> h3 via os-ken"
+	kill $PID_osken; wait $PID_osken 2>/dev/null
+else
+	echo "python3-os-ken not installed: that part skipped"
 fi
 # last: Mica's controller (it clears the table the others left)
 bg ofctl sw "$CTL" --listen=10.9.0.1:6653 --idle-timeout=10

@@ -15,7 +15,10 @@ trap 'cleanup; rm -rf "$SITE_DIR"' EXIT
 www_site "$SITE_DIR/site" 256 small
 IMG=$(www_build hvt "$SITE_DIR/site") || exit 1
 netns_up
-start_hvt "$IMG" --idle=5
+# --idle=60: a 256 KB body takes ~10 s in the emulated guest; an idle
+# close while it is still queued in TCP loses its tail on hvt (a TCP issue,
+# docs/www.md "Known gaps"), so the timeout must not fire during it.
+start_hvt "$IMG" --idle=60
 wait_log "serving" 30 || fail "www did not start under mica-hvt"
 wait_http $GUEST_IP 80 30 in_ns || fail "no answer on $GUEST_IP:80 (the default address)"
 in_ns /usr/bin/python3 "$ROOT/tests/integration/www/httpcheck.py" $GUEST_IP 80 "$SITE_DIR/site" --conns 20 ||

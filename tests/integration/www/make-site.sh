@@ -1,4 +1,3 @@
-#!/usr/bin/env bash
 # make-site.sh DIR [BIG_KB] [small] - the test site: the bundled example
 # site, plus a 600-byte page, a 1 MB file (not with "small") and a BIG_KB
 # (default 10240) KiB file of deterministic pseudo-random bytes (big.bin),
