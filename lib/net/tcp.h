@@ -278,6 +278,8 @@ struct mica_tcp {
 	uint32_t rcv_lent; /* bytes the app is reading straight from a frame: they count as buffered */
 	struct tcp_sack_block ooo[TCP_OOO_MAX]; /* received above rcv_nxt, newest first */
 	uint8_t nooo;
+	bool dsack_due;              /* the next ACK reports dsack first (RFC 2883) */
+	struct tcp_sack_block dsack; /* a range received twice */
 	bool fin_ooo;
 	uint32_t fin_seq; /* seq of a FIN that came out of order */
 	uint32_t ts_recent, ts_offset;
@@ -357,8 +359,10 @@ void tcp_recv_data(struct mica_tcp *c, const struct tcp_hdr *h, uint32_t seq, st
 /* Offer kept bytes and EOF to the app. */
 void tcp_deliver(struct mica_tcp *c);
 uint32_t tcp_rcv_window(const struct mica_tcp *c);
-/* Fill our SACK blocks (RFC 2018) into h. */
+/* Fill our SACK blocks (RFC 2018) into h, a DSACK block first when due. */
 void tcp_fill_sack(const struct mica_tcp *c, struct tcp_hdr *h);
+/* [l, r) arrived again: report it in the next ACK (RFC 2883). */
+void tcp_dsack_note(struct mica_tcp *c, uint32_t l, uint32_t r);
 /* Option bytes those SACK blocks take in a segment. */
 uint32_t tcp_sack_len(const struct mica_tcp *c);
 /* When to acknowledge len in-order bytes just received. */

@@ -34,7 +34,8 @@ uint32_t tcp_rcv_window(const struct mica_tcp *c)
 static uint8_t sack_blocks(const struct mica_tcp *c)
 {
 	uint8_t max = c->ts_ok ? 3 : TCP_MAX_SACK; /* 40 option bytes */
-	return !c->sack_ok ? 0 : c->nooo < max ? c->nooo : max;
+	uint8_t n = (uint8_t)(c->nooo + (c->dsack_due ? 1 : 0));
+	return !c->sack_ok ? 0 : n < max ? n : max;
 }
 
 uint32_t tcp_sack_len(const struct mica_tcp *c)
@@ -46,8 +47,32 @@ uint32_t tcp_sack_len(const struct mica_tcp *c)
 void tcp_fill_sack(const struct mica_tcp *c, struct tcp_hdr *h)
 {
 	h->nsack = sack_blocks(c);
-	for (int i = 0; i < h->nsack; i++)
-		h->sack[i] = c->ooo[i];
+	int d = c->dsack_due && h->nsack ? 1 : 0;
+	if (d)
+		h->sack[0] = c->dsack;
+	for (int i = d; i < h->nsack; i++)
+		h->sack[i] = c->ooo[i - d];
+}
+
+void tcp_dsack_note(struct mica_tcp *c, uint32_t l, uint32_t r)
+{
+	if (!c->sack_ok || !SEQ_LT(l, r))
+		return;
+	c->dsack = (struct tcp_sack_block){l, r};
+	c->dsack_due = true;
+	c->ack_now = true;
+}
+
+/* The part of [l, r) an out-of-order range already holds, if any. */
+static void ooo_duplicate(struct mica_tcp *c, uint32_t l, uint32_t r)
+{
+	for (int i = 0; i < c->nooo; i++) {
+		struct tcp_sack_block b = c->ooo[i];
+		if (SEQ_LT(l, b.r) && SEQ_GT(r, b.l)) {
+			tcp_dsack_note(c, SEQ_GT(l, b.l) ? l : b.l, SEQ_LT(r, b.r) ? r : b.r);
+			return;
+		}
+	}
 }
 
 /* Remember [l, r) as received above rcv_nxt, merged with its neighbours
@@ -205,6 +230,7 @@ void tcp_recv_data(struct mica_tcp *c, const struct tcp_hdr *h, uint32_t seq, st
 		return;
 	}
 	if (seq != c->rcv_nxt) {
+		ooo_duplicate(c, seq, seq + len);
 		if (tcp_rcvbuf_write(&c->rcv, off, data.data, len) != MICA_OK)
 			TCP_COUNT(c->net, ooo_dropped);
 		else if (ooo_add(c, seq, seq + len))

@@ -237,7 +237,21 @@ def fin_with_data():
     ok("FIN with data: data delivered, FIN acknowledged, Mica closes too")
 
 
+def dsack():
+    c = Conn(opts=[("MSS", 1460), ("SAckOK", b"")])
+    c.open()
+    c.data(b"twice")
+    c.expect("the echo", lambda t: len(t.payload) > 0)
+    send(c.pkt("PA", seq=c.seq - 5, data=b"twice"))  # the same bytes again
+    t = c.expect("an ACK with a DSACK block", lambda t: opt(t, "SAck") is not None)
+    blocks = opt(t, "SAck")
+    if t.ack != c.seq or tuple(blocks[:2]) != (W(c.seq - 5), c.seq):
+        fail("DSACK block %r with ack %d, want (%d, %d)" % (blocks, t.ack, W(c.seq - 5), c.seq))
+    c.reset()
+    ok("a segment received twice is reported in a DSACK block (RFC 2883)")
+
+
 announce()
-for f in (handshake_options, retransmitted_syn, out_of_window, blind_rst, zero_window, fin_with_data):
+for f in (handshake_options, retransmitted_syn, out_of_window, blind_rst, zero_window, fin_with_data, dsack):
     f()
 print("all segment scripts passed")
