@@ -43,6 +43,10 @@ _Noreturn void mica_plat_exit(int code);
 /* npages zeroed, page-aligned pages, never freed; NULL when none are left.
  * Used for I/O buffer pools. (General allocation is malloc, see libc.h.) */
 void *mica_plat_alloc_pages(size_t npages);
+/* Bytes of memory the program has for its heap and pages in all: a
+ * guest's free memory at boot, a Linux process's physical memory. For
+ * sizing budgets (e.g. TCP's buffers and connection cap, lib/net/tcp_mem.c). */
+size_t mica_plat_mem_size(void);
 
 /* ---- Entropy ---- */
 /* Fill buf with len unpredictable bytes, fit for keys, TCP initial sequence

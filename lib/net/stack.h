@@ -66,7 +66,7 @@
 	X(tcp_ooo_queued) X(tcp_ooo_dropped) X(tcp_out_of_window) X(tcp_paws_drop)          \
 	X(tcp_challenge_ack) X(tcp_challenge_limited) X(tcp_bad_ack) X(tcp_zero_window_probe) \
 	X(tcp_keepalive_tx) X(tcp_timeout) X(tcp_rx_nomem) X(tcp_rx_overrun) X(tcp_data_after_close) X(tcp_delack) \
-	X(tcp_tso_tx) X(tcp_rx_super)
+	X(tcp_tso_tx) X(tcp_rx_super) X(tcp_tw_recycled) X(tcp_tw_reused)
 /* clang-format on */
 
 enum net_counter {

@@ -91,8 +91,6 @@ static int send_segment(struct mica_tcp *c, uint32_t seq, uint32_t len, uint8_t 
 	if (c->ts_ok && !(flags & TCP_RST)) {
 		h.has_ts = true;
 		h.tsval = tcp_ts_now(c);
-		if (c->cookie) /* below the clock, so later TSvals stay newer (PAWS) */
-			h.tsval = ((h.tsval - 0x40u) & ~0x3fu) | c->cookie_bits;
 		h.tsecr = c->ts_recent;
 	}
 	if ((flags & (TCP_ACK | TCP_SYN)) == TCP_ACK)

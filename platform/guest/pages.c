@@ -3,12 +3,17 @@
  * as long as the platform handed over zeroed memory. */
 #include "guest.h"
 
-static uintptr_t brk, heap_end;
+static uintptr_t brk, heap_start, heap_end;
 
 void guest_pages_init(uintptr_t start, uintptr_t end)
 {
-	brk = start;
+	brk = heap_start = start;
 	heap_end = end;
+}
+
+size_t mica_plat_mem_size(void)
+{
+	return heap_end - heap_start;
 }
 
 void *mica_plat_alloc_pages(size_t npages)
