@@ -2,13 +2,15 @@
 """tcp-conns.py - how many concurrent DNS-over-TCP connections a server holds.
 
 Opens connections one after the other and keeps every one open; each sends
-one query (example.com SOA) and must get its answer. Stops at the first
+one query (example.com SOA) and must get its answer (with --plain: no
+query; the server must close its side at once, as apps/tcpperf --send=0
+does, which shows it accepted the connection). Stops at the first
 connection that fails (refused, reset, or no answer within --timeout) or at
 --max. Then checks that the connections already held still answer (a
 sample) and that UDP still answers, and prints one summary line:
   held N; next: refused|reset|timeout|none; held ones answer: K/S; udp: ok|lost
 
-  tcp-conns.py HOST PORT [--max N] [--timeout S]
+  tcp-conns.py HOST PORT [--max N] [--timeout S] [--plain]
 """
 import argparse, socket, struct, sys, time
 
@@ -57,6 +59,7 @@ def main():
     ap.add_argument("port", type=int)
     ap.add_argument("--max", type=int, default=5000)
     ap.add_argument("--timeout", type=float, default=5.0)
+    ap.add_argument("--plain", action="store_true", help="handshake only, no DNS")
     a = ap.parse_args()
     held, why, t0 = [], "none (reached --max)", time.time()
     for i in range(a.max):
@@ -64,14 +67,17 @@ def main():
         s.settimeout(a.timeout)
         try:
             s.connect((a.host, a.port))
-            ask_tcp(s, i & 0xFFFF)
+            if not a.plain:
+                ask_tcp(s, i & 0xFFFF)
+            elif s.recv(1) != b"":
+                raise ValueError("data from a silent server")
         except ConnectionRefusedError:
             why = "refused (RST)"
         except ConnectionResetError:
             why = "reset"
         except (socket.timeout, TimeoutError):
             why = "timeout"
-        except OSError as e:
+        except (OSError, ValueError) as e:
             why = "error %s" % e
         else:
             held.append(s)
@@ -80,6 +86,11 @@ def main():
             continue
         s.close()
         break
+    if a.plain:
+        print("held %d; next: %s; %.0f s" % (len(held), why, time.time() - t0))
+        for s in held:
+            s.close()
+        return 0
     sample = held[:: max(1, len(held) // 20)]
     ok = 0
     for j, s in enumerate(sample):

@@ -78,6 +78,9 @@ struct mica_netif_info {
 	 * larger than the MTU, and buffers carry MICA_CSUM_* flags. Receive
 	 * buffers must then hold tso_max + 14 bytes. 0: plain frames only. */
 	uint32_t tso_max;
+	/* The device sends frames whose bytes go on at buf->ext (see buf.h):
+	 * it gathers them itself (e.g. writev), so nothing is copied first. */
+	bool tx_ext;
 };
 
 typedef void (*mica_netif_ready_fn)(struct mica_netif *nif, void *arg);

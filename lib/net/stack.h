@@ -86,6 +86,7 @@ struct net_dev {
 	uint8_t mac[ETH_ALEN];
 	uint16_t mtu;     /* IP MTU */
 	uint32_t tso_max; /* > 0: TCP super-frames up to this IP length (mica_netif_info) */
+	bool tx_ext;      /* takes frames with an ext tail (mica_netif_info) */
 };
 
 struct net_config {

@@ -141,6 +141,11 @@ void tcp_ring_read(struct tcp_ring *r, uint32_t off, void *dst, uint32_t n);
 /* Contiguous memory holding bytes [off, off + n) when they lie in one run
  * (with that run in *ext), else NULL. */
 const uint8_t *tcp_ring_span(struct tcp_ring *r, uint32_t off, uint32_t n, struct tcp_ext **ext);
+/* A transmit buffer (headroom for the headers) holding bytes [off,
+ * off + len) of the queue. On a device that gathers (dev.tx_ext), the part
+ * of the range in an app's reference is not copied: the frame's ext tail
+ * points at it and holds the run until the device is done. NULL: no buffer. */
+struct mica_buf *tcp_ring_frame(struct mica_net *net, struct tcp_ring *r, uint32_t off, uint32_t len);
 void tcp_ring_drop(struct tcp_ring *r, uint32_t n);
 /* Drop everything (references are released). */
 void tcp_ring_free(struct tcp_ring *r);
