@@ -61,7 +61,7 @@ start_mica() {
 	local img
 	img=$(./mica build apps/dns -t tap ZONE="$tmp/bench.test.zone" | tail -1)
 	ip netns exec "$NS" taskset -c 1 "$img" --net:service=mtap0 --ipv4=10.77.0.2/24 \
-		--listen=10.77.0.2:53 --log=warn > "$tmp/mica.log" 2>&1 &
+		--listen=10.77.0.2:53 --rrl=off --log=warn > "$tmp/mica.log" 2>&1 &
 	pids+=($!); SPID=$!; ADDR=10.77.0.2
 }
 start_nsd() {
@@ -113,7 +113,7 @@ fi
 himg=$(./mica build apps/dns -t hvt ZONE="$tmp/bench.test.zone" | tail -1)
 hvt_run() {  # QUERIES PINGS -> prints the monitor's exits= and ping's rtt line
 	ip netns exec "$NS" "$mon" --stats --net:service=mtap0 "$himg" --ipv4=10.77.0.2/24 \
-		--listen=10.77.0.2:53 --log=warn > "$tmp/hvt.log" 2>&1 &
+		--listen=10.77.0.2:53 --rrl=off --log=warn > "$tmp/hvt.log" 2>&1 &
 	local hp=$!
 	wait_dns 10.77.0.2
 	ip netns exec "$NS" /usr/bin/python3 - "$1" <<'PY'

@@ -8,6 +8,11 @@
 # query (utime+stime of the server's processes from /proc/PID/stat, before
 # and after), resident memory (VmRSS after the run), and ratios vs NSD.
 #
+# Then overload (10000 names): dnsperf -c 32 -T 2 -q 2000 keeps far more
+# queries outstanding than one server CPU answers; per server: q/s, the
+# share of queries lost, q/s as a share of its own q/s in the normal run
+# above (throughput must hold at its peak) and vs NSD.
+#
 #   bench/dns.sh [SECONDS]        default 10
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,7 +74,7 @@ rss_kb() {
 start_mica() {  # dir port [KEY=VALUE]
 	local img
 	img=$(./mica build apps/dns -t unix ZONE="$1/bench.test.zone" ${3:-} | tail -1)
-	taskset -c 1 "$img" --listen=127.0.0.1:"$2" --log=warn > "$1/mica.log" 2>&1 &
+	taskset -c 1 "$img" --listen=127.0.0.1:"$2" --rrl=off --log=warn > "$1/mica.log" 2>&1 & # NSD's rrl is off too
 	pids+=($!); SPID=$!
 }
 start_nomemo() { start_mica "$1" "$2" NOMEMO=1; }
@@ -99,15 +104,16 @@ CONF
 	pids+=($!); SPID=$!
 }
 
-run_one() {  # server dir
-	local server=$1 dir=$2 port out t0 t1
+run_one() {  # server dir [DNSPERF-LOAD-OPTIONS]
+	local server=$1 dir=$2 load=${3:-"-c 8 -T 4 -q 100"} port out t0 t1
 	port=$(free_port)
 	start_"$server" "$dir" "$port"
 	wait_dns "$port"
 	dig @127.0.0.1 -p "$port" host1.bench.test A +short | grep -q 10.0.0.1 || { echo "$server: wrong answer" >&2; exit 1; }
 	local u0 s0 u1 s1
 	read -r u0 s0 < <(cpu_ticks $SPID)
-	out=$(taskset -c 0 dnsperf -s 127.0.0.1 -p "$port" -d "$dir/queries" -c 8 -T 4 -q 100 -l "$secs" 2>&1)
+	# shellcheck disable=SC2086
+	out=$(taskset -c 0 dnsperf -s 127.0.0.1 -p "$port" -d "$dir/queries" $load -l "$secs" 2>&1)
 	read -r u1 s1 < <(cpu_ticks $SPID)
 	local rss; rss=$(rss_kb $SPID)
 	kill "$SPID"; wait "$SPID" 2>/dev/null || true
@@ -120,6 +126,26 @@ run_one() {  # server dir
 	us=$(awk -v t=$((u1 - u0 + s1 - s0)) -v h="$tck" -v n="$done" 'BEGIN { printf "%.2f", n ? t / h * 1e6 / n : 0 }')
 	uus=$(awk -v t=$((u1 - u0)) -v h="$tck" -v n="$done" 'BEGIN { printf "%.2f", n ? t / h * 1e6 / n : 0 }')
 	echo "$server $qps $lat $lost $us $rss $done $uus"
+}
+
+# overload DIR: the overload table (uses R[] of the normal run of DIR).
+overload() {
+	local dir=$1 s name qps lost done peak nq
+	declare -A O=()
+	for s in nsd mica; do
+		O[$s]=$(run_one $s "$dir" "-c 32 -T 2 -q 2000")
+	done
+	read -r _ nq _ <<<"${O[nsd]}"
+	echo
+	echo "overload: dnsperf -c 32 -T 2 -q 2000 -l $secs, 10000 names"
+	printf '%-6s %9s %8s %8s %10s %8s\n' server 'q/s' sent 'lost%' 'q/s÷peak' 'q/s÷nsd'
+	for s in mica nsd; do
+		read -r name qps _ lost _ _ done _ <<<"${O[$s]}"
+		read -r _ peak _ <<<"${R[$s]}"
+		printf '%-6s %9.0f %8s %8.3f %10.2f %8.2f\n' "$name" "$qps" $((done + lost)) \
+			"$(awk -v l="$lost" -v d="$done" 'BEGIN{print 100 * l / (l + d)}')" \
+			"$(awk -v a="$qps" -v b="$peak" 'BEGIN{print a/b}')" "$(awk -v a="$qps" -v b="$nq" 'BEGIN{print a/b}')"
+	done
 }
 
 printf '%-6s %-6s %9s %8s %6s %10s %11s %8s %8s %8s %8s\n' names server 'q/s' 'lat(us)' lost 'cpu/q(us)' 'user/q(us)' 'rss(kB)' 'q/s÷nsd' 'cpu÷nsd' 'rss÷nsd'
@@ -140,3 +166,4 @@ for n in 100 10000; do
 			"$(awk -v a="$rss" -v b="$nrss" 'BEGIN{print a/b}')"
 	done
 done
+overload "$tmp/z10000"

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <mica/err.h>
 #include "hvt.h"
 
 #define SECTOR 512u
@@ -47,7 +48,7 @@ void hvt_call_block_info(struct hvt *h, struct mica_hvt_block_info *a)
 {
 	struct hvt_dev *d = blk_dev(h, a->handle);
 	if (!d) {
-		a->ret = -6; /* MICA_ENOENT */
+		a->ret = MICA_ENOENT;
 		return;
 	}
 	a->sector_size = SECTOR;
@@ -76,21 +77,21 @@ void hvt_call_block_io(struct hvt *h, struct mica_hvt_block_io *a, int call)
 {
 	struct hvt_dev *d = blk_dev(h, a->handle);
 	if (!d) {
-		a->ret = -6;
+		a->ret = MICA_ENOENT;
 		return;
 	}
 	if (call == MICA_HVT_CALL_BLOCK_FLUSH) {
-		a->ret = fdatasync(d->fd) == 0 ? 0 : -5;
+		a->ret = fdatasync(d->fd) == 0 ? MICA_OK : MICA_EIO;
 		return;
 	}
 	bool write = call == MICA_HVT_CALL_BLOCK_WRITE;
 	if (a->sector > d->sectors || a->nsectors > d->sectors - a->sector ||
 	    (uint64_t)a->nsectors * SECTOR > IO_MAX) {
-		a->ret = -3; /* MICA_ERANGE */
+		a->ret = MICA_ERANGE;
 		return;
 	}
 	if (write && d->read_only) {
-		a->ret = -18; /* MICA_EPERM */
+		a->ret = MICA_EPERM;
 		return;
 	}
 	uint64_t len = (uint64_t)a->nsectors * SECTOR;

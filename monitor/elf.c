@@ -4,8 +4,10 @@
  * bad image gets its own message: not ELF, wrong class/byte order/machine/
  * type, truncated headers or segment data, a segment outside the guest's
  * usable memory, W+X segments, overlapping segments, an entry point outside
- * text. The device manifest is read from the section ".mica.manifest",
- * the address of the guest's exception stubs from ".mica.traps". */
+ * text, an ABI note missing or for another version. Every range is checked
+ * with overflow-safe arithmetic (inside()). The device manifest is read
+ * from the section ".mica.manifest", the address of the guest's exception
+ * stubs from ".mica.traps", the ABI version from the note ".note.mica.abi". */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +26,12 @@ struct file {
 	uint8_t *data;
 	size_t size;
 };
+
+/* [start, start + len) lies inside [lo, hi), without overflow. */
+static bool inside(uint64_t start, uint64_t len, uint64_t lo, uint64_t hi)
+{
+	return lo <= hi && start >= lo && start <= hi && len <= hi - start;
+}
 
 static int bad(const struct file *f, const char *what)
 {
@@ -76,7 +84,7 @@ static int check_header(const struct file *f, const Elf64_Ehdr *eh)
 		return bad(f, "not a static executable (ET_EXEC); PIE and shared objects are refused");
 	if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phnum == 0)
 		return bad(f, "ELF has no usable program headers");
-	if (eh->e_phoff > f->size || (f->size - eh->e_phoff) / sizeof(Elf64_Phdr) < eh->e_phnum)
+	if (!inside(eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr), 0, f->size))
 		return bad(f, "truncated ELF: program headers extend past the end of the file");
 	return 0;
 }
@@ -98,7 +106,7 @@ static int add_segment(struct hvt *h, const struct file *f, const Elf64_Phdr *ph
 		return bad(f, "too many loadable segments");
 	if (ph->p_filesz > ph->p_memsz)
 		return bad(f, "segment file size larger than its memory size");
-	if (ph->p_offset > f->size || f->size - ph->p_offset < ph->p_filesz) {
+	if (!inside(ph->p_offset, ph->p_filesz, 0, f->size)) {
 		snprintf(msg, sizeof(msg),
 		         "truncated ELF: segment %u data (offset 0x%llx, 0x%llx bytes) "
 		         "extends past the end of the file (0x%zx bytes)",
@@ -109,12 +117,11 @@ static int add_segment(struct hvt *h, const struct file *f, const Elf64_Phdr *ph
 		snprintf(msg, sizeof(msg), "segment %u is both writable and executable (W^X refused)", idx);
 		return bad(f, msg);
 	}
-	if (ph->p_vaddr < MICA_HVT_IMAGE_BASE || ph->p_memsz > limit || ph->p_vaddr > limit - ph->p_memsz) {
+	if (!inside(ph->p_vaddr, ph->p_memsz, MICA_HVT_IMAGE_BASE, limit)) {
 		snprintf(msg, sizeof(msg),
-		         "segment %u [0x%llx, 0x%llx) is outside guest memory "
+		         "segment %u at 0x%llx (0x%llx bytes) is outside guest memory "
 		         "(the image must fit in [0x%llx, 0x%llx) with --mem=%llu MiB)",
-		         idx, (unsigned long long)ph->p_vaddr,
-		         (unsigned long long)(ph->p_vaddr + ph->p_memsz),
+		         idx, (unsigned long long)ph->p_vaddr, (unsigned long long)ph->p_memsz,
 		         (unsigned long long)MICA_HVT_IMAGE_BASE, (unsigned long long)limit,
 		         (unsigned long long)(h->mem_size >> 20));
 		return bad(f, msg);
@@ -145,12 +152,22 @@ static int add_segment(struct hvt *h, const struct file *f, const Elf64_Phdr *ph
 	return 0;
 }
 
+/* [addr, addr + len) inside one executable segment (segments were
+ * checked to lie in guest memory, so vaddr + memsz does not wrap). */
+static bool in_text(const struct hvt_image *img, uint64_t addr, uint64_t len)
+{
+	for (unsigned i = 0; i < img->nsegs; i++) {
+		const struct hvt_seg *s = &img->segs[i];
+		if (s->perm == PERM_RX && inside(addr, len, s->vaddr, s->vaddr + s->memsz))
+			return true;
+	}
+	return false;
+}
+
 static int check_entry(const struct file *f, const struct hvt_image *img)
 {
-	for (unsigned i = 0; i < img->nsegs; i++)
-		if (img->segs[i].perm == PERM_RX && img->entry >= img->segs[i].vaddr &&
-		    img->entry < img->segs[i].vaddr + img->segs[i].memsz)
-			return 0;
+	if (in_text(img, img->entry, 1))
+		return 0;
 	char msg[128];
 	snprintf(msg, sizeof(msg), "entry point 0x%llx is outside the text (no executable segment holds it)",
 	         (unsigned long long)img->entry);
@@ -180,24 +197,59 @@ static int find_section(const struct file *f, const Elf64_Ehdr *eh, const char *
 	*data = NULL;
 	if (eh->e_shoff == 0 || eh->e_shnum == 0)
 		return 0;
-	if (eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff > f->size ||
-	    (f->size - eh->e_shoff) / sizeof(Elf64_Shdr) < eh->e_shnum || eh->e_shstrndx >= eh->e_shnum)
+	if (eh->e_shentsize != sizeof(Elf64_Shdr) ||
+	    !inside(eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr), 0, f->size) ||
+	    eh->e_shstrndx >= eh->e_shnum)
 		return bad(f, "truncated ELF: section headers extend past the end of the file");
 	Elf64_Shdr sh, strs;
 	memcpy(&strs, f->data + eh->e_shoff + eh->e_shstrndx * sizeof(Elf64_Shdr), sizeof(strs));
-	if (strs.sh_offset > f->size || f->size - strs.sh_offset < strs.sh_size)
+	if (!inside(strs.sh_offset, strs.sh_size, 0, f->size))
 		return bad(f, "truncated ELF: section names extend past the end of the file");
 	size_t want = strlen(name) + 1;
 	for (unsigned i = 0; i < eh->e_shnum; i++) {
 		memcpy(&sh, f->data + eh->e_shoff + i * sizeof(Elf64_Shdr), sizeof(sh));
-		if (sh.sh_name >= strs.sh_size || strs.sh_size - sh.sh_name < want ||
+		if (!inside(sh.sh_name, want, 0, strs.sh_size) ||
 		    memcmp(f->data + strs.sh_offset + sh.sh_name, name, want) != 0)
 			continue;
-		if (sh.sh_type == SHT_NOBITS || sh.sh_offset > f->size || f->size - sh.sh_offset < sh.sh_size)
+		if (sh.sh_type == SHT_NOBITS || !inside(sh.sh_offset, sh.sh_size, 0, f->size))
 			return bad(f, "truncated ELF: a section extends past the end of the file");
 		*data = f->data + sh.sh_offset;
 		*size = sh.sh_size;
 		return 0;
+	}
+	return 0;
+}
+
+/* The ABI note (hvt_abi.h): present, well-formed, for hvt and for the
+ * ABI version this monitor runs. */
+static int check_abi_note(const struct file *f, const Elf64_Ehdr *eh)
+{
+	const uint8_t *p;
+	size_t n;
+	struct mica_hvt_abi_note note;
+	char msg[320];
+	if (find_section(f, eh, ".note.mica.abi", &p, &n) < 0)
+		return -1;
+	if (!p)
+		return bad(f, "no Mica ABI note (section .note.mica.abi): not a Mica hvt image, or one "
+		              "built before images carried it; rebuild it with ./mica build -t hvt");
+	if (n < sizeof(note))
+		return bad(f, "malformed Mica ABI note (.note.mica.abi too short)");
+	memcpy(&note, p, sizeof(note));
+	if (note.namesz != sizeof(MICA_HVT_NOTE_NAME) || note.descsz < 8 || note.type != MICA_HVT_NOTE_ABI ||
+	    memcmp(note.name, MICA_HVT_NOTE_NAME, sizeof(MICA_HVT_NOTE_NAME)) != 0)
+		return bad(f, "malformed Mica ABI note (.note.mica.abi: wrong owner, type or size)");
+	if (note.target != MICA_HVT_TARGET_HVT) {
+		snprintf(msg, sizeof(msg), "built for another Mica target (ABI note target %u), not hvt",
+		         note.target);
+		return bad(f, msg);
+	}
+	if (note.abi_version != MICA_HVT_ABI_VERSION) {
+		snprintf(msg, sizeof(msg),
+		         "built for hvt ABI version %u, but this mica-hvt runs version %u: rebuild the "
+		         "image with this Mica tree, or run it with the monitor of its own tree",
+		         note.abi_version, (unsigned)MICA_HVT_ABI_VERSION);
+		return bad(f, msg);
 	}
 	return 0;
 }
@@ -217,13 +269,13 @@ static int read_sections(struct hvt_image *img, const struct file *f, const Elf6
 		if (n != sizeof(uint64_t))
 			return bad(f, "malformed .mica.traps (expected one 64-bit address)");
 		memcpy(&img->trap_stubs, p, sizeof(uint64_t));
-		for (unsigned i = 0; i < img->nsegs; i++) {
-			const struct hvt_seg *s = &img->segs[i];
-			if (s->perm == PERM_RX && img->trap_stubs >= s->vaddr &&
-			    s->vaddr + s->memsz - img->trap_stubs >= 32 * 16)
-				return 0;
+		if (!in_text(img, img->trap_stubs, 32 * 16)) {
+			char msg[160];
+			snprintf(msg, sizeof(msg),
+			         ".mica.traps: the exception stubs [0x%llx, +512) are not inside the text",
+			         (unsigned long long)img->trap_stubs);
+			return bad(f, msg);
 		}
-		return bad(f, ".mica.traps: the exception stubs are not inside the text");
 	}
 	return 0;
 }
@@ -237,6 +289,8 @@ int hvt_elf_load(struct hvt *h)
 		memcpy(&eh, f.data, f.size < sizeof(eh) ? f.size : sizeof(eh));
 		rc = check_header(&f, &eh);
 	}
+	if (rc == 0) /* first: a mismatch would make the other checks misleading */
+		rc = check_abi_note(&f, &eh);
 	for (unsigned i = 0; rc == 0 && i < eh.e_phnum; i++) {
 		Elf64_Phdr ph;
 		memcpy(&ph, f.data + eh.e_phoff + i * sizeof(ph), sizeof(ph));

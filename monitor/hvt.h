@@ -74,8 +74,12 @@ struct hvt {
 	size_t run_size;
 	uint8_t *mem;
 	uint64_t tsc_hz;
-	bool sealed; /* read-only slot in place */
+	bool sealed;             /* read-only slots in place (seal.c) */
+	const char *seal_reason; /* why not, when !sealed */
+	bool require_seal;       /* --require-seal */
 	bool seal_called;
+	unsigned nslots, sealed_slots;
+	uint64_t sealed_bytes;
 	/* image, devices */
 	struct hvt_image img;
 	struct hvt_dev devs[MICA_HVT_MAX_DEVICES];
@@ -111,6 +115,8 @@ void *hvt_gpa_write(struct hvt *h, uint64_t gpa, uint64_t len);
 int hvt_vm_create(struct hvt *h);
 int hvt_vcpu_setup(struct hvt *h);
 void hvt_boot_info(struct hvt *h);
+/* seal.c: memory slots, read-only where the guest never writes. */
+int hvt_memory_slots(struct hvt *h);
 int hvt_seal_memory(struct hvt *h);
 /* devices.c: --net:/--block: options against the image manifest. */
 int hvt_dev_add(struct hvt *h, const char *opt);

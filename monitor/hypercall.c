@@ -15,39 +15,46 @@
 #define CONSOLE_MAX (64u << 10)
 #define ABORT_MSG_MAX 1024u
 
-static const char *const call_names[MICA_HVT_CALL_MAX] = {
-    [MICA_HVT_CALL_CONSOLE] = "CONSOLE",
-    [MICA_HVT_CALL_WALLTIME] = "WALLTIME",
-    [MICA_HVT_CALL_MONOTONIC] = "MONOTONIC",
-    [MICA_HVT_CALL_POLL] = "POLL",
-    [MICA_HVT_CALL_NET_INFO] = "NET_INFO",
-    [MICA_HVT_CALL_NET_WRITE] = "NET_WRITE",
-    [MICA_HVT_CALL_NET_READ] = "NET_READ",
-    [MICA_HVT_CALL_BLOCK_INFO] = "BLOCK_INFO",
-    [MICA_HVT_CALL_BLOCK_READ] = "BLOCK_READ",
-    [MICA_HVT_CALL_BLOCK_WRITE] = "BLOCK_WRITE",
-    [MICA_HVT_CALL_BLOCK_FLUSH] = "BLOCK_FLUSH",
-    [MICA_HVT_CALL_HALT] = "HALT",
-    [MICA_HVT_CALL_ABORT] = "ABORT",
-    [MICA_HVT_CALL_SEAL] = "SEAL",
+/* Every hypercall once: number, argument struct. The name table, the
+ * size table and the copy buffer below are all made from this list, so a
+ * call cannot be added without its struct fitting the buffer. */
+#define HVT_CALLS(X)                              \
+	X(CONSOLE, struct mica_hvt_console)       \
+	X(WALLTIME, struct mica_hvt_time)         \
+	X(MONOTONIC, struct mica_hvt_time)        \
+	X(POLL, struct mica_hvt_poll)             \
+	X(NET_INFO, struct mica_hvt_net_info)     \
+	X(NET_WRITE, struct mica_hvt_net_io)      \
+	X(NET_READ, struct mica_hvt_net_io)       \
+	X(BLOCK_INFO, struct mica_hvt_block_info) \
+	X(BLOCK_READ, struct mica_hvt_block_io)   \
+	X(BLOCK_WRITE, struct mica_hvt_block_io)  \
+	X(BLOCK_FLUSH, struct mica_hvt_block_io)  \
+	X(HALT, struct mica_hvt_halt)             \
+	X(ABORT, struct mica_hvt_abort)           \
+	X(SEAL, struct mica_hvt_seal)
+
+#define NAME_OF(call, type) [MICA_HVT_CALL_##call] = #call,
+#define SIZE_OF(call, type) [MICA_HVT_CALL_##call] = sizeof(type),
+#define MEMBER(call, type) type call;
+#define ONE(call, type) +1
+
+static const char *const call_names[MICA_HVT_CALL_MAX] = {HVT_CALLS(NAME_OF)};
+static const size_t call_sizes[MICA_HVT_CALL_MAX] = {HVT_CALLS(SIZE_OF)};
+
+/* The aligned local copy of a call's struct (the guest's may sit at any
+ * address): big enough for every call's struct by construction. */
+union call_buf {
+	HVT_CALLS(MEMBER)
+	uint64_t align;
 };
 
-static const size_t call_sizes[MICA_HVT_CALL_MAX] = {
-    [MICA_HVT_CALL_CONSOLE] = sizeof(struct mica_hvt_console),
-    [MICA_HVT_CALL_WALLTIME] = sizeof(struct mica_hvt_time),
-    [MICA_HVT_CALL_MONOTONIC] = sizeof(struct mica_hvt_time),
-    [MICA_HVT_CALL_POLL] = sizeof(struct mica_hvt_poll),
-    [MICA_HVT_CALL_NET_INFO] = sizeof(struct mica_hvt_net_info),
-    [MICA_HVT_CALL_NET_WRITE] = sizeof(struct mica_hvt_net_io),
-    [MICA_HVT_CALL_NET_READ] = sizeof(struct mica_hvt_net_io),
-    [MICA_HVT_CALL_BLOCK_INFO] = sizeof(struct mica_hvt_block_info),
-    [MICA_HVT_CALL_BLOCK_READ] = sizeof(struct mica_hvt_block_io),
-    [MICA_HVT_CALL_BLOCK_WRITE] = sizeof(struct mica_hvt_block_io),
-    [MICA_HVT_CALL_BLOCK_FLUSH] = sizeof(struct mica_hvt_block_io),
-    [MICA_HVT_CALL_HALT] = sizeof(struct mica_hvt_halt),
-    [MICA_HVT_CALL_ABORT] = sizeof(struct mica_hvt_abort),
-    [MICA_HVT_CALL_SEAL] = sizeof(struct mica_hvt_seal),
-};
+_Static_assert(0 HVT_CALLS(ONE) == MICA_HVT_CALL_MAX - 1,
+               "every hypercall of hvt_abi.h must be in HVT_CALLS (its struct must fit the copy buffer)");
+#define FITS(call, type)                                                                              \
+	_Static_assert(sizeof(type) <= sizeof(union call_buf), #call ": struct larger than the copy " \
+	                                                             "buffer");
+HVT_CALLS(FITS)
 
 static void call_console(struct hvt *h, struct mica_hvt_console *a)
 {
@@ -147,12 +154,7 @@ static void handle(struct hvt *h, unsigned nr, void *a)
 
 void hvt_hypercall(struct hvt *h, unsigned nr, uint64_t gpa)
 {
-	/* Aligned local copy: the guest's struct may sit at any address. */
-	union {
-		struct mica_hvt_abort abort;
-		struct mica_hvt_block_info bi;
-		uint64_t align;
-	} buf;
+	union call_buf buf;
 	if (nr == 0 || nr >= MICA_HVT_CALL_MAX)
 		hvt_guest_fault(h, "unknown hypercall %u (port 0x%x)", nr, MICA_HVT_PORT_BASE + nr);
 	size_t size = call_sizes[nr];

@@ -1,6 +1,6 @@
 /* main.c - mica-hvt: run a Mica unikernel image as a KVM guest.
  *
- *   mica-hvt [--mem=MiB] [--stats] [--no-seccomp] [--trace=FILE]
+ *   mica-hvt [--mem=MiB] [--stats] [--require-seal] [--no-seccomp] [--trace=FILE]
  *            [--net:NAME=TAPIF [--net-mac:NAME=MAC] ...] [--block:NAME=FILE ...]
  *            IMAGE [BOOT-ARGS...]
  *
@@ -22,13 +22,15 @@
 static _Noreturn void usage(void)
 {
 	fprintf(stderr,
-	        "usage: mica-hvt [--mem=MiB] [--stats] [--no-seccomp]\n"
+	        "usage: mica-hvt [--mem=MiB] [--stats] [--require-seal] [--no-seccomp]\n"
 	        "                [--net:NAME=TAPIF [--net-mac:NAME=MAC] ...] [--block:NAME=FILE ...]\n"
 	        "                IMAGE [BOOT-ARGS...]\n"
 	        "  --mem=MiB      guest memory (default %d, %d..%d)\n"
 	        "  --net-mac:NAME=MAC  MAC of net device NAME (default: derived from NAME and\n"
 	        "                 TAPIF, the same on every run)\n"
 	        "  --stats        print setup/guest time and exit counts on exit\n"
+	        "  --require-seal refuse to run when this KVM cannot make text, read-only\n"
+	        "                 data and page tables read-only (no KVM_CAP_READONLY_MEM)\n"
 	        "  --no-seccomp   do not install the seccomp filter (debugging)\n"
 	        "  --trace=FILE   single-step the guest: count instructions, write each\n"
 	        "                 instruction's address to FILE (slow; profiling)\n",
@@ -79,6 +81,8 @@ static int parse_args(struct hvt *h, int argc, char **argv)
 			parse_mem(h, a + 6);
 		else if (strcmp(a, "--stats") == 0)
 			h->stats_on = true;
+		else if (strcmp(a, "--require-seal") == 0)
+			h->require_seal = true;
 		else if (strcmp(a, "--no-seccomp") == 0)
 			h->no_seccomp = true;
 		else if (strncmp(a, "--trace=", 8) == 0) {

@@ -1,7 +1,7 @@
 # monitor/module.mk - build mica-hvt, the host-side KVM monitor.
 # build/monitor/mica-hvt is linked statically (faster start-up: no dynamic
 # loader); build/monitor-san/mica-hvt is an ASan+UBSan twin for tests that
-# feed the monitor hostile input (run it with --no-seccomp).
+# feed the monitor hostile input (it runs under the seccomp filter too).
 # The page-table builder and the crash report wording are shared with the
 # guests (platform/guest).
 MONITOR_SRCS := $(wildcard monitor/*.c) platform/guest/pagetable.c platform/guest/trapdesc.c

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <linux/if_tun.h>
 #include <mica/mac.h>
+#include <mica/err.h>
 #include "hvt.h"
 
 /* Frames dropped as too large that one receive may read past. */
@@ -72,7 +73,7 @@ void hvt_call_net_info(struct hvt *h, struct mica_hvt_net_info *a)
 {
 	struct hvt_dev *d = hvt_net_dev(h, a->handle);
 	if (!d) {
-		a->ret = -6; /* MICA_ENOENT */
+		a->ret = MICA_ENOENT;
 		return;
 	}
 	memcpy(a->mac, d->mac, 6);
@@ -111,12 +112,12 @@ int64_t hvt_net_send(struct hvt *h, struct hvt_dev *d, uint64_t gpa, uint32_t co
 			                "+%u) is outside guest memory",
 			                call, sent, (unsigned long long)fr.addr, fr.len);
 		if (fr.len < 14 || fr.len > MICA_HVT_FRAME_MAX)
-			return sent ? (int64_t)sent : -15; /* MICA_EMSGSIZE */
+			return sent ? (int64_t)sent : MICA_EMSGSIZE;
 		ssize_t n = write(d->fd, p, fr.len);
 		if (n < 0 && errno == EAGAIN)
 			break;
 		if (n < 0)
-			return sent ? (int64_t)sent : -5; /* MICA_EIO */
+			return sent ? (int64_t)sent : MICA_EIO;
 		d->tx_frames++;
 	}
 	return sent;
@@ -161,11 +162,11 @@ uint32_t hvt_net_recv(struct hvt *h, struct hvt_dev *d, uint64_t gpa, uint32_t c
 void hvt_call_net_write(struct hvt *h, struct mica_hvt_net_io *a)
 {
 	struct hvt_dev *d = hvt_net_dev(h, a->handle);
-	a->ret = d ? hvt_net_send(h, d, a->frames, a->count, "NET_WRITE") : -6; /* MICA_ENOENT */
+	a->ret = d ? hvt_net_send(h, d, a->frames, a->count, "NET_WRITE") : MICA_ENOENT;
 }
 
 void hvt_call_net_read(struct hvt *h, struct mica_hvt_net_io *a)
 {
 	struct hvt_dev *d = hvt_net_dev(h, a->handle);
-	a->ret = d ? (int64_t)hvt_net_recv(h, d, a->frames, a->count, "NET_READ") : -6;
+	a->ret = d ? (int64_t)hvt_net_recv(h, d, a->frames, a->count, "NET_READ") : MICA_ENOENT;
 }

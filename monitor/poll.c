@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <mica/err.h>
 #include "hvt.h"
 
 /* Sleep in ppoll until a net device is readable, the timeout or a stop
@@ -67,7 +68,7 @@ static void poll_ios_send(struct hvt *h, struct mica_hvt_poll_io *io, uint32_t n
 	for (uint32_t i = 0; i < n; i++) {
 		struct hvt_dev *d = hvt_net_dev(h, io[i].handle);
 		io[i].rx_got = 0;
-		io[i].tx_ret = d ? 0 : -6; /* MICA_ENOENT */
+		io[i].tx_ret = d ? 0 : MICA_ENOENT;
 		if (d && io[i].tx_count)
 			io[i].tx_ret = hvt_net_send(h, d, io[i].tx_frames, io[i].tx_count, "POLL (io tx)");
 	}
@@ -92,7 +93,7 @@ void hvt_call_poll(struct hvt *h, struct mica_hvt_poll *a)
 	a->rx_got = 0;
 	a->ready = 0;
 	if ((a->tx_count || a->rx_count) && !io) {
-		a->tx_ret = a->ret = -6; /* MICA_ENOENT */
+		a->tx_ret = a->ret = MICA_ENOENT;
 		return;
 	}
 	if (io && a->tx_count)
@@ -100,7 +101,7 @@ void hvt_call_poll(struct hvt *h, struct mica_hvt_poll *a)
 	poll_ios_send(h, ios, nio);
 	int64_t ready = wait_ready(h, a->timeout_ns);
 	if (ready < 0) {
-		a->ret = -19; /* MICA_ESTOP */
+		a->ret = MICA_ESTOP;
 		return;
 	}
 	a->ready = (uint64_t)ready;

@@ -28,8 +28,12 @@ static void print_stats(struct hvt *h)
 	        (double)(run - h->st.t_start) / 1e3, (double)(h->st.t_end - run) / 1e3,
 	        (double)(h->st.t_end - h->st.t_start) / 1e3, (unsigned long long)h->st.exits,
 	        (unsigned long long)h->st.io_exits, (unsigned long long)h->st.intr_exits, calls);
-	hvt_err("stats: sealed=%s (text, rodata, page tables read-only at the hypervisor level)",
-	        h->sealed ? "yes" : "no");
+	if (h->sealed)
+		hvt_err("stats: sealed=yes (text, rodata, page tables read-only at the hypervisor level: "
+		        "%llu KiB in %u of %u memory slots)",
+		        (unsigned long long)(h->sealed_bytes >> 10), h->sealed_slots, h->nslots);
+	else
+		hvt_err("stats: sealed=no (%s)", h->seal_reason);
 	for (unsigned i = 0; i < h->ndevs; i++)
 		if (h->devs[i].kind == MICA_HVT_DEV_NET)
 			hvt_err("stats: net %s rx=%llu tx=%llu rx_dropped=%llu", h->devs[i].name,
@@ -42,7 +46,7 @@ _Noreturn void hvt_exit(struct hvt *h, int code)
 {
 	h->st.t_end = hvt_now_ns();
 	if (h->stop_requested_at)
-		hvt_err("stopped by %s after %.1f ms (exit code %d)", hvt_stop_signal_name(),
+		hvt_err("stopped by %s %.1f ms after the signal (exit code %d)", hvt_stop_signal_name(),
 		        (double)(h->st.t_end - h->stop_requested_at) / 1e6, code);
 	if (h->stats_on || h->trace)
 		print_stats(h);

@@ -22,6 +22,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 #include "hvt.h"
@@ -30,6 +31,7 @@
 
 volatile sig_atomic_t hvt_stop_requested;
 static volatile sig_atomic_t stop_signo;
+static struct timespec stop_time; /* when the first stop signal arrived */
 static struct kvm_run *volatile run_page;
 static int wake_pipe[2] = {-1, -1};
 
@@ -47,6 +49,7 @@ static void on_stop_signal(int sig)
 		                  : "mica-hvt: second stop signal (SIGTERM): ended at once, exit 143\n");
 		_exit(128 + sig);
 	}
+	clock_gettime(CLOCK_MONOTONIC, &stop_time); /* async-signal-safe */
 	stop_signo = sig;
 	hvt_stop_requested = 1;
 	if (run_page)
@@ -104,8 +107,8 @@ void hvt_stop_check(struct hvt *h)
 		return;
 	uint64_t now = hvt_now_ns();
 	if (h->stop_deadline == 0) {
-		h->stop_requested_at = now;
-		h->stop_deadline = now + (uint64_t)HVT_STOP_GRACE_MS * 1000000u;
+		h->stop_requested_at = (uint64_t)stop_time.tv_sec * 1000000000u + (uint64_t)stop_time.tv_nsec;
+		h->stop_deadline = h->stop_requested_at + (uint64_t)HVT_STOP_GRACE_MS * 1000000u;
 		struct itimerval tick = {{0, TICK_MS * 1000}, {0, TICK_MS * 1000}};
 		if (setitimer(ITIMER_REAL, &tick, NULL) < 0)
 			hvt_err("setitimer: %s (a guest that never exits cannot be stopped)",

@@ -1,6 +1,6 @@
-/* vm.c - create the KVM virtual machine: guest memory slots (sealed where
- * read-only), one vCPU in 64-bit long mode at the image's entry, the GDT,
- * TSS and IDT, and the boot-info block with argv. */
+/* vm.c - create the KVM virtual machine (its memory slots: seal.c), one
+ * vCPU in 64-bit long mode at the image's entry, the GDT, TSS and IDT, and
+ * the boot-info block with argv. */
 #include <cpuid.h>
 #include <errno.h>
 #include <stddef.h>
@@ -18,39 +18,6 @@
 #define TSS_ADDR (MICA_HVT_GDT_ADDR + 0x100)
 #define IDT_ADDR (MICA_HVT_GDT_ADDR + 0x200)
 
-enum { SLOT_SEALED, SLOT_DATA };
-
-/* Guest memory is two slots. [0, first writable segment) holds the GDT,
- * boot info, page tables, text and read-only data: none of it is ever
- * written by a correct guest, so where the host KVM can (KVM_MEM_READONLY)
- * it is read-only at the hypervisor level from the first instruction: the
- * image is sealed at boot, and even a guest that turns off CR0.WP or edits
- * its page tables cannot write there. The rest is ordinary RAM. */
-static uint64_t seal_end(const struct hvt *h)
-{
-	uint64_t end = h->heap_start;
-	for (unsigned i = 0; i < h->img.nsegs; i++)
-		if (h->img.segs[i].perm == PERM_RW && h->img.segs[i].start < end)
-			end = h->img.segs[i].start;
-	return end;
-}
-
-static int set_slot(struct hvt *h, uint32_t slot, uint64_t start, uint64_t end, uint32_t flags)
-{
-	struct kvm_userspace_memory_region r = {
-	    .slot = slot,
-	    .flags = flags,
-	    .guest_phys_addr = start,
-	    .memory_size = end - start,
-	    .userspace_addr = (uint64_t)(uintptr_t)(h->mem + start),
-	};
-	if (ioctl(h->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
-		hvt_err("KVM_SET_USER_MEMORY_REGION(slot %u): %s", slot, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 int hvt_vm_create(struct hvt *h)
 {
 	h->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -67,23 +34,7 @@ int hvt_vm_create(struct hvt *h)
 		hvt_err("KVM_CREATE_VM: %s", strerror(errno));
 		return -1;
 	}
-	uint64_t mid = seal_end(h);
-	h->sealed = ioctl(h->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) > 0;
-	if (set_slot(h, SLOT_SEALED, 0, mid, h->sealed ? KVM_MEM_READONLY : 0) < 0 ||
-	    set_slot(h, SLOT_DATA, mid, h->mem_size, 0) < 0)
-		return -1;
-	return 0;
-}
-
-/* The SEAL hypercall: memory was sealed at boot when the host allows it. */
-int hvt_seal_memory(struct hvt *h)
-{
-	if (!h->sealed)
-		return -14; /* MICA_ENOTSUP */
-	if (h->seal_called)
-		return -7; /* MICA_EEXIST */
-	h->seal_called = true;
-	return 0;
+	return hvt_memory_slots(h);
 }
 
 /* RDRAND (CPUID leaf 1, ECX bit 30) when the host CPU has it: the guest

@@ -4,6 +4,7 @@
 #define DNS_APP_H
 
 #include <mica/dns.h>
+#include <mica/dns_rrl.h>
 #include <mica/net.h>
 
 struct dns_app {
@@ -12,6 +13,8 @@ struct dns_app {
 	struct mica_udp *udp;
 	struct mica_tcp_listener *listener;
 	struct mica_dns_server server;
+	struct mica_rrl rrl; /* UDP response-rate limiting (--rrl) */
+	bool rrl_on;
 	uint64_t tcp_idle_ns;
 	unsigned tcp_conns, tcp_max;
 	uint64_t tcp_accepted, tcp_refused, tcp_timeouts, tcp_bad_length;

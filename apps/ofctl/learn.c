@@ -69,7 +69,8 @@ static void packet_out(struct ofc_switch *sw, uint32_t buffer_id, uint32_t in_po
 	if (buffer_id != OF_NO_BUFFER)
 		data.len = 0;
 	struct of_out *o = of_chan_out(&sw->ch, 8 + 16 + 16 + data.len);
-	if (!o || of_encode_packet_out(o, sw->ch.version, of_chan_xid(&sw->ch), buffer_id, in_port, &acts, data)) {
+	if (!o ||
+	    of_encode_packet_out(o, sw->ch.version, of_chan_xid(&sw->ch), buffer_id, in_port, &acts, data)) {
 		sw->app->st.dropped_out_full++;
 		return;
 	}

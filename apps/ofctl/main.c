@@ -13,8 +13,8 @@
 static struct ofc ofc;
 
 static const struct mica_arg_spec ofctl_args[] = {
-    {"listen", MICA_ARG_LISTEN, "auto", "where switches connect (auto: 127.0.0.1:6653 on unix, port 6653 here)",
-     0, 0},
+    {"listen", MICA_ARG_LISTEN, "auto",
+     "where switches connect (auto: 127.0.0.1:6653 on unix, port 6653 here)", 0, 0},
     {"idle-timeout", MICA_ARG_INT, "60", "seconds an installed flow lives unused", 0, 65535},
     {"hard-timeout", MICA_ARG_INT, "0", "seconds an installed flow lives at most (0: no limit)", 0, 65535},
     {"max-switches", MICA_ARG_INT, "1024", "switches connected at once", 1, 65536},

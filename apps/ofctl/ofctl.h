@@ -26,7 +26,8 @@ uint32_t mac_lookup(const struct mac_table *t, const uint8_t mac[6]);
 uint32_t mac_forget_port(struct mac_table *t, uint32_t port);
 
 struct ofc_stats {
-	uint64_t switches, packet_ins, flow_mods, packet_outs, floods, errors_rx, port_downs, dropped_out_full;
+	uint64_t switches, packet_ins, flow_mods, packet_outs, floods, errors_rx, port_downs,
+	    dropped_out_full;
 };
 
 struct ofc_switch {

@@ -71,6 +71,7 @@ enum mica_dns_rcode {
 	MICA_DNS_NXDOMAIN = 3,
 	MICA_DNS_NOTIMP = 4,
 	MICA_DNS_REFUSED = 5,
+	MICA_DNS_YXDOMAIN = 6,
 	MICA_DNS_NOTAUTH = 9,
 	MICA_DNS_BADVERS = 16,
 };
@@ -106,6 +107,8 @@ void mica_dns_name_lower(uint8_t *dst, const uint8_t *src, size_t len);
 bool mica_dns_name_equal(const uint8_t *a, const uint8_t *b);
 /* Hash of a lower-case wire name (zonec and the server must agree). */
 uint32_t mica_dns_name_hash(const uint8_t *lname, size_t len);
+/* Canonical order (RFC 4034 6.1) of two lower-case wire names: <0, 0, >0. */
+int mica_dns_name_canon_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 /* Number of labels (the root not counted). */
 int mica_dns_name_labels(const uint8_t *name);
 /* Presentation form ("www.example.com.") into buf; returns buf. */
@@ -132,11 +135,23 @@ struct mica_dns_query {
 #define MICA_DNS_MEMO_NX 65535
 
 /* RRs of one RRset lie back to back in zone->rdata at `data`, each as
- * TTL (4 bytes), RDLENGTH (2) and RDATA with names uncompressed. */
+ * TTL (4 bytes), RDLENGTH (2) and RDATA with names uncompressed. The
+ * RRSIGs of a name form one RRset per covered type (type RRSIG, after the
+ * name's other RRsets); `sigs` is the one covering this RRset, or NONE. */
 struct mica_dns_rrset {
 	uint16_t type;
 	uint16_t count;
 	uint32_t data;
+	uint32_t sigs;
+};
+
+/* An NSEC3 record of the zone's chain (RFC 5155): its owner (the hash in
+ * base32hex, then the apex) is not a name of the tree; the chain is in
+ * hash order. `rrset` is its NSEC3 RRset (whose `sigs` are its RRSIGs). */
+struct mica_dns_nsec3 {
+	uint32_t name, lname; /* offsets in zone->names */
+	uint32_t rrset;
+	uint8_t name_len;
 };
 
 /* A name of the zone: owners of RRsets, plus empty non-terminals. */
@@ -161,6 +176,7 @@ struct mica_dns_node {
  * where the query name only shares a suffix with the template). */
 struct mica_dns_memo {
 	uint16_t qtype;      /* 0: every ordinary type not listed */
+	uint16_t dnssec;     /* 1: the answer to a query with DO (signed zones) */
 	uint16_t flags;      /* AA and RCODE bits of the response */
 	uint16_t an, ns, ar; /* section counts */
 	uint16_t xlen, tq_len;
@@ -180,6 +196,13 @@ struct mica_dns_zone {
 	uint32_t soa;     /* apex SOA RRset */
 	uint32_t ns;      /* apex NS RRset or NONE */
 	uint32_t neg_ttl; /* min(SOA TTL, SOA MINIMUM), RFC 2308 */
+	/* DNSSEC (pre-signed zones): signed = the apex has RRSIGs (then DO
+	 * answers carry RRSIGs and denial proofs); nsec3param = the apex
+	 * NSEC3PARAM RRset whose parameters the chain uses, NONE for NSEC */
+	bool secure;
+	uint32_t nsec3param;
+	const struct mica_dns_nsec3 *nsec3;
+	uint32_t nnsec3;
 	/* memo (NULL/0 in NOMEMO builds) */
 	const struct mica_dns_memo *memo;
 	const uint8_t *memo_data;

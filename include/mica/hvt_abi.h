@@ -12,9 +12,10 @@
  *   - CR0.MP, CR4.OSFXSR and CR4.OSXMMEXCPT set: SSE usable at once (the
  *     guest must use fxsave/fxrstor, never xsave). Mica guests are built
  *     -mgeneral-regs-only anyway: software KVMs may not emulate SSE.
- *   - With boot_info->flags & MICA_HVT_BOOT_SEALED, everything below the
- *     first writable segment (GDT, IDT, boot info, page tables, text,
- *     rodata) is also read-only at the hypervisor level.
+ *   - With boot_info->flags & MICA_HVT_BOOT_SEALED, every page below the
+ *     heap that the guest may not write (GDT, IDT, boot info, page tables,
+ *     every text and read-only segment wherever it lies) is also
+ *     read-only at the hypervisor level.
  *   - All memory not loaded from the image is zero (.bss needs no clearing).
  *   - RIP = ELF entry, RSP = boot_info->stack_top (16-byte aligned),
  *     RDI = guest-physical address of struct mica_hvt_boot_info.
@@ -43,8 +44,30 @@
 
 #include <stdint.h>
 
-#define MICA_HVT_ABI_VERSION 1
+/* Version 2: the ABI note below, the entropy seed in the boot info, POLL
+ * I/O entries for every net device. Any change a guest or monitor of the
+ * other version would misread bumps it. */
+#define MICA_HVT_ABI_VERSION 2
 #define MICA_HVT_BOOT_MAGIC 0x4d494341u /* "MICA" */
+
+/* The ABI note. Every hvt image carries an ELF note in section
+ * ".note.mica.abi" (kept by platform/hvt/guest.ld, written by
+ * platform/hvt/abi_note.c): owner "Mica", type MICA_HVT_NOTE_ABI, and as
+ * descriptor the ABI version and target the image was built for.
+ * mica-hvt refuses, before boot and with a message saying which versions
+ * differ, an image without the note or built for another version. */
+#define MICA_HVT_NOTE_NAME "Mica"
+#define MICA_HVT_NOTE_ABI 1
+#define MICA_HVT_TARGET_HVT 1
+
+struct mica_hvt_abi_note {
+	uint32_t namesz;      /* sizeof(MICA_HVT_NOTE_NAME) = 5 */
+	uint32_t descsz;      /* 8 */
+	uint32_t type;        /* MICA_HVT_NOTE_ABI */
+	char name[8];         /* "Mica", NUL-padded to a multiple of 4 */
+	uint32_t abi_version; /* MICA_HVT_ABI_VERSION */
+	uint32_t target;      /* MICA_HVT_TARGET_HVT */
+};
 #define MICA_HVT_PORT_BASE 0x500
 
 /* Fixed guest-physical layout below the image (the image is linked at

@@ -61,7 +61,8 @@ int of_chan_start(struct of_chan *ch, struct mica_loop *loop, struct mica_tcp *t
 struct of_out *of_chan_out(struct of_chan *ch, size_t need);
 uint32_t of_chan_xid(struct of_chan *ch);
 /* Send an ERROR about the message raw (its xid and first bytes). */
-void of_chan_error(struct of_chan *ch, const struct of_msg *m, struct mica_view raw, uint16_t type, uint16_t code);
+void of_chan_error(struct of_chan *ch, const struct of_msg *m, struct mica_view raw, uint16_t type,
+                   uint16_t code);
 /* Close after what is queued; on_close follows. */
 void of_chan_close(struct of_chan *ch);
 

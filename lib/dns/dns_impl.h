@@ -50,5 +50,9 @@ bool dns_memo_answer(const struct mica_dns_zoneset *zs, const struct mica_dns_qu
                      struct mica_dns_msg *m);
 /* True for query types the memo never holds (answered by the engine). */
 bool dns_qtype_special(uint16_t qtype);
+/* NSEC3 owner hash (RFC 5155 5): SHA-1 of the lower-case wire name and
+ * the salt, then `iterations` more times of the digest and the salt. */
+void dns_nsec3_hash(const uint8_t *lname, size_t len, const uint8_t *salt, size_t saltlen,
+                    unsigned iterations, uint8_t out[20]);
 
 #endif

@@ -1,6 +1,7 @@
 /* lookup.c - find the zone and the node a query name lands on: exact
- * match, delegation (referral), wildcard (RFC 4592) or NXDOMAIN. */
-#include <mica/dns.h>
+ * match, delegation (referral), wildcard (RFC 4592) or NXDOMAIN; and the
+ * canonical order of names (RFC 4034 6.1) for NSEC proofs. */
+#include "answer.h"
 #include <mica/libc.h>
 
 static const uint8_t *node_lname(const struct mica_dns_zone *z, uint32_t n)
@@ -89,4 +90,39 @@ void mica_dns_lookup(const struct mica_dns_zone *z, const uint8_t *lname, size_t
 		out->node = ce;
 		out->stable = (uint8_t)(len - n->name_len);
 	}
+}
+
+int mica_dns_name_canon_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	/* compare labels from the right: find label starts first */
+	uint8_t la[128] = {0}, lb[128] = {0};
+	int na = 0, nb = 0;
+	for (size_t o = 0; o < alen && a[o] && na < 128; o += (size_t)a[o] + 1)
+		la[na++] = (uint8_t)o;
+	for (size_t o = 0; o < blen && b[o] && nb < 128; o += (size_t)b[o] + 1)
+		lb[nb++] = (uint8_t)o;
+	while (na > 0 && nb > 0) {
+		const uint8_t *x = a + la[--na], *y = b + lb[--nb];
+		size_t n = *x < *y ? *x : *y;
+		int c = memcmp(x + 1, y + 1, n);
+		if (c)
+			return c;
+		if (*x != *y)
+			return *x < *y ? -1 : 1;
+	}
+	return na - nb;
+}
+
+uint32_t dns_canon_pred(const struct mica_dns_zone *z, const uint8_t *lname, size_t len)
+{
+	uint32_t lo = 0, hi = z->nnodes; /* nodes[lo] <= name < nodes[hi] */
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const struct mica_dns_node *n = &z->nodes[mid];
+		if (mica_dns_name_canon_cmp(z->names + n->lname, n->name_len, lname, len) <= 0)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
 }

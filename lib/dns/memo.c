@@ -23,21 +23,25 @@ bool dns_qtype_special(uint16_t t)
 	}
 }
 
+/* The entry for a lookup; with DO in a signed zone only the DO entries
+ * (NXDOMAIN and wildcard proofs depend on the name: the engine makes them). */
 static const struct mica_dns_memo *pick(const struct mica_dns_zone *z, const struct mica_dns_lookup *lk,
-                                        uint16_t qtype)
+                                        uint16_t qtype, bool dnssec)
 {
 	const struct mica_dns_node *n = &z->nodes[lk->node];
 	const struct mica_dns_memo *e = z->memo + n->memo, *end = e + n->nmemo;
+	if (dnssec && (lk->kind == MICA_DNS_M_NXDOMAIN || lk->kind == MICA_DNS_M_WILD))
+		return NULL;
 	if (lk->kind == MICA_DNS_M_NXDOMAIN) { /* the closest encloser's entry */
 		for (; e < end; e++)
 			if (e->qtype == MICA_DNS_MEMO_NX)
 				return e;
 		return NULL;
 	}
-	if (lk->kind == MICA_DNS_M_REFERRAL) /* template: closest encloser = the cut */
-		return n->nmemo && lk->ce == lk->node ? e : NULL;
-	for (; e < end; e++) /* the qtype 0 entry comes last */
-		if (e->qtype == qtype || e->qtype == 0)
+	if (lk->kind == MICA_DNS_M_REFERRAL && lk->ce != lk->node)
+		return NULL; /* template: closest encloser = the cut */
+	for (; e < end; e++) /* per group, the qtype 0 entry comes last */
+		if (e->dnssec == dnssec && (e->qtype == qtype || e->qtype == 0))
 			return e;
 	return NULL;
 }
@@ -52,7 +56,7 @@ bool dns_memo_answer(const struct mica_dns_zoneset *zs, const struct mica_dns_qu
 		return false;
 	struct mica_dns_lookup lk;
 	mica_dns_lookup(z, q->lname, q->qname_len, q->qtype, &lk);
-	const struct mica_dns_memo *e = pick(z, &lk, q->qtype);
+	const struct mica_dns_memo *e = pick(z, &lk, q->qtype, q->edns_do && z->secure);
 	if (!e || m->len + e->len > m->limit)
 		return false; /* absent, or needs truncation: the engine does it */
 	uint8_t *dst = m->buf + m->len;

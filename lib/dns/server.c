@@ -7,6 +7,7 @@
 #include <mica/log.h>
 
 #define OPT_LEN 11
+#define EDE_OTHER 0
 #define EDE_PROHIBITED 18
 #define EDE_NOT_AUTHORITATIVE 20
 #define EDE_NOT_SUPPORTED 21
@@ -28,7 +29,15 @@ static void set_header(uint8_t *out, uint16_t id, uint16_t flags, uint16_t qd, u
 }
 
 /* Append our OPT record (with an Extended DNS Error when ede >= 0). */
+static size_t put_opt_text(uint8_t *p, uint8_t ext_rcode, bool dnssec_ok, int ede, const char *text);
+
 static size_t put_opt(uint8_t *p, uint8_t ext_rcode, bool dnssec_ok, int ede)
+{
+	return put_opt_text(p, ext_rcode, dnssec_ok, ede, "");
+}
+
+/* Our OPT record with an Extended DNS Error (RFC 8914) and its text. */
+static size_t put_opt_text(uint8_t *p, uint8_t ext_rcode, bool dnssec_ok, int ede, const char *text)
 {
 	static const uint8_t base[OPT_LEN] = {
 	    0, 0, MICA_DNS_OPT, MICA_DNS_UDP_EDNS >> 8, MICA_DNS_UDP_EDNS & 0xff, 0, 0, 0, 0, 0, 0};
@@ -37,11 +46,14 @@ static size_t put_opt(uint8_t *p, uint8_t ext_rcode, bool dnssec_ok, int ede)
 	p[7] = dnssec_ok ? 0x80 : 0;
 	if (ede < 0)
 		return OPT_LEN;
+	size_t tl = strlen(text);
 	static const uint8_t opt[6] = {0, 15, 0, 2, 0, 0};
-	dns_set16(p + 9, 6);
+	dns_set16(p + 9, (uint16_t)(6 + tl));
 	memcpy(p + OPT_LEN, opt, 6);
+	dns_set16(p + OPT_LEN + 2, (uint16_t)(2 + tl));
 	p[OPT_LEN + 5] = (uint8_t)ede;
-	return OPT_LEN + 6;
+	memcpy(p + OPT_LEN + 6, text, tl);
+	return OPT_LEN + 6 + tl;
 }
 
 static size_t done(struct mica_dns_server *s, const uint8_t *out, size_t len)
@@ -153,10 +165,14 @@ static size_t answer(struct mica_dns_server *s, const struct mica_dns_query *q, 
 	else
 		s->st.memo_hits++;
 	int ede = (m.flags & 0xf) == MICA_DNS_REFUSED ? EDE_NOT_AUTHORITATIVE : -1;
+	/* a name made by a DNAME grew too long: EDE "Other" with NSD's text */
+	const char *text = (m.flags & 0xf) == MICA_DNS_YXDOMAIN ? "DNAME expansion became too large" : "";
+	if (*text)
+		ede = EDE_OTHER;
 	set_header(out, q->hdr.id, flags | m.flags, 1, m.an, m.ns, (uint16_t)(m.ar + (q->edns ? 1 : 0)));
 	size_t n = m.len;
 	if (q->edns)
-		n += put_opt(out + n, 0, q->edns_do, ede);
+		n += put_opt_text(out + n, 0, q->edns_do, ede, text);
 	return done(s, out, n);
 }
 
@@ -202,9 +218,9 @@ size_t mica_dns_respond(struct mica_dns_server *s, const uint8_t *query, size_t 
 void mica_dns_print_stats(const struct mica_dns_stats *st)
 {
 	static const char *const names[17] = {
-	    "noerror", "formerr", "servfail", "nxdomain", "notimp",  "refused",
-	    "rcode6",  "rcode7",  "rcode8",   "rcode9",   "rcode10", "rcode11",
-	    "rcode12", "rcode13", "rcode14",  "rcode15",  "badvers",
+	    "noerror",  "formerr", "servfail", "nxdomain", "notimp",  "refused",
+	    "yxdomain", "rcode7",  "rcode8",   "rcode9",   "rcode10", "rcode11",
+	    "rcode12",  "rcode13", "rcode14",  "rcode15",  "badvers",
 	};
 	mica_printf("dns: queries %llu (udp %llu, tcp %llu), dropped %llu, truncated %llu, memo hits %llu\n",
 	            (unsigned long long)st->queries, (unsigned long long)st->udp, (unsigned long long)st->tcp,

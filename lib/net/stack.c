@@ -63,7 +63,9 @@ int net_stack_init(struct mica_net *net, struct mica_loop *loop, const struct ne
 	rc = net_tcp_attach(net);
 	if (rc != MICA_OK && rc != MICA_ENOTSUP)
 		return rc;
-	rc = MICA_OK;
+	rc = rc == MICA_OK && cfg->tcp_cc ? net_tcp_set_cc(net, cfg->tcp_cc) : MICA_OK;
+	if (rc != MICA_OK)
+		return rc;
 	if (cfg->stats_every_ns)
 		mica_timer_start(loop, &net->stats_timer, cfg->stats_every_ns, cfg->stats_every_ns);
 	if (cfg->ip)

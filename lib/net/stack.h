@@ -66,7 +66,9 @@
 	X(tcp_ooo_queued) X(tcp_ooo_dropped) X(tcp_out_of_window) X(tcp_paws_drop)          \
 	X(tcp_challenge_ack) X(tcp_challenge_limited) X(tcp_bad_ack) X(tcp_zero_window_probe) \
 	X(tcp_keepalive_tx) X(tcp_timeout) X(tcp_rx_nomem) X(tcp_rx_overrun) X(tcp_data_after_close) X(tcp_delack) \
-	X(tcp_tso_tx) X(tcp_rx_super) X(tcp_tw_recycled) X(tcp_tw_reused)
+	X(tcp_tso_tx) X(tcp_rx_super)                                                     \
+	X(tcp_rack_lost) X(tcp_reo_timeout) X(tcp_tlp) X(tcp_tlp_recovered) X(tcp_dsack_rx)    \
+	X(tcp_spurious_undo) X(tcp_frto_undo) X(tcp_limited_transmit) X(tcp_tw_recycled) X(tcp_tw_reused)
 /* clang-format on */
 
 enum net_counter {
@@ -76,6 +78,7 @@ enum net_counter {
 	    NET_NCOUNTERS
 };
 #define NET_COUNT(net, name) ((net)->stats[NET_##name]++)
+#define NET_ADD(net, name, n) ((net)->stats[NET_##name] += (n))
 
 /* ---- the device edge ---- */
 struct net_dev {
@@ -95,6 +98,7 @@ struct net_config {
 	unsigned prefix;
 	uint32_t gateway;        /* 0: none */
 	uint64_t stats_every_ns; /* 0: counters only on demand and at exit */
+	const char *tcp_cc;      /* TCP congestion control by name (NULL: cubic) */
 };
 
 /* ---- ARP (arp.c) ---- */
@@ -244,9 +248,11 @@ void net_udp_close_all(struct mica_net *net);
 int net_dhcp_start(struct mica_net *net);
 void net_dhcp_stop(struct mica_net *net);
 
-/* tcp*.c: attach TCP to / detach it from a stack. */
+/* tcp*.c: attach TCP to / detach it from a stack; its congestion control
+ * by name (MICA_EINVAL if unknown). */
 int net_tcp_attach(struct mica_net *net);
 void net_tcp_detach(struct mica_net *net);
+int net_tcp_set_cc(struct mica_net *net, const char *name);
 
 /* args.c: the stack's configuration from the boot arguments */
 void net_config_from_args(struct net_config *cfg);

@@ -1,12 +1,13 @@
 /* tcp.h - TCP on the direct stack (RFC 9293 with RFC 5961, 6298, 5681,
- * 6582, 7323, 2018, 6528): the connection block, the per-stack TCP state and
- * the interfaces between the tcp*.c files. Private to lib/net.
+ * 7323, 2018, 6528; loss recovery and congestion control in tcp_loss.h):
+ * the connection block, the per-stack TCP state and the interfaces between
+ * the tcp*.c files. Private to lib/net.
  *
  * Files: tcp_wire.c (header and option parse/encode), tcp_siphash.c (keyed
  * hash for ISNs and SYN cookies), tcp_ring.c (byte rings for the send and
  * receive buffers), tcp_conn.c (connection table, life cycle, listeners),
  * tcp_input.c (segment arrival), tcp_ack.c (the ACK field: window, RTT,
- * congestion control, SACK scoreboard), tcp_recv.c (in-order and
+ * then tcp_loss.h's files), tcp_recv.c (in-order and
  * out-of-order data, delivery to the app, when to ACK), tcp_output.c
  * (segments out, Nagle), tcp_timer.c (RTO, persist, keepalive, TIME-WAIT,
  * delayed ACK), tcp_syncookie.c, tcp_api.c (include/mica/net.h).
@@ -17,6 +18,7 @@
 #define MICA_NET_TCP_H
 
 #include "stack.h"
+#include "tcp_loss.h"
 
 /* ---- wire (tcp_wire.c) ---- */
 #define TCP_HLEN 20
@@ -216,7 +218,7 @@ enum tcp_state {
 const char *tcp_state_name(enum tcp_state s);
 
 /* What the one retransmission-side timer is for (by state of the TCB). */
-enum tcp_tmode { TM_NONE, TM_RTO, TM_PERSIST, TM_KEEPALIVE, TM_TIMEWAIT, TM_FINWAIT2 };
+enum tcp_tmode { TM_NONE, TM_RTO, TM_PERSIST, TM_KEEPALIVE, TM_TIMEWAIT, TM_FINWAIT2, TM_REO, TM_TLP };
 
 struct mica_tcp_listener;
 
@@ -245,20 +247,27 @@ struct mica_tcp {
 	/* send side */
 	uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2, max_snd_wnd;
 	uint8_t snd_ws, rcv_ws;
-	uint16_t peer_mss; /* from the peer's MSS option */
-	uint16_t mss;      /* payload bytes per segment (options taken off) */
-	uint32_t cwnd, ssthresh, recover, bytes_acked;
-	bool in_recovery;
+	uint16_t peer_mss;   /* from the peer's MSS option */
+	uint16_t mss;        /* payload bytes per segment (options taken off) */
+	struct tcp_ring snd; /* bytes from snd_una on (after the SYN) */
+	/* loss recovery and congestion control (tcp_loss.h) */
+	uint32_t cwnd, ssthresh;
+	uint32_t recover; /* snd_max when the recovery began (RFC 6582's recover) */
+	uint8_t ca_state; /* enum tcp_ca_state */
 	uint8_t dupacks;
-	struct tcp_ring snd;                        /* bytes from snd_una on (after the SYN) */
-	struct tcp_sack_block sacked[TCP_MAX_SACK]; /* peer's SACK blocks above snd_una */
-	uint8_t nsacked;
-	uint32_t rexmit_next; /* SACK recovery: next hole to fill */
+	bool frto, frto_new; /* F-RTO: after a timeout; send new data next */
+	bool cwnd_limited;   /* the last send stopped at cwnd */
+	struct tcp_sb sb;
+	struct tcp_rack rack;
+	uint32_t prr_delivered, prr_out, recover_fs;      /* RFC 6937 */
+	uint32_t prior_cwnd, prior_ssthresh, undo_marker; /* undo (valid with undo_ok) */
+	uint32_t undo_retrans, retrans_tsval;
+	bool undo_ok, retrans_ts_set;
+	const struct tcp_cc_ops *cc;
+	uint64_t cc_priv[TCP_CC_PRIV];
 	/* round trip (RFC 6298) */
 	uint64_t srtt, rttvar, rto;
-	bool rtt_timing;
-	uint32_t rtt_seq;
-	uint64_t rtt_start;
+	uint64_t rtt_start; /* the SYN's */
 	uint8_t retries;
 	/* receive side */
 	uint32_t irs, rcv_nxt, rcv_adv; /* rcv_adv: right edge last advertised */
@@ -312,10 +321,11 @@ struct net_tcp {
 	struct tcp_tw *tw_first, *tw_last; /* creation order */
 	unsigned ntw;
 	struct mica_timer tw_timer;
-	struct tcp_pool *pool;  /* send and receive buffers */
-	uint8_t secret[16];     /* ISNs (RFC 6528) and timestamp offsets */
-	uint8_t cookie_key[16]; /* SYN cookies */
-	uint8_t port_key[16];   /* ephemeral ports (RFC 6056 algorithm 3) */
+	struct tcp_pool *pool;       /* send and receive buffers */
+	uint8_t secret[16];          /* ISNs (RFC 6528) and timestamp offsets */
+	uint8_t cookie_key[16];      /* SYN cookies */
+	uint8_t port_key[16];        /* ephemeral ports (RFC 6056 algorithm 3) */
+	const struct tcp_cc_ops *cc; /* for new connections (--tcp-cc) */
 	uint16_t next_port;
 	struct {
 		uint64_t second;
@@ -346,7 +356,6 @@ void tcp_finish(struct mica_tcp *c, int err);
 /* Schedule the app's on_close (once). */
 void tcp_schedule_close(struct mica_tcp *c, int err);
 void tcp_kick(struct mica_tcp *c); /* run the deferred task */
-void tcp_init_cc(struct mica_tcp *c);
 /* Take the peer's SYN options into the connection. */
 void tcp_take_syn_opts(struct mica_tcp *c, const struct tcp_hdr *h);
 
@@ -382,9 +391,13 @@ int tcp_send_seg(struct mica_tcp *c, uint32_t seq, uint32_t len, uint8_t flags);
 void tcp_send_rst(struct mica_tcp *c);
 /* A reset in answer to a segment that has no connection. */
 void tcp_reply_rst(struct mica_net *net, const struct ipv4_hdr *ip, const struct tcp_hdr *h);
-void tcp_retransmit_una(struct mica_tcp *c);
+/* Resend the SYN or SYN-ACK (handshake timeouts). */
+void tcp_retransmit_syn(struct mica_tcp *c);
+/* Send one scoreboard record again (a retransmission or a probe). */
+int tcp_resend(struct mica_tcp *c, struct tcp_seg *s, bool retransmit);
+/* Send up to one segment of new data regardless of cwnd (a probe). */
+bool tcp_send_new_probe(struct mica_tcp *c);
 uint32_t tcp_ts_now(const struct mica_tcp *c);
-uint32_t tcp_flight(const struct mica_tcp *c);
 /* Sequence number just past the last data byte queued. */
 static inline uint32_t tcp_data_end(const struct mica_tcp *c)
 {
@@ -396,10 +409,15 @@ static inline uint32_t tcp_data_end(const struct mica_tcp *c)
 void tcp_timer_fn(struct mica_timer *t, void *arg);
 void tcp_ack_timer_fn(struct mica_timer *t, void *arg);
 void tcp_arm_rto(struct mica_tcp *c);
+/* Data is outstanding: arm the reorder timer, a loss probe or the RTO. */
+void tcp_rearm(struct mica_tcp *c);
 void tcp_timer_update(struct mica_tcp *c); /* pick RTO/persist/keepalive */
 void tcp_rtt_sample(struct mica_tcp *c, uint64_t rtt_ns);
 /* tcp_timewait.c: hand the connection's TIME-WAIT to a compact record. */
 void tcp_enter_timewait(struct mica_tcp *c);
+
+/* tcp_cc.c: congestion state of a new connection. */
+void tcp_init_cc(struct mica_tcp *c);
 
 /* tcp_mem.c: no room for another connection (the cap, or the pool short). */
 bool tcp_full(const struct net_tcp *t);

@@ -136,13 +136,6 @@ void tcp_take_syn_opts(struct mica_tcp *c, const struct tcp_hdr *h)
 	c->mss = (uint16_t)(mss < 64 ? 64 : mss); /* no tiny-segment floods */
 }
 
-void tcp_init_cc(struct mica_tcp *c)
-{
-	c->cwnd = 10u * c->mss; /* RFC 6928 initial window */
-	c->ssthresh = 0x7fffffffu;
-	c->recover = c->iss;
-}
-
 void tcp_kick(struct mica_tcp *c)
 {
 	mica_loop_defer(c->net->loop, &c->task);
@@ -161,6 +154,7 @@ static void free_conn(struct mica_tcp *c)
 {
 	tcp_ring_free(&c->snd);
 	tcp_rcvbuf_free(&c->rcv);
+	tcp_sb_free(c);
 	free(c);
 }
 

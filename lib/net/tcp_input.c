@@ -182,8 +182,12 @@ static void segment_arrives(struct mica_tcp *c, const struct tcp_hdr *h)
 		tcp_send_syn(c); /* the peer retransmitted its SYN */
 		return;
 	}
-	if (c->ts_ok && h->has_ts && !(h->flags & TCP_RST) && SEQ_LT(h->tsval, c->ts_recent)) {
-		TCP_COUNT(c->net, paws_drop); /* RFC 7323 5.3: an old duplicate */
+	/* RFC 7323 5.3: an old duplicate. A bare ACK that the network merely
+	 * reordered behind a newer one is let through (as Linux does): its
+	 * ACK and SACK information is harmless, an answer would be noise. */
+	bool bare_ack = h->payload.len == 0 && (h->flags & (TCP_SYN | TCP_FIN | TCP_ACK)) == TCP_ACK;
+	if (c->ts_ok && h->has_ts && !(h->flags & TCP_RST) && SEQ_LT(h->tsval, c->ts_recent) && !bare_ack) {
+		TCP_COUNT(c->net, paws_drop);
 		tcp_send_ack(c);
 		return;
 	}

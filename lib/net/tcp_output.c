@@ -1,19 +1,16 @@
-/* tcp_output.c - segments out: what may be sent now (receive window,
- * congestion window, Nagle, sender-side silly window avoidance, the FIN
- * after the queued data), SYN and SYN-ACK with their options, ACKs with
- * SACK blocks, retransmission of the first unacknowledged segment, and
- * resets (RFC 9293 3.10.7.1 for segments without a connection). */
+/* tcp_output.c - segments out: first what the scoreboard deems lost, then
+ * new data as far as the receive window, the congestion window (against
+ * RFC 6675's pipe), Nagle and sender-side silly window avoidance allow,
+ * with the FIN after the queued data; every data segment sent is recorded
+ * in the scoreboard (tcp_sack.c). Also loss probes, SYN and SYN-ACK with
+ * their options, ACKs with SACK blocks, and resets (RFC 9293 3.10.7.1 for
+ * segments without a connection). */
 #include "tcp.h"
 #include <mica/libc.h>
 
 uint32_t tcp_ts_now(const struct mica_tcp *c)
 {
 	return (uint32_t)(mica_loop_now(c->net->loop) / MICA_NS_PER_MS) + c->ts_offset;
-}
-
-uint32_t tcp_flight(const struct mica_tcp *c)
-{
-	return c->snd_nxt - c->snd_una;
 }
 
 static uint16_t window_field(struct mica_tcp *c, bool syn)
@@ -58,10 +55,9 @@ static uint32_t send_max(const struct mica_tcp *c)
 /* For a device with offload: leave the checksum to it (tcp_encode then
  * puts only the pseudo-header sum), and mark a super-frame with its
  * segment size. */
-static void offload(struct mica_tcp *c, struct mica_buf *b, uint32_t len)
+static void offload(struct mica_tcp *c, struct mica_buf *b, uint32_t len, uint32_t mss)
 {
 	b->csum = MICA_CSUM_PARTIAL;
-	uint32_t mss = seg_payload(c);
 	if (len > mss) {
 		b->gso_size = (uint16_t)mss;
 		TCP_COUNT(c->net, tso_tx);
@@ -90,10 +86,17 @@ static int send_segment(struct mica_tcp *c, uint32_t seq, uint32_t len, uint8_t 
 		h.tsval = tcp_ts_now(c);
 		h.tsecr = c->ts_recent;
 	}
-	if ((flags & (TCP_ACK | TCP_SYN)) == TCP_ACK)
+	uint32_t room = c->mss;
+	if ((flags & (TCP_ACK | TCP_SYN)) == TCP_ACK) {
 		tcp_fill_sack(c, &h);
+		/* A segment sized before our SACK blocks grew (a retransmission)
+		 * carries fewer of them rather than exceed the MSS. */
+		while (h.nsack && len <= c->mss && len + 4u + 8u * h.nsack > c->mss)
+			h.nsack--;
+		room -= h.nsack ? 4u + 8u * h.nsack : 0;
+	}
 	if (net->dev.tso_max)
-		offload(c, b, len);
+		offload(c, b, len, room);
 	int rc = tcp_encode(b, c->lip, c->rip, &h);
 	if (rc != MICA_OK) {
 		mica_buf_unref(b);
@@ -171,22 +174,40 @@ static bool can_send_data(const struct mica_tcp *c)
 	}
 }
 
-/* How many bytes to send now from snd_nxt (0: hold); *fin: add the FIN. */
-static uint32_t next_len(struct mica_tcp *c, bool *fin)
+/* Bytes the congestion window leaves beyond what the network holds. */
+static uint32_t cwnd_room(const struct mica_tcp *c)
+{
+	uint32_t pipe = tcp_pipe(c);
+	return c->cwnd > pipe ? c->cwnd - pipe : 0;
+}
+
+/* How many bytes to send now from snd_nxt (0: hold); *fin: add the FIN.
+ * A probe takes one segment the receive window allows, whatever cwnd. */
+static uint32_t next_len(struct mica_tcp *c, bool probe, bool *fin)
 {
 	uint32_t data_end = c->snd_una + c->snd.len;
 	uint32_t avail = SEQ_LT(c->snd_nxt, data_end) ? data_end - c->snd_nxt : 0;
-	uint32_t wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
-	uint32_t flight = tcp_flight(c);
-	uint32_t usable = wnd > flight ? wnd - flight : 0;
+	uint32_t wnd_end = c->snd_una + c->snd_wnd;
+	uint32_t rwnd = SEQ_GT(wnd_end, c->snd_nxt) ? wnd_end - c->snd_nxt : 0;
+	uint32_t flight = c->snd_nxt - c->snd_una;
 	uint32_t mss = seg_payload(c);
-	uint32_t most = send_max(c);
+	uint32_t room = probe ? mss : (cwnd_room(c) + mss - 1) / mss * mss;
+	uint32_t most = probe ? mss : send_max(c);
 	if (most > mss && net_tx_big_free(c->net) == 0)
 		most = mss; /* no super-frame buffer left this turn */
 	uint32_t n = avail < most ? avail : most;
-	if (n > usable)
-		n = usable;
-	*fin = c->shut_wr && c->snd_nxt + n == data_end;
+	if (n > rwnd)
+		n = rwnd;
+	c->cwnd_limited = n > room;
+	if (n > room)
+		n = room;
+	uint32_t nrec = (n + mss - 1) / mss + 1;
+	if (!tcp_sb_room(c, nrec)) {
+		uint32_t free = c->sb.cap > c->sb.n + 1 ? c->sb.cap - c->sb.n - 1 : 0;
+		if (n > free * mss)
+			n = free * mss;
+	}
+	*fin = c->shut_wr && c->snd_nxt + n == data_end && tcp_sb_room(c, 1);
 	if (n == 0)
 		return 0;
 	if (n < avail && n < mss && flight && n < c->max_snd_wnd / 2)
@@ -196,38 +217,99 @@ static uint32_t next_len(struct mica_tcp *c, bool *fin)
 	return n;
 }
 
+/* Put [seq, seq + n) (+ FIN) in the scoreboard, one record per segment. */
+static void record(struct mica_tcp *c, uint32_t seq, uint32_t n, bool fin, uint64_t now)
+{
+	uint32_t mss = seg_payload(c);
+	do {
+		uint32_t len = n < mss ? n : mss;
+		n -= len;
+		tcp_sb_add(c, seq, len, fin && n == 0, now);
+		seq += len;
+	} while (n);
+}
+
+/* Send new data; true if something went out. */
+static bool send_new(struct mica_tcp *c, bool probe)
+{
+	bool sent = false;
+	if (SEQ_LT(c->snd_nxt, c->snd_max))
+		c->snd_nxt = c->snd_max;
+	for (;;) {
+		bool fin;
+		uint32_t n = next_len(c, probe, &fin);
+		if (n == 0 && !fin)
+			break;
+		uint8_t flags = TCP_ACK | (fin ? TCP_FIN : 0) |
+		                (n && c->snd_nxt + n == c->snd_una + c->snd.len ? TCP_PSH : 0);
+		if (send_segment(c, c->snd_nxt, n, flags, NULL) != MICA_OK)
+			break;
+		uint64_t now = mica_loop_now(c->net->loop);
+		record(c, c->snd_nxt, n, fin, now);
+		tcp_recovery_sent(c, n + fin, false);
+		if (c->ca_state == TCP_CA_OPEN && (c->sb.sacked_segs || c->sb.reno_dup))
+			TCP_COUNT(c->net, limited_transmit); /* RFC 3042, as pipe allows */
+		if (fin && !c->fin_sent) {
+			c->fin_sent = true;
+			c->fin_out = c->snd_nxt + n;
+		}
+		c->snd_nxt += n + (fin ? 1 : 0);
+		c->snd_max = c->snd_nxt;
+		sent = true;
+		if (fin || probe)
+			break;
+	}
+	return sent;
+}
+
+int tcp_resend(struct mica_tcp *c, struct tcp_seg *s, bool retransmit)
+{
+	bool fin = s->flags & SEG_FIN;
+	uint32_t len = s->len - (fin ? 1u : 0u);
+	bool last = s->start + len == c->snd_una + c->snd.len;
+	uint8_t flags = TCP_ACK | (fin ? TCP_FIN : 0) | (len && last ? TCP_PSH : 0);
+	int rc = send_segment(c, s->start, len, flags, NULL);
+	if (rc != MICA_OK)
+		return rc;
+	TCP_COUNT(c->net, rexmit);
+	if (c->ca_state == TCP_CA_RECOVERY)
+		TCP_COUNT(c->net, sack_rexmit);
+	tcp_sb_resent(c, s, retransmit, mica_loop_now(c->net->loop));
+	tcp_recovery_sent(c, s->len, retransmit);
+	return MICA_OK;
+}
+
+/* Resend what is deemed lost, lowest first, as cwnd allows. */
+static bool send_lost(struct mica_tcp *c)
+{
+	bool sent = false;
+	struct tcp_seg *s;
+	while (cwnd_room(c) && (s = tcp_sb_next_lost(c)) != NULL) {
+		if (tcp_resend(c, s, true) != MICA_OK)
+			break;
+		sent = true;
+	}
+	return sent;
+}
+
+bool tcp_send_new_probe(struct mica_tcp *c)
+{
+	return can_send_data(c) && send_new(c, true);
+}
+
 void tcp_output(struct mica_tcp *c)
 {
 	bool sent = false;
 	if (can_send_data(c)) {
-		if (SEQ_LT(c->snd_nxt, c->snd_una))
-			c->snd_nxt = c->snd_una;
-		for (;;) {
-			bool fin;
-			uint32_t n = next_len(c, &fin);
-			if (n == 0 && !fin)
-				break;
-			uint8_t flags = TCP_ACK | (fin ? TCP_FIN : 0) |
-			                (n && c->snd_nxt + n == c->snd_una + c->snd.len ? TCP_PSH : 0);
-			if (send_segment(c, c->snd_nxt, n, flags, NULL) != MICA_OK)
-				break;
-			if (!c->ts_ok && !c->rtt_timing && SEQ_GEQ(c->snd_nxt, c->snd_max)) {
-				c->rtt_timing = true;
-				c->rtt_seq = c->snd_nxt;
-				c->rtt_start = mica_loop_now(c->net->loop);
-			}
-			if (SEQ_LT(c->snd_nxt, c->snd_max))
-				TCP_COUNT(c->net, rexmit);
-			if (fin && !c->fin_sent) {
-				c->fin_sent = true;
-				c->fin_out = c->snd_nxt + n;
-			}
-			c->snd_nxt += n + (fin ? 1 : 0);
-			if (SEQ_GT(c->snd_nxt, c->snd_max))
-				c->snd_max = c->snd_nxt;
-			sent = true;
-			if (fin)
-				break;
+		if (c->frto_new) { /* F-RTO step 2b: new data, then decide */
+			c->frto_new = false;
+			sent = send_new(c, false);
+			if (!sent)
+				c->frto = false;
+		}
+		if (!sent) {
+			sent = send_lost(c);
+			sent |= send_new(c, false);
 		}
 	}
 	if (!sent && c->ack_now && c->state != TCP_CLOSED && c->state != TCP_SYN_SENT)
@@ -235,26 +317,8 @@ void tcp_output(struct mica_tcp *c)
 	tcp_timer_update(c);
 }
 
-void tcp_retransmit_una(struct mica_tcp *c)
+void tcp_retransmit_syn(struct mica_tcp *c)
 {
 	TCP_COUNT(c->net, rexmit);
-	c->rtt_timing = false; /* Karn: no samples from retransmissions */
-	if (c->state == TCP_SYN_SENT || c->state == TCP_SYN_RCVD) {
-		tcp_send_syn(c);
-		return;
-	}
-	uint32_t data_end = c->snd_una + c->snd.len;
-	uint32_t mss = seg_payload(c);
-	uint32_t len = c->snd.len < mss ? c->snd.len : mss;
-	uint32_t sent = c->snd_max - c->snd_una;
-	if (sent && len > sent)
-		len = sent; /* resend what was sent; new data waits for tcp_output's checks */
-	bool fin = c->shut_wr && SEQ_GT(c->snd_max, data_end) && c->snd_una + len == data_end;
-	if (len == 0 && !fin)
-		return;
-	send_segment(c, c->snd_una, len, TCP_ACK | (fin ? TCP_FIN : 0), NULL);
-	if (SEQ_LT(c->snd_nxt, c->snd_una + len + fin))
-		c->snd_nxt = c->snd_una + len + fin;
-	if (SEQ_GT(c->snd_nxt, c->snd_max))
-		c->snd_max = c->snd_nxt; /* never let the peer's ACK of it look like one of unsent data */
+	tcp_send_syn(c);
 }

@@ -1,8 +1,10 @@
 /* tcp_timer.c - the time-driven parts of a connection. One timer per
  * connection serves, depending on its state, as the retransmission timer
- * (RFC 6298: SRTT/RTTVAR, Karn's rule, exponential backoff), the persist
- * timer (zero-window probes), keepalive, TIME-WAIT (2 MSL) or the FIN-WAIT-2
- * timeout; a second one delays ACKs (RFC 9293 3.8.6.3, RFC 5681 4.2). */
+ * (RFC 6298: SRTT/RTTVAR, 200 ms floor, exponential backoff; the timeout
+ * itself is tcp_recovery.c's tcp_enter_loss), RACK's reorder timer or the
+ * tail loss probe timeout (RFC 8985), the persist timer (zero-window
+ * probes), keepalive, TIME-WAIT (2 MSL) or the FIN-WAIT-2 timeout; a second
+ * one delays ACKs (RFC 9293 3.8.6.3, RFC 5681 4.2). */
 #include "tcp.h"
 #include <mica/libc.h>
 
@@ -15,6 +17,22 @@ static void arm(struct mica_tcp *c, enum tcp_tmode mode, uint64_t delay)
 void tcp_arm_rto(struct mica_tcp *c)
 {
 	arm(c, TM_RTO, c->rto);
+}
+
+void tcp_rearm(struct mica_tcp *c)
+{
+	uint64_t now = mica_loop_now(c->net->loop);
+	if (c->rack.reo_deadline)
+		arm(c, TM_REO, c->rack.reo_deadline > now ? c->rack.reo_deadline - now : 1);
+	else if (tcp_tlp_eligible(c))
+		arm(c, TM_TLP, tcp_tlp_timeout(c));
+	else
+		tcp_arm_rto(c);
+}
+
+static bool data_mode(const struct mica_tcp *c)
+{
+	return c->tmode == TM_RTO || c->tmode == TM_REO || c->tmode == TM_TLP;
 }
 
 void tcp_rtt_sample(struct mica_tcp *c, uint64_t r)
@@ -48,8 +66,11 @@ void tcp_timer_update(struct mica_tcp *c)
 	default: break;
 	}
 	if (c->snd_max != c->snd_una) {
+		if (!armed || !data_mode(c))
+			tcp_rearm(c);
+	} else if (c->snd.len && c->snd_wnd && c->state != TCP_FIN_WAIT_2) {
 		if (!armed || c->tmode != TM_RTO)
-			tcp_arm_rto(c);
+			tcp_arm_rto(c); /* data held back by a lack of memory: try again */
 	} else if (c->snd.len && c->snd_wnd == 0) {
 		if (!armed || c->tmode != TM_PERSIST) {
 			c->probes = 0;
@@ -76,20 +97,26 @@ static void on_rto(struct mica_tcp *c)
 		return;
 	}
 	c->rto = c->rto * 2 > TCP_RTO_MAX ? TCP_RTO_MAX : c->rto * 2;
-	if (!syn) {
-		if (c->retries == 1) {
-			uint32_t flight = c->snd_max - c->snd_una;
-			c->ssthresh = flight / 2 > 2u * c->mss ? flight / 2 : 2u * c->mss;
-		}
-		c->cwnd = c->mss;
-		c->in_recovery = false;
-		c->dupacks = 0;
-		c->recover = c->snd_max;
-		c->nsacked = 0;
-		c->snd_nxt = c->snd_una;
+	if (syn) {
+		tcp_retransmit_syn(c);
+		tcp_arm_rto(c);
+		return;
 	}
-	tcp_retransmit_una(c);
+	tcp_enter_loss(c);
 	tcp_arm_rto(c);
+	tcp_output(c);
+}
+
+/* The probe timeout: a tail loss probe, or on to the RTO. */
+static void on_tlp(struct mica_tcp *c)
+{
+	if (!tcp_tlp_send_probe(c)) {
+		uint64_t pto = tcp_tlp_timeout(c);
+		arm(c, TM_RTO, c->rto > pto ? c->rto - pto : 1);
+		return;
+	}
+	tcp_arm_rto(c);
+	tcp_timer_update(c);
 }
 
 static void on_persist(struct mica_tcp *c)
@@ -135,6 +162,17 @@ void tcp_timer_fn(struct mica_timer *t, void *arg)
 	case TM_RTO:
 		if (c->snd_max != c->snd_una || c->state == TCP_SYN_SENT || c->state == TCP_SYN_RCVD)
 			on_rto(c);
+		else
+			tcp_output(c);
+		break;
+	case TM_REO:
+		c->rack.reo_deadline = 0;
+		tcp_recovery_reo_timeout(c);
+		tcp_output(c);
+		break;
+	case TM_TLP:
+		if (c->snd_max != c->snd_una)
+			on_tlp(c);
 		else
 			tcp_timer_update(c);
 		break;

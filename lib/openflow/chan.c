@@ -38,7 +38,8 @@ uint32_t of_chan_xid(struct of_chan *ch)
 	return ++ch->next_xid;
 }
 
-void of_chan_error(struct of_chan *ch, const struct of_msg *m, struct mica_view raw, uint16_t type, uint16_t code)
+void of_chan_error(struct of_chan *ch, const struct of_msg *m, struct mica_view raw, uint16_t type,
+                   uint16_t code)
 {
 	uint8_t v = ch->version ? ch->version : OF_VERSION_13;
 	struct of_out *o = of_chan_out(ch, 8 + 4 + 64);
@@ -202,7 +203,8 @@ static void on_echo_timer(struct mica_timer *tm, void *arg)
 	(void)tm;
 	uint64_t idle = mica_loop_now(ch->loop) - ch->last_rx;
 	if (idle >= 3 * ch->echo_ns) {
-		mica_warn("openflow", "peer silent for %llu ms: closing", (unsigned long long)(idle / MICA_NS_PER_MS));
+		mica_warn("openflow", "peer silent for %llu ms: closing",
+		          (unsigned long long)(idle / MICA_NS_PER_MS));
 		mica_tcp_abort(ch->tcp);
 		return;
 	}

@@ -146,8 +146,8 @@ static int decode_flow_mod10(const uint8_t *b, size_t len, struct of_flow_mod *f
 {
 	of_match10_decode(b, &fm->match, m);
 	fm->cookie = rd64(b + 40), fm->cookie_mask = 0;
-	fm->table_id = 0xff;
 	fm->command = (uint8_t)rd16(b + 48);
+	fm->table_id = fm->command >= OFPFC_DELETE ? 0xff : 0; /* 1.0 has one table, unnamed */
 	if (rd16(b + 48) > OFPFC_DELETE_STRICT)
 		return of_fail(m, OFPET_FLOW_MOD_FAILED, OFPFMFC_BAD_COMMAND);
 	fm->idle_timeout = rd16(b + 50), fm->hard_timeout = rd16(b + 52), fm->priority = rd16(b + 54);

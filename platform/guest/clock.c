@@ -10,6 +10,7 @@ static struct {
 	uint64_t tsc0; /* TSC at monotonic time 0 */
 	uint64_t mult; /* ns = (ticks * mult) >> shift */
 	uint32_t shift;
+	uint64_t inv;         /* ticks = (ns * inv) >> 32, 0 until needed */
 	uint64_t wall_offset; /* wall ns - monotonic ns, 0 until asked */
 } clock;
 
@@ -18,6 +19,13 @@ void guest_clock_start(uint64_t tsc0, uint64_t mult, uint32_t shift)
 	clock.tsc0 = tsc0;
 	clock.mult = mult;
 	clock.shift = shift;
+}
+
+uint64_t guest_clock_tsc_at(uint64_t ns)
+{
+	if (!clock.inv) /* on first use: a division hvt guests never pay for */
+		clock.inv = (uint64_t)(((unsigned __int128)1 << (clock.shift + 32)) / clock.mult);
+	return clock.tsc0 + (uint64_t)(((unsigned __int128)ns * clock.inv) >> 32);
 }
 
 uint64_t mica_plat_monotonic_ns(void)

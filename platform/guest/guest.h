@@ -74,11 +74,15 @@ static inline uint32_t guest_inl(uint16_t port)
 /* Monotonic time 0 is TSC value tsc0; ns = ((tsc - tsc0) * mult) >> shift
  * (x86_tsc_mult gives mult for shift X86_TSC_SHIFT). */
 void guest_clock_start(uint64_t tsc0, uint64_t mult, uint32_t shift);
+/* The TSC value at monotonic time ns (for timers that take TSC deadlines). */
+uint64_t guest_clock_tsc_at(uint64_t ns);
 
 /* ---- Pages (pages.c) ---- */
-/* mica_plat_alloc_pages hands out [start, end) from the bottom up; the
- * platform guarantees the range is zeroed. */
-void guest_pages_init(uintptr_t start, uintptr_t end);
+/* mica_plat_alloc_pages hands out [start, end) from the bottom up, zeroing
+ * each allocation when `zero` (false: the platform knows it is all zero). */
+void guest_pages_init(uintptr_t start, uintptr_t end, bool zero);
+/* Zero bytes (a multiple of 8) at p, 8-aligned: one string instruction. */
+void guest_zero(void *p, size_t bytes);
 
 /* ---- Traps (traps.c) ---- */
 /* 32 exception entry stubs of 16 bytes each: vector v at

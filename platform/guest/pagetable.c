@@ -50,7 +50,7 @@ static int pd_of(struct pt_builder *b, uint64_t a, uint64_t **pd)
 
 int pt_map(struct pt_builder *b, uint64_t start, uint64_t end, uint64_t leaf)
 {
-	if ((start | end) & (PAGE - 1) || start > end || end > (1ull << 39))
+	if ((start | end) & (PAGE - 1) || start > end || end > (1ull << 47))
 		return MICA_EINVAL;
 	uint64_t *pd;
 	while (start < end) {

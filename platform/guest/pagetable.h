@@ -21,7 +21,7 @@ struct pt_builder {
  * PML4. `base` is 0 inside the guest. */
 void pt_init(struct pt_builder *b, uintptr_t base, uint64_t area, uint64_t area_end);
 
-/* Map [start, end) (page-aligned, below 512 GiB) to itself with `leaf`
+/* Map [start, end) (page-aligned, in the lower half of the 48-bit address space) to itself with `leaf`
  * bits. MICA_ENOMEM when the table area is full, MICA_EEXIST when part of
  * the range is already mapped, MICA_EINVAL for a misaligned range. */
 int pt_map(struct pt_builder *b, uint64_t start, uint64_t end, uint64_t leaf);

@@ -55,8 +55,8 @@ void guest_trap_describe(const struct guest_trap_frame *f, uint64_t stack_guard,
 	const char *name = f->vector < 32 ? vector_names[f->vector] : "unknown vector";
 	unsigned long long vec = f->vector, err = f->error_code, rip = f->rip, cr2 = f->cr2;
 	if (f->vector != 14) {
-		snprintf(buf, len, "guest exception %s (vector %llu, error code 0x%llx) at RIP=0x%llx", name, vec,
-		         err, rip);
+		snprintf(buf, len, "guest exception %s (vector %llu, error code 0x%llx) at RIP=0x%llx", name,
+		         vec, err, rip);
 		return;
 	}
 	const char *where = "";
@@ -64,8 +64,8 @@ void guest_trap_describe(const struct guest_trap_frame *f, uint64_t stack_guard,
 		where = " (null pointer)";
 	else if (stack_guard && f->cr2 >= stack_guard && f->cr2 < stack_guard + 4096)
 		where = " (stack guard page: stack overflow)";
-	snprintf(buf, len, "guest exception %s (vector %llu, error code 0x%llx): %s at 0x%llx%s, RIP=0x%llx", name,
-	         vec, err, pf_cause(f->error_code), cr2, where, rip);
+	snprintf(buf, len, "guest exception %s (vector %llu, error code 0x%llx): %s at 0x%llx%s, RIP=0x%llx",
+	         name, vec, err, pf_cause(f->error_code), cr2, where, rip);
 }
 
 void guest_trap_regs(const struct guest_trap_frame *f, unsigned line, char *buf, size_t len)
@@ -74,12 +74,21 @@ void guest_trap_regs(const struct guest_trap_frame *f, unsigned line, char *buf,
 	switch (line) {
 	case 0:
 		snprintf(buf, len, "  RIP=%016llx RSP=%016llx RFLAGS=%016llx CS=%llx SS=%llx",
-		         (unsigned long long)f->rip, (unsigned long long)f->rsp, (unsigned long long)f->rflags,
-		         (unsigned long long)f->cs, (unsigned long long)f->ss);
+		         (unsigned long long)f->rip, (unsigned long long)f->rsp,
+		         (unsigned long long)f->rflags, (unsigned long long)f->cs, (unsigned long long)f->ss);
 		break;
-	case 1: snprintf(buf, len, "  RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx", r[0], r[1], r[2], r[3]); break;
-	case 2: snprintf(buf, len, "  RSI=%016llx RDI=%016llx RBP=%016llx R8 =%016llx", r[4], r[5], r[6], r[7]); break;
-	case 3: snprintf(buf, len, "  R9 =%016llx R10=%016llx R11=%016llx R12=%016llx", r[8], r[9], r[10], r[11]); break;
+	case 1:
+		snprintf(buf, len, "  RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx", r[0], r[1], r[2],
+		         r[3]);
+		break;
+	case 2:
+		snprintf(buf, len, "  RSI=%016llx RDI=%016llx RBP=%016llx R8 =%016llx", r[4], r[5], r[6],
+		         r[7]);
+		break;
+	case 3:
+		snprintf(buf, len, "  R9 =%016llx R10=%016llx R11=%016llx R12=%016llx", r[8], r[9], r[10],
+		         r[11]);
+		break;
 	default:
 		snprintf(buf, len, "  R13=%016llx R14=%016llx R15=%016llx CR2=%016llx", r[12], r[13], r[14],
 		         (unsigned long long)f->cr2);

@@ -15,7 +15,7 @@ __attribute__((used)) _Noreturn void hvt_main(const struct mica_hvt_boot_info *b
 {
 	guest_clock_start(guest_rdtsc(), bi->tsc_mult, bi->tsc_shift);
 	hvt.bi = bi;
-	guest_pages_init((uintptr_t)bi->heap_start, (uintptr_t)bi->heap_end);
+	guest_pages_init((uintptr_t)bi->heap_start, (uintptr_t)bi->heap_end, false);
 	if (bi->magic != MICA_HVT_BOOT_MAGIC || bi->abi_version != MICA_HVT_ABI_VERSION) {
 		static const char msg[] = "boot info: bad magic or ABI version";
 		struct mica_hvt_abort a = {.msg = (uintptr_t)msg, .msg_len = sizeof(msg) - 1};

@@ -1,8 +1,12 @@
 /* net_sockets.c - include/mica/net.h on Linux kernel sockets (unix target).
  *
- * UDP: received in batches with recvmmsg; datagrams sent from callbacks are
- * queued and leave in one sendmmsg at the end of the batch (or of the loop
- * turn, for sends made elsewhere). TCP: non-blocking sockets on the epoll
+ * UDP: received in batches with recvmmsg, several batches per wakeup (up
+ * to UDP_DRAIN_BATCHES, so a flood cannot starve TCP and timers);
+ * datagrams sent from callbacks are queued and leave in one sendmmsg at
+ * the end of each batch (or of the loop turn, for sends made elsewhere).
+ * Socket buffers are sized as NSD sizes them (1 MiB receive, 4 MiB send,
+ * past the sysctl limits where the process may), so a burst waits in the
+ * kernel instead of being dropped there. TCP: non-blocking sockets on the epoll
  * set; writes go straight to the kernel and overflow into a bounded
  * per-connection queue, whose fullness is the backpressure the app sees.
  * The queue holds copied bytes and, for mica_tcp_write_ref, references to
@@ -26,6 +30,9 @@
 #include "unix.h"
 
 #define UDP_BATCH 32
+#define UDP_DRAIN_BATCHES 8 /* batches per wakeup before other work runs */
+#define UDP_RCVBUF (1 << 20)
+#define UDP_SNDBUF (4 << 20)
 #define UDP_SLOT 4096 /* larger datagrams are dropped and counted */
 #define UDP_TXQ 64
 #define TCP_RX_BUF 16384
@@ -38,7 +45,7 @@
 struct mica_net {
 	struct mica_loop *loop;
 	struct {
-		uint64_t udp_rx, udp_tx, udp_rx_oversize, udp_tx_dropped;
+		uint64_t udp_rx, udp_tx, udp_rx_oversize, udp_tx_dropped, udp_rx_kernel_drops;
 		uint64_t tcp_accepted, tcp_connected, tcp_closed, tcp_reset;
 	} stats;
 };
@@ -93,11 +100,12 @@ int mica_net_listen_addr(struct mica_net *net, const char *spec, uint16_t port, 
 
 void mica_net_print_stats(struct mica_net *net)
 {
-	mica_printf("net: udp rx %llu tx %llu rx-oversize %llu tx-dropped %llu; "
+	mica_printf("net: udp rx %llu tx %llu rx-oversize %llu tx-dropped %llu rx-kernel-drops %llu; "
 	            "tcp accepted %llu connected %llu closed %llu reset %llu\n",
 	            (unsigned long long)net->stats.udp_rx, (unsigned long long)net->stats.udp_tx,
 	            (unsigned long long)net->stats.udp_rx_oversize,
 	            (unsigned long long)net->stats.udp_tx_dropped,
+	            (unsigned long long)net->stats.udp_rx_kernel_drops,
 	            (unsigned long long)net->stats.tcp_accepted, (unsigned long long)net->stats.tcp_connected,
 	            (unsigned long long)net->stats.tcp_closed, (unsigned long long)net->stats.tcp_reset);
 }
@@ -143,6 +151,7 @@ struct mica_udp {
 	void *arg;
 	uint16_t port; /* local port */
 	bool in_batch, closing;
+	uint32_t kernel_drops; /* last SO_RXQ_OVFL count seen */
 	struct mica_task flush_task, free_task;
 	/* receive batch */
 	struct mmsghdr rx_msgs[UDP_BATCH];
@@ -188,17 +197,35 @@ static void udp_free_task(void *arg)
 	free(arg);
 }
 
-/* Local address a datagram was sent to, from its IP_PKTINFO. */
-static uint32_t udp_dst_ip(struct msghdr *mh)
+/* Local address a datagram was sent to, from its IP_PKTINFO; and the
+ * kernel's count of datagrams it dropped on this socket (SO_RXQ_OVFL). */
+static uint32_t udp_dst_ip(struct mica_udp *u, struct msghdr *mh)
 {
+	uint32_t ip = 0;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
 		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
 			struct in_pktinfo pi;
 			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-			return ntohl(pi.ipi_addr.s_addr);
+			ip = ntohl(pi.ipi_addr.s_addr);
+		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+			uint32_t drops;
+			memcpy(&drops, CMSG_DATA(c), sizeof(drops));
+			u->net->stats.udp_rx_kernel_drops += drops - u->kernel_drops;
+			u->kernel_drops = drops;
 		}
 	}
-	return 0;
+	return ip;
+}
+
+/* Receive and send buffers as NSD sizes them: past net.core.rmem_max /
+ * wmem_max where the process may (CAP_NET_ADMIN), else up to them. */
+static void udp_size_buffers(int fd)
+{
+	int rcv = UDP_RCVBUF, snd = UDP_SNDBUF;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &snd, sizeof(snd)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
 }
 
 static void udp_prepare_rx(struct mica_udp *u)
@@ -217,17 +244,18 @@ static void udp_prepare_rx(struct mica_udp *u)
 	}
 }
 
-static void udp_ready(struct mica_unix_watch *w, uint32_t events)
+/* One recvmmsg batch through the app, then its answers out in one
+ * sendmmsg. Returns how many datagrams came in (0: the socket is empty). */
+static int udp_batch(struct mica_udp *u)
 {
-	struct mica_udp *u = w->arg;
-	(void)events;
 	udp_prepare_rx(u);
-	int n = recvmmsg(w->fd, u->rx_msgs, UDP_BATCH, MSG_DONTWAIT, NULL);
+	int n = recvmmsg(u->watch.fd, u->rx_msgs, UDP_BATCH, MSG_DONTWAIT, NULL);
 	if (n <= 0)
-		return;
+		return 0;
 	u->in_batch = true;
 	for (int i = 0; i < n && !u->closing; i++) {
 		struct msghdr *mh = &u->rx_msgs[i].msg_hdr;
+		uint32_t dst = udp_dst_ip(u, mh);
 		if (mh->msg_flags & MSG_TRUNC) {
 			u->net->stats.udp_rx_oversize++;
 			continue;
@@ -235,7 +263,7 @@ static void udp_ready(struct mica_unix_watch *w, uint32_t events)
 		u->net->stats.udp_rx++;
 		struct mica_udp_dgram d = {
 		    .src = from_sockaddr(&u->rx_from[i]),
-		    .dst = {udp_dst_ip(mh), u->port},
+		    .dst = {dst, u->port},
 		    .data = mica_view_make(u->rx_data[i], u->rx_msgs[i].msg_len),
 		};
 		u->fn(u, &d, u->arg);
@@ -243,6 +271,18 @@ static void udp_ready(struct mica_unix_watch *w, uint32_t events)
 	u->in_batch = false;
 	if (!u->closing && u->ntx)
 		udp_flush(u);
+	return n;
+}
+
+/* Drain the socket batch by batch while it stays full, but at most
+ * UDP_DRAIN_BATCHES at a time: level-triggered epoll brings us back. */
+static void udp_ready(struct mica_unix_watch *w, uint32_t events)
+{
+	struct mica_udp *u = w->arg;
+	(void)events;
+	for (int b = 0; b < UDP_DRAIN_BATCHES && !u->closing; b++)
+		if (udp_batch(u) < UDP_BATCH)
+			break;
 }
 
 int mica_udp_bind(struct mica_net *net, const struct mica_endpoint *local, mica_udp_recv_fn fn, void *arg,
@@ -258,6 +298,8 @@ int mica_udp_bind(struct mica_net *net, const struct mica_endpoint *local, mica_
 	}
 	int one = 1;
 	(void)setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+	(void)setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
+	udp_size_buffers(fd);
 	struct sockaddr_in self;
 	socklen_t sl = sizeof(self);
 	if (getsockname(fd, (struct sockaddr *)&self, &sl) == 0)

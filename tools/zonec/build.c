@@ -95,31 +95,10 @@ static void map_free(struct bmap *m)
 	free(m->slots);
 }
 
-/* RFC 4034 6.1 canonical order: compare labels from the right. */
-static int canon_cmp(const uint8_t *a, const uint8_t *b)
-{
-	const uint8_t *la[128] = {0}, *lb[128] = {0};
-	int na = 0, nb = 0;
-	for (const uint8_t *p = a; *p; p += *p + 1)
-		la[na++] = p;
-	for (const uint8_t *p = b; *p; p += *p + 1)
-		lb[nb++] = p;
-	while (na > 0 && nb > 0) {
-		const uint8_t *x = la[--na], *y = lb[--nb];
-		size_t n = *x < *y ? *x : *y;
-		int c = memcmp(x + 1, y + 1, n);
-		if (c)
-			return c;
-		if (*x != *y)
-			return *x < *y ? -1 : 1;
-	}
-	return na - nb;
-}
-
 static int cmp_nodes(const void *x, const void *y)
 {
 	const struct bnode *a = *(struct bnode *const *)x, *b = *(struct bnode *const *)y;
-	return canon_cmp(a->lname, b->lname);
+	return mica_dns_name_canon_cmp(a->lname, a->len, b->lname, b->len);
 }
 
 static void zerr(struct zfile *zf, const struct zrr *at, const char *msg, const uint8_t *name)
@@ -211,48 +190,87 @@ static bool same_rr(const struct zrr *a, const struct zrr *b)
 	return a->type == b->type && a->rdlen == b->rdlen && memcmp(a->rdata, b->rdata, a->rdlen) == 0;
 }
 
-/* RRsets of a node: types in order of first appearance, RRs in file order. */
-static void emit_rrsets(struct zbuilt *zb, struct zfile *zf, struct bnode *b, size_t *nrr, size_t *caprr,
-                        size_t *rdcap)
+/* The RRset key of an RR: its type, and for an RRSIG the type it covers
+ * (the RRSIGs of a name are kept as one RRset per covered type). */
+static uint32_t rr_key(const struct zrr *r)
 {
-	for (size_t k = 0; k < b->nrrs; k++) {
-		const struct zrr *r = &zf->rrs[b->rrs[k]];
-		bool seen = false;
-		for (size_t j = 0; j < k && !seen; j++)
-			seen = zf->rrs[b->rrs[j]].type == r->type;
-		if (seen)
+	uint32_t covered =
+	    r->type == MICA_DNS_RRSIG && r->rdlen >= 2 ? (uint32_t)(r->rdata[0] << 8 | r->rdata[1]) : 0;
+	return (uint32_t)r->type << 16 | covered;
+}
+
+struct rrcaps {
+	size_t nrr, caprr, rdcap;
+};
+
+static void put_rr_data(struct zbuilt *zb, struct rrcaps *c, const struct zrr *x)
+{
+	while (zb->rdata_len + 6 + x->rdlen > c->rdcap) {
+		c->rdcap = c->rdcap ? c->rdcap * 2 : 65536;
+		zb->rdata = xrealloc(zb->rdata, c->rdcap);
+	}
+	uint8_t *p = zb->rdata + zb->rdata_len;
+	p[0] = (uint8_t)(x->ttl >> 24);
+	p[1] = (uint8_t)(x->ttl >> 16);
+	p[2] = (uint8_t)(x->ttl >> 8);
+	p[3] = (uint8_t)x->ttl;
+	p[4] = (uint8_t)(x->rdlen >> 8);
+	p[5] = (uint8_t)x->rdlen;
+	memcpy(p + 6, x->rdata, x->rdlen);
+	zb->rdata_len += 6u + x->rdlen;
+}
+
+/* One RRset: the RRs of rrs[] (file order, duplicates dropped) with key. */
+static void emit_one(struct zbuilt *zb, struct zfile *zf, const size_t *rrs, size_t n, size_t first,
+                     struct rrcaps *c)
+{
+	uint32_t key = rr_key(&zf->rrs[rrs[first]]);
+	if (c->nrr == c->caprr) {
+		c->caprr = c->caprr ? c->caprr * 2 : 256;
+		zb->rrsets = xrealloc(zb->rrsets, c->caprr * sizeof(*zb->rrsets));
+	}
+	struct mica_dns_rrset *rs = &zb->rrsets[c->nrr++];
+	rs->type = zf->rrs[rrs[first]].type;
+	rs->count = 0;
+	rs->data = (uint32_t)zb->rdata_len;
+	rs->sigs = MICA_DNS_NONE;
+	for (size_t j = first; j < n; j++) {
+		const struct zrr *x = &zf->rrs[rrs[j]];
+		bool dup = false;
+		if (rr_key(x) != key)
 			continue;
-		if (*nrr == *caprr) {
-			*caprr = *caprr ? *caprr * 2 : 256;
-			zb->rrsets = xrealloc(zb->rrsets, *caprr * sizeof(*zb->rrsets));
-		}
-		struct mica_dns_rrset *rs = &zb->rrsets[(*nrr)++];
-		rs->type = r->type;
-		rs->count = 0;
-		rs->data = (uint32_t)zb->rdata_len;
-		for (size_t j = k; j < b->nrrs; j++) {
-			const struct zrr *x = &zf->rrs[b->rrs[j]];
-			bool dup = false;
-			if (x->type != r->type)
-				continue;
-			for (size_t d = k; d < j && !dup; d++)
-				dup = same_rr(&zf->rrs[b->rrs[d]], x);
-			if (dup)
-				continue;
-			while (zb->rdata_len + 6 + x->rdlen > *rdcap) {
-				*rdcap = *rdcap ? *rdcap * 2 : 65536;
-				zb->rdata = xrealloc(zb->rdata, *rdcap);
-			}
-			uint8_t *p = zb->rdata + zb->rdata_len;
-			p[0] = (uint8_t)(x->ttl >> 24);
-			p[1] = (uint8_t)(x->ttl >> 16);
-			p[2] = (uint8_t)(x->ttl >> 8);
-			p[3] = (uint8_t)x->ttl;
-			p[4] = (uint8_t)(x->rdlen >> 8);
-			p[5] = (uint8_t)x->rdlen;
-			memcpy(p + 6, x->rdata, x->rdlen);
-			zb->rdata_len += 6u + x->rdlen;
+		for (size_t d = first; d < j && !dup; d++)
+			dup = same_rr(&zf->rrs[rrs[d]], x);
+		if (!dup) {
+			put_rr_data(zb, c, x);
 			rs->count++;
+		}
+	}
+}
+
+/* RRsets of a name: types in order of first appearance, then its RRSIGs
+ * by covered type; each RRset points at the RRSIGs covering it. */
+static void emit_rrsets(struct zbuilt *zb, struct zfile *zf, const size_t *rrs, size_t n, struct rrcaps *c)
+{
+	size_t start = c->nrr;
+	for (int sigs = 0; sigs < 2; sigs++) {
+		for (size_t k = 0; k < n; k++) {
+			const struct zrr *r = &zf->rrs[rrs[k]];
+			bool seen = (r->type == MICA_DNS_RRSIG) != sigs;
+			for (size_t j = 0; j < k && !seen; j++)
+				seen = rr_key(&zf->rrs[rrs[j]]) == rr_key(r);
+			if (!seen)
+				emit_one(zb, zf, rrs, n, k, c);
+		}
+	}
+	for (size_t i = start; i < c->nrr; i++) {
+		if (zb->rrsets[i].type == MICA_DNS_RRSIG)
+			continue;
+		for (size_t j = start; j < c->nrr; j++) {
+			const uint8_t *rd = zb->rdata + zb->rrsets[j].data + 6;
+			if (zb->rrsets[j].type == MICA_DNS_RRSIG &&
+			    (rd[0] << 8 | rd[1]) == zb->rrsets[i].type)
+				zb->rrsets[i].sigs = (uint32_t)j;
 		}
 	}
 }
@@ -285,7 +303,7 @@ static void link_nodes(struct zbuilt *zb, const struct bmap *m, struct bnode **o
 			memcpy(star + 2, b->lname, b->len);
 			long w = map_find(m, star, b->len + 2u);
 			if (w >= 0)
-				nd->wild = m->nodes[w].final;
+				nd->wild = m->nodes[w].final; /* NONE for an NSEC3 owner */
 		}
 	}
 	/* the lowest NS-bearing name at or above each node, apex excluded;
@@ -299,11 +317,27 @@ static void link_nodes(struct zbuilt *zb, const struct bmap *m, struct bnode **o
 	}
 }
 
+static void layout_nsec3_names(struct zbuilt *zb)
+{
+	for (uint32_t i = 0; i < zb->z.nnsec3; i++) {
+		const struct bnode *b = zb->n3[i];
+		struct mica_dns_nsec3 *e = &zb->nsec3[i];
+		e->name = (uint32_t)zb->names_len;
+		memcpy(zb->names + zb->names_len, b->name, b->len);
+		zb->names_len += b->len;
+		e->lname = (uint32_t)zb->names_len;
+		memcpy(zb->names + zb->names_len, b->lname, b->len);
+		zb->names_len += b->len;
+	}
+}
+
 static void layout_names(struct zbuilt *zb, struct bnode **order, size_t n)
 {
 	size_t cap = 0;
 	for (size_t i = 0; i < n; i++)
 		cap += 2u * order[i]->len;
+	for (size_t i = 0; i < zb->nn3; i++)
+		cap += 2u * zb->n3[i]->len;
 	zb->names = xrealloc(NULL, cap);
 	zb->names_len = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -316,6 +350,7 @@ static void layout_names(struct zbuilt *zb, struct bnode **order, size_t n)
 		zb->names_len += order[i]->len;
 		nd->name_len = order[i]->len;
 	}
+	layout_nsec3_names(zb);
 }
 
 static void make_hash(struct zbuilt *zb, size_t n)
@@ -336,6 +371,87 @@ static void make_hash(struct zbuilt *zb, size_t n)
 			h = (h + 1) & (size - 1);
 		zb->hash[h] = (uint32_t)i + 1;
 	}
+}
+
+/* NSEC3 owners (names holding only NSEC3 and its RRSIGs, RFC 5155 7.1)
+ * are not names of the zone's tree: they go to zb->n3 (canonical order,
+ * which is hash order) and out of `order`. Returns the new count. */
+static size_t split_nsec3(struct zbuilt *zb, struct zfile *zf, struct bmap *m, struct bnode **order, size_t n)
+{
+	size_t kept = 0;
+	zb->n3 = xrealloc(NULL, n * sizeof(*zb->n3));
+	zb->nn3 = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct bnode *b = order[i];
+		bool only = b->nrrs > 0 && i > 0;
+		for (size_t k = 0; k < b->nrrs && only; k++) {
+			uint32_t key = rr_key(&zf->rrs[b->rrs[k]]);
+			only = key >> 16 == MICA_DNS_NSEC3 ||
+			       key == ((uint32_t)MICA_DNS_RRSIG << 16 | MICA_DNS_NSEC3);
+		}
+		/* a name below it keeps it in the tree */
+		if (only && i + 1 < n &&
+		    mica_dns_name_has_suffix(order[i + 1]->lname, order[i + 1]->len, b->lname, b->len))
+			only = false;
+		if (only) {
+			b->final = MICA_DNS_NONE;
+			zb->n3[zb->nn3++] = b;
+		} else {
+			order[kept++] = b;
+		}
+	}
+	(void)m;
+	return kept;
+}
+
+/* The apex NSEC3PARAM RR a server uses (hash 1, flags 0), or NULL. */
+static const uint8_t *nsec3param_rdata(const struct zbuilt *zb, uint32_t rrset)
+{
+	if (rrset == MICA_DNS_NONE)
+		return NULL;
+	const uint8_t *rr = zb->rdata + zb->rrsets[rrset].data;
+	for (unsigned i = 0; i < zb->rrsets[rrset].count; i++, rr += 6 + (rr[4] << 8 | rr[5]))
+		if ((rr[4] << 8 | rr[5]) >= 5 && rr[6] == 1 && rr[7] == 0)
+			return rr + 6;
+	return NULL;
+}
+
+/* Same hash, iterations and salt as the NSEC3PARAM? */
+static bool same_params(const uint8_t *param, const uint8_t *nsec3)
+{
+	return param[0] == nsec3[0] && param[2] == nsec3[2] && param[3] == nsec3[3] && param[4] == nsec3[4] &&
+	       memcmp(param + 5, nsec3 + 5, param[4]) == 0;
+}
+
+/* The NSEC3 chain: RRsets of the NSEC3 owners whose parameters are the
+ * apex NSEC3PARAM's (others are not served). */
+static void emit_nsec3(struct zbuilt *zb, struct zfile *zf, struct rrcaps *c)
+{
+	zb->nsec3 = calloc(zb->nn3 + 1, sizeof(*zb->nsec3));
+	uint32_t param_rrset = MICA_DNS_NONE;
+	const struct mica_dns_node *apex = &zb->nodes[0];
+	for (uint32_t i = apex->rrsets; i < apex->rrsets + apex->nrrsets; i++)
+		if (zb->rrsets[i].type == MICA_DNS_NSEC3PARAM)
+			param_rrset = i;
+	const uint8_t *param = nsec3param_rdata(zb, param_rrset);
+	zb->z.nsec3param = param ? param_rrset : MICA_DNS_NONE;
+	size_t kept = 0;
+	for (size_t i = 0; i < zb->nn3 && param; i++) {
+		struct bnode *b = zb->n3[i];
+		const struct zrr *first = NULL;
+		for (size_t k = 0; k < b->nrrs && !first; k++)
+			if (zf->rrs[b->rrs[k]].type == MICA_DNS_NSEC3)
+				first = &zf->rrs[b->rrs[k]];
+		if (!first || first->rdlen < 5 || first->rdlen < 5u + first->rdata[4] ||
+		    !same_params(param, first->rdata))
+			continue;
+		struct mica_dns_nsec3 *e = &zb->nsec3[kept];
+		zb->n3[kept++] = b;
+		e->rrset = (uint32_t)c->nrr;
+		emit_rrsets(zb, zf, b->rrs, b->nrrs, c);
+		e->name_len = b->len;
+	}
+	zb->z.nnsec3 = (uint32_t)kept;
 }
 
 int zbuild(struct zbuilt *zb, struct zfile *zf)
@@ -388,14 +504,17 @@ int zbuild(struct zbuilt *zb, struct zfile *zf)
 		free(order);
 		return -1;
 	}
+	n = split_nsec3(zb, zf, &m, order, n);
 	zb->nodes = calloc(n, sizeof(*zb->nodes));
-	size_t nrr = 0, caprr = 0, rdcap = 0;
+	struct rrcaps c = {0, 0, 0};
 	for (size_t i = 0; i < n; i++) {
 		order[i]->final = (uint32_t)i;
-		zb->nodes[i].rrsets = (uint32_t)nrr;
-		emit_rrsets(zb, zf, order[i], &nrr, &caprr, &rdcap);
-		zb->nodes[i].nrrsets = (uint16_t)(nrr - zb->nodes[i].rrsets);
+		zb->nodes[i].rrsets = (uint32_t)c.nrr;
+		emit_rrsets(zb, zf, order[i]->rrs, order[i]->nrrs, &c);
+		zb->nodes[i].nrrsets = (uint16_t)(c.nrr - zb->nodes[i].rrsets);
 	}
+	emit_nsec3(zb, zf, &c);
+	size_t nrr = c.nrr;
 	link_nodes(zb, &m, order, n);
 	layout_names(zb, order, n);
 	make_hash(zb, n);
@@ -411,6 +530,8 @@ int zbuild(struct zbuilt *zb, struct zfile *zf)
 	z->apex = 0;
 	z->soa = find_type(zb, 0, MICA_DNS_SOA);
 	z->ns = find_type(zb, 0, MICA_DNS_NS);
+	z->secure = find_type(zb, 0, MICA_DNS_RRSIG) != MICA_DNS_NONE;
+	z->nsec3 = zb->nsec3;
 	uint32_t ttl =
 	    (uint32_t)(zb->rdata[zb->rrsets[z->soa].data] << 24 |
 	               zb->rdata[zb->rrsets[z->soa].data + 1] << 16 |
@@ -430,6 +551,8 @@ void zbuilt_free(struct zbuilt *b)
 	free(b->memo_data);
 	free(b->nodes);
 	free(b->rrsets);
+	free(b->nsec3);
+	free(b->n3);
 	free(b->hash);
 	free(b->memo);
 	free(b->memo_fix);

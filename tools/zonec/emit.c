@@ -31,7 +31,14 @@ static void emit_zone(FILE *f, const struct zbuilt *b, size_t k, bool memo)
 	}
 	fprintf(f, "};\nstatic const struct mica_dns_rrset z%zu_rrsets[] = {\n", k);
 	for (uint32_t i = 0; i < z->nrrsets; i++)
-		fprintf(f, "\t{ %u, %u, %u },\n", b->rrsets[i].type, b->rrsets[i].count, b->rrsets[i].data);
+		fprintf(f, "\t{ %u, %u, %u, %uu },\n", b->rrsets[i].type, b->rrsets[i].count,
+		        b->rrsets[i].data, b->rrsets[i].sigs);
+	fprintf(f, "};\nstatic const struct mica_dns_nsec3 z%zu_nsec3[] = {\n", k);
+	for (uint32_t i = 0; i < z->nnsec3; i++)
+		fprintf(f, "\t{ %u, %u, %u, %u },\n", b->nsec3[i].name, b->nsec3[i].lname, b->nsec3[i].rrset,
+		        (unsigned)b->nsec3[i].name_len);
+	if (!z->nnsec3)
+		fputs("\t{ 0, 0, 0, 0 },\n", f);
 	fprintf(f, "};\nstatic const uint32_t z%zu_hash[] = {", k);
 	for (size_t i = 0; i < b->hash_size; i++)
 		fprintf(f, "%s%u,", i % 16 ? " " : "\n\t", b->hash[i]);
@@ -46,8 +53,9 @@ static void emit_zone(FILE *f, const struct zbuilt *b, size_t k, bool memo)
 		        b->nfix % 16 ? " " : "\n\t", k);
 		for (uint32_t i = 0; i < z->nmemo; i++) {
 			const struct mica_dns_memo *e = &b->memo[i];
-			fprintf(f, "\t{ %u, %u, %u, %u, %u, %u, %u, %u, %u, %u, %u },\n", e->qtype, e->flags,
-			        e->an, e->ns, e->ar, e->xlen, e->tq_len, e->nfix, e->data, e->len, e->fix);
+			fprintf(f, "\t{ %u, %u, %u, %u, %u, %u, %u, %u, %u, %u, %u, %u },\n", e->qtype,
+			        e->dnssec, e->flags, e->an, e->ns, e->ar, e->xlen, e->tq_len, e->nfix,
+			        e->data, e->len, e->fix);
 		}
 		fputs("};\n", f);
 	}
@@ -57,8 +65,10 @@ static void emit_zone(FILE *f, const struct zbuilt *b, size_t k, bool memo)
 	        "\t.names = z%zu_names, .rdata = z%zu_rdata, .nodes = z%zu_nodes,\n"
 	        "\t.rrsets = z%zu_rrsets, .hash = z%zu_hash,\n"
 	        "\t.nnodes = %u, .nrrsets = %u, .hash_mask = %u,\n"
-	        "\t.apex = %u, .soa = %u, .ns = %uu, .neg_ttl = %u,\n",
-	        k, k, k, k, k, k, z->nnodes, z->nrrsets, z->hash_mask, z->apex, z->soa, z->ns, z->neg_ttl);
+	        "\t.apex = %u, .soa = %u, .ns = %uu, .neg_ttl = %u,\n"
+	        "\t.secure = %s, .nsec3param = %uu, .nsec3 = z%zu_nsec3, .nnsec3 = %u,\n",
+	        k, k, k, k, k, k, z->nnodes, z->nrrsets, z->hash_mask, z->apex, z->soa, z->ns, z->neg_ttl,
+	        z->secure ? "true" : "false", z->nsec3param, k, z->nnsec3);
 	if (m)
 		fprintf(f,
 		        "\t.memo = z%zu_memo, .memo_data = z%zu_memo_data, .memo_fix = z%zu_memo_fix,\n"

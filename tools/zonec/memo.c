@@ -3,7 +3,9 @@
  * query and keep the encoded sections; answers equal to the one for "any
  * other type" are stored once (qtype 0). Each delegation has one referral
  * template, each name one NXDOMAIN template for the names below it (when
- * no wildcard covers them); wildcards use the wildcard node's entries. */
+ * no wildcard covers them and no DNAME redirects them: DNAME answers hold
+ * the query name and go to the engine); wildcards use the wildcard
+ * node's entries. */
 #include "zonec.h"
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +25,7 @@ static uint16_t fixbuf[MAX_FIX];
 
 /* Run the engine for (name, qtype); forced: a lookup result to use. */
 static void run(const struct mica_dns_zoneset *zs, const struct mica_dns_zone *z, uint32_t node,
-                uint16_t qtype, const struct mica_dns_lookup *forced, struct tmpl *t)
+                uint16_t qtype, bool dnssec, const struct mica_dns_lookup *forced, struct tmpl *t)
 {
 	struct mica_dns_query q;
 	memset(&q, 0, sizeof(q));
@@ -34,6 +36,7 @@ static void run(const struct mica_dns_zoneset *zs, const struct mica_dns_zone *z
 	q.qtype = qtype;
 	q.qclass = MICA_DNS_CLASS_IN;
 	q.hdr.qdcount = 1;
+	q.edns_do = dnssec;
 	size_t qend = MICA_DNS_HDR_LEN + nd->name_len + 4u;
 	q.question_end = qend;
 	memset(buf, 0, MICA_DNS_HDR_LEN);
@@ -55,6 +58,7 @@ static void run(const struct mica_dns_zoneset *zs, const struct mica_dns_zone *z
 	if (!t->ok)
 		return;
 	t->e.qtype = qtype;
+	t->e.dnssec = dnssec;
 	t->e.flags = m.flags;
 	t->e.an = m.an;
 	t->e.ns = m.ns;
@@ -132,58 +136,70 @@ static bool special(uint16_t t)
 	       t == 250 || (t >= MICA_DNS_IXFR && t <= MICA_DNS_ANY) || t == MICA_DNS_MEMO_NX;
 }
 
+static bool has_type(const struct mica_dns_zone *z, uint32_t node, uint16_t type)
+{
+	const struct mica_dns_node *n = &z->nodes[node];
+	for (uint32_t i = n->rrsets; i < n->rrsets + n->nrrsets; i++)
+		if (z->rrsets[i].type == type)
+			return true;
+	return false;
+}
+
+/* The entries of one node for queries without DO (dnssec false) or with
+ * DO (signed zones); false when an answer cannot be memoised. */
+static bool memo_group(const struct mica_dns_zoneset *zs, struct zbuilt *zb, struct caps *c, uint32_t i,
+                       const uint16_t *types, size_t ntypes, uint16_t other_type, bool dnssec)
+{
+	const struct mica_dns_node *nd = &zb->nodes[i];
+	const struct mica_dns_zone *z = &zb->z;
+	struct tmpl other, t;
+	if (nd->cut == i) { /* the referral for every name at or below the cut */
+		struct mica_dns_lookup lk = {z, MICA_DNS_M_REFERRAL, i, i, 0};
+		run(zs, z, i, other_type, dnssec, &lk, &other);
+		if (other.ok)
+			keep(zb, c, &other, 0);
+		drop(&other);
+		return other.ok;
+	}
+	run(zs, z, i, other_type, dnssec, NULL, &other);
+	bool ok = other.ok;
+	for (size_t k = 0; k < ntypes && ok; k++) {
+		run(zs, z, i, types[k], dnssec, NULL, &t);
+		ok = t.ok;
+		if (ok && !same(&t, &other))
+			keep(zb, c, &t, types[k]);
+		drop(&t);
+	}
+	/* NXDOMAIN below (without DO: with DO the proof depends on the name) */
+	if (ok && !dnssec && nd->wild == MICA_DNS_NONE && !has_type(z, i, MICA_DNS_DNAME)) {
+		struct mica_dns_lookup lk = {z, MICA_DNS_M_NXDOMAIN, i, i, 0};
+		run(zs, z, i, other_type, false, &lk, &t);
+		if (t.ok)
+			keep(zb, c, &t, MICA_DNS_MEMO_NX);
+		drop(&t);
+	}
+	if (ok)
+		keep(zb, c, &other, 0);
+	drop(&other);
+	return ok;
+}
+
 static void memo_node(const struct mica_dns_zoneset *zs, struct zbuilt *zb, struct caps *c, uint32_t i,
                       const uint16_t *types, size_t ntypes, uint16_t other_type)
 {
 	struct mica_dns_node *nd = &zb->nodes[i];
-	const struct mica_dns_zone *z = &zb->z;
-	struct tmpl other, t;
-	nd->memo = z->nmemo;
+	nd->memo = zb->z.nmemo;
 	nd->nmemo = 0;
 	if (nd->cut != MICA_DNS_NONE && nd->cut != i)
 		return; /* below a delegation: the cut's referral */
-	if (nd->cut == i) {
-		struct mica_dns_lookup lk = {z, MICA_DNS_M_REFERRAL, i, i, 0};
-		run(zs, z, i, other_type, &lk, &other);
-		if (other.ok) {
-			keep(zb, c, &other, 0);
-			nd->nmemo = 1;
-		}
-		drop(&other);
+	bool ok = memo_group(zs, zb, c, i, types, ntypes, other_type, false);
+	if (ok && zb->z.secure)
+		ok = memo_group(zs, zb, c, i, types, ntypes, other_type, true);
+	if (!ok) { /* this name goes to the engine */
+		zb->z.nmemo = nd->memo;
 		return;
 	}
-	run(zs, z, i, other_type, NULL, &other);
-	if (!other.ok) {
-		drop(&other);
-		return;
-	}
-	for (size_t k = 0; k < ntypes; k++) {
-		run(zs, z, i, types[k], NULL, &t);
-		if (!t.ok) { /* cannot memoise this type: no memo here */
-			zb->z.nmemo = nd->memo;
-			drop(&t);
-			drop(&other);
-			nd->nmemo = 0;
-			return;
-		}
-		if (!same(&t, &other)) {
-			keep(zb, c, &t, types[k]);
-			nd->nmemo++;
-		}
-		drop(&t);
-	}
-	if (nd->wild == MICA_DNS_NONE) { /* NXDOMAIN for names below this one */
-		struct mica_dns_lookup lk = {z, MICA_DNS_M_NXDOMAIN, i, i, 0};
-		run(zs, z, i, other_type, &lk, &t);
-		if (t.ok) {
-			keep(zb, c, &t, MICA_DNS_MEMO_NX);
-			nd->nmemo++;
-		}
-		drop(&t);
-	}
-	keep(zb, c, &other, 0);
-	nd->nmemo++;
-	drop(&other);
+	nd->nmemo = (uint16_t)(zb->z.nmemo - nd->memo);
 }
 
 int zmemo(struct zbuilt *zones, size_t n)

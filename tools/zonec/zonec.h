@@ -51,12 +51,17 @@ const char *zname_error(int r);
 /* A TTL-style period: seconds or units (1h30m, 2w), at most max. */
 bool zparse_period(const char *s, size_t n, uint64_t max, uint32_t *out);
 
+struct bnode; /* build.c's name being built */
+
 /* A zone built in memory, laid out exactly as the generated C data. */
 struct zbuilt {
 	struct mica_dns_zone z;
 	uint8_t *names, *rdata, *memo_data;
 	struct mica_dns_node *nodes;
 	struct mica_dns_rrset *rrsets;
+	struct mica_dns_nsec3 *nsec3; /* the NSEC3 chain (z.nnsec3 entries) */
+	struct bnode **n3;            /* while building: the NSEC3 owners */
+	size_t nn3;
 	uint32_t *hash;
 	struct mica_dns_memo *memo;
 	uint16_t *memo_fix;

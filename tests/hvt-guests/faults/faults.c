@@ -12,6 +12,8 @@
  *   seal-write  turn off CR0.WP (so page protections no longer stop a
  *               kernel-mode write) and write to its own text: only the
  *               hypervisor's read-only (sealed) memory stops it
+ *   seal-write-rodata, seal-write-pt  the same for its read-only data and
+ *               for the page tables
  * For the stop tests (stop.sh), guests that never stop by themselves:
  *   spin        loop forever in start(), no VM exit
  *   fault-loop  load its own IDT whose page-fault handler returns to the
@@ -86,6 +88,21 @@ static void poll_forever(void)
 		(void)mica_plat_poll(mica_plat_monotonic_ns() + 10 * MICA_NS_PER_MS);
 }
 
+static const uint8_t rodata_byte = 0x5a;
+
+/* Turn off CR0.WP, so page protections no longer stop a kernel-mode
+ * write, and rewrite one byte with its own value: only the hypervisor's
+ * read-only (sealed) memory can stop it. */
+static int write_with_wp_off(const char *what, volatile uint8_t *p)
+{
+	uint64_t cr0;
+	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0 & ~(1ull << 16)));
+	*p = *p;
+	mica_printf("faults: wrote to %s at %p with CR0.WP off: not sealed\n", what, (void *)p);
+	return 1;
+}
+
 static bool is(const char *what)
 {
 	return strcmp(mica_arg_str("do"), what) == 0;
@@ -116,14 +133,12 @@ static int start(struct mica_loop *loop)
 		                   "Nd"((uint16_t)(MICA_HVT_PORT_BASE + MICA_HVT_CALL_CONSOLE))
 		                 : "memory");
 	}
-	if (is("seal-write")) {
-		uint64_t cr0;
-		__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
-		__asm__ volatile("mov %0, %%cr0" : : "r"(cr0 & ~(1ull << 16)));
-		*(volatile uint8_t *)(uintptr_t)&start = 0xcc;
-		mica_printf("faults: wrote to text with CR0.WP off: not sealed\n");
-		return 1;
-	}
+	if (is("seal-write"))
+		return write_with_wp_off("text", (volatile uint8_t *)(uintptr_t)&start);
+	if (is("seal-write-rodata"))
+		return write_with_wp_off("read-only data", (volatile uint8_t *)(uintptr_t)&rodata_byte);
+	if (is("seal-write-pt"))
+		return write_with_wp_off("page tables", (volatile uint8_t *)(uintptr_t)MICA_HVT_PT_ADDR);
 	if (is("spin")) {
 		mica_printf("faults: spinning forever\n");
 		for (;;)

@@ -1,7 +1,10 @@
 /* hcfuzz.c - a hostile guest: --calls random hypercalls (every call but
  * HALT and ABORT) whose argument structs are filled with random mixes of
  * valid addresses, addresses in read-only memory, at the edge of memory,
- * outside it, huge lengths and random words. The monitor must serve each
+ * outside it, huge lengths and random words. POLL carries frames most of
+ * the time (tx batches, rx buffers, extra I/O entries: the hottest path),
+ * with frame lengths around the limits and batch counts up to and past
+ * MICA_HVT_NET_BATCH_MAX. The monitor must serve each
  * call or end the guest with a report (--wild sets how often a word is
  * one it must refuse); tests/integration/hvt/
  * hypercall-fuzz.sh checks it never crashes. Exits 0 when all calls were
@@ -21,6 +24,8 @@ static uint64_t state;
 static uint64_t wild_percent;
 static uint8_t scratch[8192] __attribute__((aligned(64)));
 static uint64_t frames[2 * MICA_HVT_NET_BATCH_MAX + 8];
+static struct mica_hvt_frame rx_frames[MICA_HVT_NET_BATCH_MAX + 8];
+static struct mica_hvt_poll_io poll_io[MICA_HVT_MAX_DEVICES + 2];
 
 static uint64_t next(void)
 {
@@ -50,6 +55,56 @@ static bool wild(void)
 	return next() % 100 < wild_percent;
 }
 
+/* A batch count: mostly small, sometimes the limit, when wild too big. */
+static uint32_t batch_count(void)
+{
+	if (wild())
+		return next() % 2 ? MICA_HVT_NET_BATCH_MAX + 1 : (uint32_t)next();
+	return next() % 8 == 0 ? MICA_HVT_NET_BATCH_MAX : (uint32_t)(next() % 9);
+}
+
+/* n frames in fr: buffers in scratch, lengths around real frame sizes
+ * (below the Ethernet header, typical, above the MTU); when wild one gets
+ * a bad address. */
+static void fill_frames(struct mica_hvt_frame *fr, unsigned n, uint64_t mem)
+{
+	static const uint32_t lens[] = {0, 13, 14, 60, 1514, 2000, 4096, 9216, 9217};
+	for (unsigned i = 0; i < n; i++)
+		fr[i] = (struct mica_hvt_frame){(uintptr_t)scratch + next() % 4096,
+		                                next() % 2 ? lens[next() % 9] : (uint32_t)(next() % 4096), 0};
+	if (n && wild())
+		fr[next() % n].addr = bad_value(mem);
+}
+
+/* POLL carrying frames: a tx batch and rx buffers for io_handle, and
+ * extra I/O entries for other handles (valid or not). */
+static void fill_poll(struct mica_hvt_poll *p, uint32_t handle, uint64_t mem)
+{
+	struct mica_hvt_frame *tx = (struct mica_hvt_frame *)frames;
+	p->timeout_ns = next() % 4 ? next() % 1000000 : 0;
+	p->io_handle = handle;
+	p->tx_count = next() % 2 ? batch_count() : 0;
+	p->tx_frames = (uintptr_t)tx;
+	fill_frames(tx, p->tx_count <= MICA_HVT_NET_BATCH_MAX ? p->tx_count : 0, mem);
+	p->rx_count = next() % 2 ? batch_count() : 0;
+	p->rx_frames = (uintptr_t)rx_frames;
+	fill_frames(rx_frames, p->rx_count <= MICA_HVT_NET_BATCH_MAX ? p->rx_count : 0, mem);
+	p->nio = next() % 3 ? 0 : (wild() ? (uint32_t)next() : (uint32_t)(next() % 4));
+	p->io = (uintptr_t)poll_io;
+	for (unsigned i = 0; i < MICA_HVT_MAX_DEVICES && i < p->nio; i++) {
+		struct mica_hvt_poll_io *e = &poll_io[i];
+		*e = (struct mica_hvt_poll_io){.handle = (uint32_t)(next() % 4),
+		                               .tx_count = (uint32_t)(next() % 3),
+		                               .tx_frames = (uintptr_t)(tx + 16),
+		                               .rx_count = (uint32_t)(next() % 3),
+		                               .rx_frames = (uintptr_t)(tx + 32)};
+		if (wild())
+			e->handle = (uint32_t)next();
+		fill_frames(tx + 16, e->tx_count, mem);
+		fill_frames(tx + 32, e->rx_count, mem);
+	}
+}
+
 /* Fill the call's struct with valid-looking values; when wild, one field
  * (or the struct's own address) becomes a bad one. */
 static void one_call(uint64_t mem)
@@ -71,15 +126,12 @@ static void one_call(uint64_t mem)
 	struct mica_hvt_frame *fr = (struct mica_hvt_frame *)frames;
 	switch (nr) {
 	case MICA_HVT_CALL_CONSOLE: u.con = (struct mica_hvt_console){good_ptr(), next() % 64, 0}; break;
-	case MICA_HVT_CALL_POLL: u.poll.timeout_ns = next() % 1000000; break;
+	case MICA_HVT_CALL_POLL: fill_poll(&u.poll, handle, mem); break;
 	case MICA_HVT_CALL_NET_INFO: u.ni.handle = handle; break;
 	case MICA_HVT_CALL_NET_WRITE:
 	case MICA_HVT_CALL_NET_READ:
-		u.io = (struct mica_hvt_net_io){handle, (uint32_t)(next() % 8), (uintptr_t)frames, 0};
-		for (unsigned i = 0; i < 8; i++)
-			fr[i] = (struct mica_hvt_frame){good_ptr(), (uint32_t)(next() % 2000), 0};
-		if (wild())
-			fr[next() % 8].addr = bad_value(mem);
+		u.io = (struct mica_hvt_net_io){handle, batch_count(), (uintptr_t)fr, 0};
+		fill_frames(fr, u.io.count <= MICA_HVT_NET_BATCH_MAX ? u.io.count : 0, mem);
 		break;
 	case MICA_HVT_CALL_BLOCK_INFO: u.bi.handle = handle; break;
 	case MICA_HVT_CALL_BLOCK_READ:

@@ -18,7 +18,7 @@ start_nsd "$tmp" "$nsd_port" $ZONES
 for keys in "" "NOMEMO=1" "SAN=1"; do
 	img=$(./mica build apps/dns -t unix $(printf "ZONE=%s " $ZONES) $keys | tail -1)
 	port=$(free_port)
-	start_bg "$img" --listen=127.0.0.1:"$port" > "$tmp/mica.log" 2>&1
+	start_bg "$img" --listen=127.0.0.1:"$port" --rrl=off > "$tmp/mica.log" 2>&1 # NSD's rrl is off too
 	pid=${BG_PIDS[-1]}
 	wait_dns "$port"
 	/usr/bin/python3 tests/integration/dns/dnsdiff.py 127.0.0.1:"$nsd_port" 127.0.0.1:"$port" \

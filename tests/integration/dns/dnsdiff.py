@@ -69,6 +69,14 @@ def query_names(zones):
               'deep.x.w.example.com.', 'x.cw.example.com.', 'nx.c.example.com.',
               'nothere.example.com.', 'ns.deleg.example.com.', 'a.ns.deleg.example.com.',
               'x.child.example.com.', 'a.occluded.deleg.example.com.']
+    if any('dname.example' in z for z in zones):  # below the DNAMEs of corpus/dname.example.zone
+        l63 = 'q' * 63
+        names += ['a.b.org.dname.example.', 'www.org.dname.example.', 'inc.org.dname.example.',
+                  'nx.org.dname.example.', 'x.out.dname.example.', 'a.in.dname.example.',
+                  'a.b.in.dname.example.', 'x.tocname.dname.example.', 'x.both.dname.example.',
+                  'x.loop.dname.example.', 'x.chain1.dname.example.', 'x.generic.dname.example.',
+                  'x.long.dname.example.', '%s.%s.long.dname.example.' % (l63, l63),
+                  'x.deleg.dname.example.', 'x.viacname.dname.example.']
     return names
 
 
@@ -99,6 +107,9 @@ def zone_types(zones):
 
 def normal_queries(zones):
     out = []
+    if os.environ.get('DNSDIFF_DO'):  # signed zones: DO in most variants
+        global VARIANTS
+        VARIANTS = [(l, dict(kw, do=True), t) if 'edns' in kw else (l, kw, t) for l, kw, t in VARIANTS]
     qtypes = zone_types(zones)
     for i, name in enumerate(query_names(zones)):
         for j, t in enumerate(qtypes):

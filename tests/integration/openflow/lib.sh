@@ -112,3 +112,32 @@ transfer() {
 	wait $l
 	cmp -s "$OFDIR/data" "$OFDIR/recv"
 }
+
+# switch_up PORTS IMAGE ARGS...: namespace `sw` with a tap ctl0 (Linux
+# side 10.9.0.1/24) for the switch's control device, taps p1..pN for its
+# ports, the switch (tap target) started in it with --ipv4=10.9.0.2/24,
+# then each tap pI moved into a host namespace hI at 10.0.0.I/24.
+switch_up() {
+	local n=$1 img=$2 i args=(); shift 2
+	ns_add sw
+	in_ns sw ip tuntap add ctl0 mode tap || fail "tap ctl0"
+	in_ns sw ip addr add 10.9.0.1/24 dev ctl0
+	in_ns sw ip link set ctl0 up
+	for i in $(seq "$n"); do
+		in_ns sw ip tuntap add p$i mode tap || fail "tap p$i"
+		args+=("--net:port$i=p$i")
+	done
+	if [ "${SWITCH_HVT:-}" ]; then # a KVM guest: devices go to the monitor
+		bg ofswitch sw "$ROOT/build/monitor/mica-hvt" --stats --net:control=ctl0 "${args[@]}" "$img" \
+			--ipv4=10.9.0.2/24 "$@"
+	else
+		bg ofswitch sw "$img" --net:control=ctl0 --ipv4=10.9.0.2/24 "${args[@]}" "$@"
+	fi
+	wait_for 20 grep -q "dpid" "$OFDIR/ofswitch.log" || fail "switch did not start"
+	for i in $(seq "$n"); do
+		ns_add h$i
+		ip -n "$OFP-sw" link set p$i netns "$OFP-h$i" || fail "move p$i"
+		ip -n "$OFP-h$i" addr add 10.0.0.$i/24 dev p$i
+		ip -n "$OFP-h$i" link set p$i up
+	done
+}

@@ -18,6 +18,8 @@ TUNSETIFF = 0x400454CA
 IFF_TAP, IFF_NO_PI = 0x0002, 0x1000
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
+SOL_PACKET, PACKET_STATISTICS = 263, 6
+SO_RCVBUFFORCE = 33
 
 
 def main():
@@ -39,6 +41,12 @@ def main():
     ps = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     ps.bind((o.mica_if, 0))
     ps.setblocking(False)
+    # Frames from Mica must not be lost in this socket when they come in
+    # bursts (Linux's side queues in its tap instead): a large buffer.
+    try:
+        ps.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 16 << 20)
+    except OSError:
+        ps.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 << 20)
 
     stats = {"frames": 0, "dropped": 0, "duplicated": 0, "reordered": 0}
     queue = []      # (release time, n, to_mica, frame)
@@ -98,6 +106,7 @@ def main():
                 if addr[2] != PACKET_OUTGOING:
                     schedule(frame, False)
         release()
+    _, stats["socket_drops"] = struct.unpack("II", ps.getsockopt(SOL_PACKET, PACKET_STATISTICS, 8))
     print("impair: " + " ".join("%s=%d" % kv for kv in stats.items()), flush=True)
 
 

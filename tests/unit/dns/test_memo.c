@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include "../../../tools/zonec/zonec.h"
 
-#define NZ 3
-static const char *files[NZ] = {"tests/integration/dns/zones/example.com.zone",
-                                "tests/integration/dns/zones/example.org.zone",
-                                "tests/integration/dns/zones/child.example.com.zone"};
+#define NZ 4
+static const char *files[NZ] = {
+    "tests/integration/dns/zones/example.com.zone", "tests/integration/dns/zones/example.org.zone",
+    "tests/integration/dns/zones/child.example.com.zone", "tests/integration/dns/zones/signed.example.zone"};
 static struct zfile zf[NZ];
 static struct zbuilt zb[NZ];
 static struct mica_dns_zone plain[NZ];
@@ -86,8 +86,8 @@ static void mixed_case(uint8_t *dst, const uint8_t *src, size_t len)
 TEST(memo_equals_engine_for_every_name_and_type)
 {
 	CHECK_EQ(load(), 0);
-	static const uint16_t types[] = {1,   2,     5,   6,   12,  15, 16, 28, 33,
-	                                 257, 65280, 731, 999, 255, 43, 48, 0};
+	static const uint16_t types[] = {1,   2,   5,   6,  12, 15, 16, 28, 33, 257, 65280,
+	                                 731, 999, 255, 43, 48, 46, 47, 50, 51, 0};
 	static const char *prefixes[] = {"", "\1x", "\1a\1b", "\1*"};
 	for (int z = 0; z < NZ; z++) {
 		const struct mica_dns_zone *zz = &zb[z].z;
@@ -131,6 +131,31 @@ TEST(memo_covers_wildcard_referral_nxdomain)
 		uint64_t before = srv_memo.st.memo_hits;
 		CHECK(mica_dns_respond(&srv_memo, q, n, a, sizeof(a), false) > 0);
 		CHECK_EQ(srv_memo.st.memo_hits, before + 1);
+	}
+}
+
+/* With DO, answers from a signed zone (RRSIGs, NSEC3 NODATA proofs,
+ * DS at a referral) come from the memo too; NXDOMAIN and wildcard proofs
+ * depend on the name and come from the engine. */
+TEST(memo_serves_dnssec_answers)
+{
+	static const struct {
+		const char *name;
+		uint16_t type;
+		bool memo;
+	} cases[] = {
+	    {"\3www\6signed\7example", 1, true},       {"\3www\6signed\7example", 15, true},
+	    {"\1x\6secure\6signed\7example", 1, true}, {"\2nx\6signed\7example", 1, false},
+	    {"\1x\1w\6signed\7example", 1, false},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t q[300], a[4096];
+		size_t len = strlen(cases[i].name) + 1;
+		size_t n = mkquery(q, (const uint8_t *)cases[i].name, len, cases[i].type, 1);
+		uint64_t before = srv_memo.st.memo_hits;
+		size_t r = mica_dns_respond(&srv_memo, q, n, a, sizeof(a), false);
+		CHECK(r > 12 && (a[7] > 0 || a[9] > 0)); /* records in answer or authority */
+		CHECK_EQ(srv_memo.st.memo_hits, before + (cases[i].memo ? 1 : 0));
 	}
 }
 

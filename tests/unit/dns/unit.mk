@@ -4,3 +4,4 @@ ZONEC_PARSE_SRCS := tools/zonec/parse.c tools/zonec/rdata.c tools/zonec/rdata_mo
 UNIT_EXTRA_test_zparse := $(ZONEC_PARSE_SRCS)
 UNIT_EXTRA_test_memo := $(ZONEC_PARSE_SRCS) tools/zonec/memo.c
 UNIT_EXTRA_test_server := $(ZONEC_PARSE_SRCS) tools/zonec/memo.c
+UNIT_EXTRA_test_rrl := $(ZONEC_PARSE_SRCS) tools/zonec/memo.c

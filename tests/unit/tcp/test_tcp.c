@@ -605,15 +605,15 @@ TEST(fast_retransmit_and_newreno_partial_ack)
 		p_send(h, PEER_ISN + 1, una, TCP_ACK, 60000, NULL, 0, NULL);
 	struct tcp_hdr t;
 	CHECK(p_sent(h, 0, &t) && t.seq == una && t.payload.len == 536);
-	CHECK(app.c->in_recovery);
+	CHECK(app.c->ca_state == TCP_CA_RECOVERY);
 	CHECK(h->net.stats[NET_tcp_fast_rexmit] == 1);
 	/* A partial ACK: the next hole goes out at once. */
 	h_clear(h);
 	p_send(h, PEER_ISN + 1, una + 536 * 3, TCP_ACK, 60000, NULL, 0, NULL);
 	CHECK(p_sent(h, 0, &t) && t.seq == una + 536 * 3);
-	CHECK(app.c->in_recovery);
+	CHECK(app.c->ca_state == TCP_CA_RECOVERY);
 	p_send(h, PEER_ISN + 1, una + sizeof(data), TCP_ACK, 60000, NULL, 0, NULL);
-	CHECK(!app.c->in_recovery);
+	CHECK(app.c->ca_state == TCP_CA_OPEN);
 	t_free(h);
 }
 

@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# bench/tcp-loss.sh - bulk TCP goodput under random loss and added delay,
+# Mica's stack against Linux's, both directions, in one run.
+#
+#   bench/tcp-loss.sh [BYTES] [DELAY_BYTES]   (defaults 50000000, 10000000)
+#   CELLS="0 1 1@10" RUNS=3 bench/tcp-loss.sh  (a subset; median of 3 runs)
+#
+# Cells are LOSS[@DELAY]: LOSS percent of TCP packets dropped at random in
+# each direction, DELAY ms added in each direction (so the round trip grows
+# by twice that). The default matrix: 0, 0.5, 1, 2, 5 % loss without delay,
+# and 1 % loss with 10 ms and with 50 ms. Cells with delay send DELAY_BYTES.
+#
+# Every side is apps/tcpperf: built for `unix` it is Linux's TCP, for `tap`
+# Mica's. One connection; the client sends, the server sinks; the client's
+# time from its first connect to the close is the measure.
+#   Linux -> Linux  veth pair between two namespaces
+#   Linux -> Mica   Linux client, Mica server on a tap in a namespace
+#   Mica -> Linux   Mica client, Linux server, same tap
+# No offloads anywhere: Mica runs with --tap-offload=no, and the Linux
+# interfaces have checksum, TSO, GSO and GRO turned off, so every side moves
+# one MSS per frame. Loss: an nftables rule (`numgen random`) on the Linux
+# host's input and output in the namespace of the tap (and of the veth's
+# client end), SYNs spared. Delay: tests/integration/tcp/impair.py bridges
+# Linux's interface to the other side (a second tap for Mica, the veth for
+# Linux) and holds every frame DELAY ms.
+#
+# RTOs/MB are the sender's retransmission timeouts per MB sent: Mica's
+# tcp_rto counter, Linux's TcpExt TCPTimeouts of the sending namespace.
+# Namespaces mica-bl-PID-* are removed on exit. Needs root, nft, ethtool.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+BYTES=${1:-50000000}
+DBYTES=${2:-10000000}
+CELLS=${CELLS:-"0 0.5 1 2 5 1@10 1@50"}
+RUNS=${RUNS:-1}
+. tools/netns-run.sh
+[ "$(id -u)" = 0 ] && [ -c /dev/net/tun ] || { echo "bench/tcp-loss.sh: needs root and /dev/net/tun" >&2; exit 1; }
+command -v nft > /dev/null && command -v ethtool > /dev/null ||
+	{ echo "bench/tcp-loss.sh: needs nft and ethtool (tools/setup.sh)" >&2; exit 1; }
+U=$(./mica build apps/tcpperf -t unix | tail -1)
+T=$(./mica build apps/tcpperf -t tap | tail -1)
+IMPAIR="/usr/bin/python3 $ROOT/tests/integration/tcp/impair.py"
+P=mica-bl-$$
+T0=$P-t A0=$P-a B0=$P-b   # direct: Mica on a tap; Linux over veth
+T1=$P-td A1=$P-ad B1=$P-bd # bridged through impair.py
+PIDS=()
+OUT=$(mktemp /tmp/mica-bl.XXXXXX)
+cleanup() {
+	for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; wait "$p" 2> /dev/null || true; done
+	for n in $T0 $A0 $B0 $T1 $A1 $B1; do mica_netns_down $n; done
+	rm -f "$OUT"
+}
+trap cleanup EXIT
+
+no_offload() { ip netns exec "$1" ethtool -K "$2" rx off tx off tso off gso off gro off > /dev/null 2>&1 || true; }
+quiet_if() { # an interface that only carries frames for the bridge
+	ip netns exec "$1" sysctl -qw net.ipv6.conf."$2".disable_ipv6=1 net.ipv4.conf."$2".arp_ignore=8
+	ip -n "$1" link set "$2" up
+}
+veth() { # veth NS_A IF_A ADDR_A NS_B IF_B ADDR_B (ADDR_A may be "")
+	ip link add "$2" netns "$1" type veth peer name "$5" netns "$4"
+	[ -z "$3" ] || ip -n "$1" addr add "$3" dev "$2"
+	ip -n "$4" addr add "$6" dev "$5"
+	ip -n "$1" link set "$2" up
+	ip -n "$4" link set "$5" up
+	no_offload "$1" "$2"
+	no_offload "$4" "$5"
+}
+mica_netns_up $T0 mtap0 10.77.0.1/24
+no_offload $T0 mtap0
+ip netns add $A0
+ip netns add $B0
+veth $A0 vA 10.78.0.1/24 $B0 vB 10.78.0.2/24
+mica_netns_up $T1 mtap0 10.77.0.1/24
+no_offload $T1 mtap0
+ip -n $T1 tuntap add dev mtap1 mode tap
+quiet_if $T1 mtap1
+mica_netns_up $A1 mtapl 10.78.0.1/24
+no_offload $A1 mtapl
+ip netns add $B1
+veth $A1 vA "" $B1 vB 10.78.0.2/24
+quiet_if $A1 vA
+
+# set_loss NS PERCENT: drop that share of TCP packets (not SYNs) both ways.
+set_loss() {
+	local permille
+	permille=$(echo "$2 * 10 / 1" | bc)
+	ip netns exec "$1" nft delete table inet mica_loss 2> /dev/null || true
+	[ "$permille" -gt 0 ] || return 0
+	ip netns exec "$1" nft -f - << EOF
+table inet mica_loss {
+	chain in { type filter hook input priority 0; tcp flags & syn == 0 numgen random mod 1000 < $permille drop; }
+	chain out { type filter hook output priority 0; tcp flags & syn == 0 numgen random mod 1000 < $permille drop; }
+}
+EOF
+}
+timeouts() { ip netns exec "$1" awk '/^TcpExt:/ { if (!h) { for (i = 1; i <= NF; i++) n[$i] = i; h = 1 } else print $n["TCPTimeouts"] }' /proc/net/netstat; }
+
+# run SRV_NS CLI_NS BYTES SERVER... -- CLIENT...: one transfer; prints
+# "MS RTOS" (RTOs of the sending side: Mica's counter or Linux's TcpExt).
+run() {
+	local sns=$1 cns=$2 bytes=$3 srv=() cli=() before after ms rtos line
+	shift 3
+	while [ "$1" != -- ]; do srv+=("$1"); shift; done
+	shift
+	cli=("$@")
+	ip netns exec "$sns" timeout 400 "${srv[@]}" > /dev/null 2>&1 &
+	local spid=$!
+	PIDS+=("$spid")
+	sleep 0.3
+	before=$(timeouts "$cns")
+	ip netns exec "$cns" timeout 300 "${cli[@]}" --send="$bytes" > "$OUT" 2>&1 || true
+	after=$(timeouts "$cns")
+	kill "$spid" 2> /dev/null || true
+	wait "$spid" 2> /dev/null || true
+	line=$(grep '^tcpperf: connections' "$OUT" || true)
+	case $line in *" failed 0 bytes in 0 out $bytes "*) ;; *)
+		echo "transfer failed ($sns <- $cns): ${line:-no summary}" >&2
+		echo "999999 -1"
+		return
+		;;
+	esac
+	ms=$(echo "$line" | sed 's/.* time \([0-9]*\) ms/\1/')
+	if [ "${cli[0]}" = "$T" ]; then
+		rtos=$(grep -o ' tcp_rto=[0-9]*' "$OUT" | tail -1 | cut -d= -f2)
+		rtos=${rtos:-0}
+	else
+		rtos=$((after - before))
+	fi
+	echo "$((ms > 0 ? ms : 1)) $rtos"
+}
+
+# median of "MS RTOS" lines by MS
+median() { sort -n | awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }'; }
+
+start_impair() { # NS LINUX_TAP OTHER_IF DELAY
+	ip netns exec "$1" $IMPAIR "$2" "$3" --delay "$4" --max-seconds 3000 > /dev/null 2>&1 &
+	PIDS+=($!)
+	sleep 0.5
+}
+
+MICA0=(--net:service=mtap0 --ipv4=10.77.0.2/24 --tap-offload=no)
+MICA1=(--net:service=mtap1 --ipv4=10.77.0.2/24 --tap-offload=no)
+printf '%-10s %9s %9s %9s %7s %7s %9s %9s %9s\n' "cell" "L->L" "L->M" "M->L" "L->M" "M->L" \
+	"RTO/MB" "RTO/MB" "RTO/MB"
+printf '%-10s %9s %9s %9s %7s %7s %9s %9s %9s\n' "loss@ms" "MB/s" "MB/s" "MB/s" "ratio" "ratio" \
+	"L->L" "L->M" "M->L"
+for cell in $CELLS; do
+	loss=${cell%@*}
+	delay=0
+	[ "$cell" = "$loss" ] || delay=${cell#*@}
+	if [ "$delay" = 0 ]; then
+		tns=$T0 ans=$A0 bns=$B0 mica=("${MICA0[@]}") bytes=$BYTES
+	else
+		tns=$T1 ans=$A1 bns=$B1 mica=("${MICA1[@]}") bytes=$DBYTES
+		start_impair $T1 mtap0 mtap1 "$delay"
+		start_impair $A1 mtapl vA "$delay"
+	fi
+	set_loss $tns "$loss"
+	set_loss $ans "$loss"
+	ll=() lm=() ml=()
+	for ((r = 0; r < RUNS; r++)); do
+		ll+=("$(run $bns $ans $bytes $U --port=5001 -- $U --connect=10.78.0.2:5001)")
+		lm+=("$(run $tns $tns $bytes $T "${mica[@]}" --port=5001 -- $U --connect=10.77.0.2:5001)")
+		ml+=("$(run $tns $tns $bytes $U --port=5001 -- $T "${mica[@]}" --connect=10.77.0.1:5001)")
+	done
+	read -r llms llr <<< "$(printf '%s\n' "${ll[@]}" | median)"
+	read -r lmms lmr <<< "$(printf '%s\n' "${lm[@]}" | median)"
+	read -r mlms mlr <<< "$(printf '%s\n' "${ml[@]}" | median)"
+	mbs() { echo "scale=1; $bytes / $1 / 1000" | bc; }
+	perMB() { echo "scale=2; $1 * 1000000 / $bytes" | bc; }
+	printf '%-10s %9s %9s %9s %7s %7s %9s %9s %9s\n' "$loss@$delay" "$(mbs $llms)" "$(mbs $lmms)" \
+		"$(mbs $mlms)" "$(echo "scale=2; $llms / $lmms" | bc)" "$(echo "scale=2; $llms / $mlms" | bc)" \
+		"$(perMB $llr)" "$(perMB $lmr)" "$(perMB $mlr)"
+	set_loss $tns 0
+	set_loss $ans 0
+	if [ "$delay" != 0 ]; then
+		for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; wait "$p" 2> /dev/null || true; done
+		PIDS=()
+	fi
+done

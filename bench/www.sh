@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# bench/www.sh - apps/www against nginx on the same site, in one run.
+#
+#   bench/www.sh [SECONDS]       (default 10 per measurement)
+#
+# nginx: one worker, sendfile on, access_log off (tests/integration/www/
+# nginx-conf.sh). wrk runs on CPU 0, the server on CPU 1 (taskset), one
+# server at a time; keep-alive, 128 connections, one wrk thread. Files: a
+# 600-byte page and a 1 MB file. Printed per run: requests/s, MB/s of
+# bodies, server CPU microseconds per request (utime+stime of the server's
+# processes from /proc, which for Mica on tap includes the tap's kernel
+# work done in its system calls), and ratios to the nginx run it is paired
+# with:
+#   unix: apps/www built for unix vs nginx, both on 127.0.0.1 (loopback)
+#   tap:  apps/www on tap (its own TCP, tap offload) in namespace N1 vs
+#         nginx in namespace N2 behind a veth pair; wrk in N1 either way
+# Then: the stripped size of www.hvt without a site, and the VM exits per
+# request of www.hvt under mica-hvt --stats (an emulated guest here: only
+# counts, no timing). Namespaces mica-wb-PID-* are removed on exit. Needs
+# root, /dev/net/tun, nginx, wrk. Run it under flock /work/bench.lock.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+SECS=${1:-10}
+. tools/netns-run.sh
+. tests/integration/www/nginx-conf.sh
+for c in nginx wrk taskset curl; do command -v $c > /dev/null || { echo "bench/www.sh: needs $c" >&2; exit 1; }; done
+[ "$(id -u)" = 0 ] && [ -c /dev/net/tun ] || { echo "bench/www.sh: needs root and /dev/net/tun" >&2; exit 1; }
+tmp=$(mktemp -d)
+N1=mica-wb-$$-1 N2=mica-wb-$$-2
+SPIDS=()
+cleanup() {
+	for p in "${SPIDS[@]+"${SPIDS[@]}"}"; do kill "$p" 2> /dev/null || true; wait "$p" 2> /dev/null || true; done
+	mica_netns_down $N1
+	mica_netns_down $N2
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+bash tests/integration/www/make-site.sh "$tmp/site" 64 > /dev/null
+UNIX=$(./mica build apps/www -t unix SITE="$tmp/site" | tail -1)
+TAP=$(./mica build apps/www -t tap SITE="$tmp/site" | tail -1)
+
+mica_netns_up $N1 mtap0 10.77.0.1/24
+ip -n $N1 link set lo up
+ip netns add $N2
+ip -n $N2 link set lo up
+ip -n $N1 link add vw0 type veth peer name vw1 netns $N2
+ip -n $N1 addr add 10.78.0.1/24 dev vw0
+ip -n $N1 link set vw0 up
+ip -n $N2 addr add 10.78.0.2/24 dev vw1
+ip -n $N2 link set vw1 up
+
+tck=$(getconf CLK_TCK)
+cpu_ticks() { sed 's/.*) //' /proc/$1/stat | awk '{print $12 + $13}'; }
+wait_up() { # NS-PREFIX... URL
+	for _ in $(seq 1 100); do "$@" > /dev/null 2>&1 && return 0; sleep 0.1; done
+	echo "server did not come up: $*" >&2; exit 1
+}
+
+# start SERVER: sets SPID (all its processes in CPIDS) and URL.
+start() {
+	case $1 in
+	nginx-lo | nginx-veth)
+		local ns=() addr=127.0.0.1
+		[ "$1" = nginx-veth ] && ns=(ip netns exec $N2) addr=10.78.0.2
+		www_nginx_conf "$tmp/ng-$1" "$tmp/site" 8080
+		sed -i "s/listen 127.0.0.1:8080/listen $addr:8080/" "$tmp/ng-$1/nginx.conf"
+		"${ns[@]}" taskset -c 1 nginx -c "$tmp/ng-$1/nginx.conf" -g 'daemon off;' &
+		SPID=$!
+		URL=http://$addr:8080
+		;;
+	mica-unix)
+		taskset -c 1 "$UNIX" --listen=127.0.0.1:8081 --log=warn > "$tmp/mica-unix.log" 2>&1 &
+		SPID=$!
+		URL=http://127.0.0.1:8081
+		;;
+	mica-tap)
+		ip netns exec $N1 taskset -c 1 "$TAP" --net:service=mtap0 --ipv4=10.77.0.2/24 --log=warn \
+			> "$tmp/mica-tap.log" 2>&1 &
+		SPID=$!
+		URL=http://10.77.0.2
+		;;
+	esac
+	SPIDS+=($SPID)
+}
+client_ns() { case $1 in *veth | mica-tap) echo "ip netns exec $N1";; esac; }
+
+# run SERVER FILE: prints "req/s MB/s cpu-us/req"
+run() {
+	local server=$1 file=$2 pids t0 t1 out
+	start "$server"
+	local cl; cl=$(client_ns "$server")
+	wait_up $cl curl -sf -o /dev/null "$URL/$file"
+	sleep 0.3
+	pids=$SPID
+	[[ $server = nginx* ]] && pids="$SPID $(pgrep -P "$SPID" || true)"
+	$cl taskset -c 0 wrk -t1 -c128 -d1s "$URL/$file" > /dev/null 2>&1 # warm up
+	t0=0; for p in $pids; do t0=$((t0 + $(cpu_ticks $p))); done
+	out=$($cl taskset -c 0 wrk -t1 -c128 -d"${SECS}s" "$URL/$file" 2>&1)
+	t1=0; for p in $pids; do t1=$((t1 + $(cpu_ticks $p))); done
+	kill "$SPID"; wait "$SPID" 2> /dev/null || true
+	local reqs errs
+	reqs=$(sed -n 's/^ *\([0-9]*\) requests in .*/\1/p' <<< "$out")
+	errs=$(grep -c "Non-2xx\|Socket errors" <<< "$out" || true)
+	[ "$errs" = 0 ] || { echo "wrk reported errors for $server $file:" >&2; echo "$out" >&2; }
+	local size; size=$(stat -c %s "$tmp/site/$file")
+	awk -v n="$reqs" -v s="$SECS" -v t=$((t1 - t0)) -v h="$tck" -v sz="$size" \
+		'BEGIN { printf "%.0f %.1f %.2f\n", n / s, n * sz / s / 1e6, n ? t / h * 1e6 / n : 0 }'
+}
+
+printf '%-24s %10s %9s %11s %8s %8s %8s\n' "server/file" "req/s" "MB/s" "cpu/req(us)" "req÷ng" "MB÷ng" "cpu÷ng"
+for pair in "unix nginx-lo mica-unix" "tap nginx-veth mica-tap"; do
+	read -r label ng mica <<< "$pair"
+	for file in page600.html 1mb.bin; do
+		read -r nq nm nc <<< "$(run "$ng" "$file")"
+		read -r mq mm mc <<< "$(run "$mica" "$file")"
+		printf '%-24s %10s %9s %11s\n' "$ng $file" "$nq" "$nm" "$nc"
+		printf '%-24s %10s %9s %11s %8.2f %8.2f %8.2f\n' "$mica $file" "$mq" "$mm" "$mc" \
+			"$(awk -v a="$mq" -v b="$nq" 'BEGIN{print a/b}')" "$(awk -v a="$mm" -v b="$nm" 'BEGIN{print a/b}')" \
+			"$(awk -v a="$mc" -v b="$nc" 'BEGIN{print (b > 0 ? a / b : 0)}')"
+	done
+done
+grep -h "^net service: .*tcp_" "$tmp/mica-tap.log" 2> /dev/null | head -3 || true
+
+# ---- hvt: image size without a site, VM exits per request ----
+mkdir -p "$tmp/empty"
+HVT0=$(./mica build apps/www -t hvt SITE="$tmp/empty" | tail -1)
+strip -o "$tmp/www-empty.hvt" "$HVT0"
+echo "www.hvt without a site, stripped: $(stat -c %s "$tmp/www-empty.hvt") bytes"
+mon=build/monitor/mica-hvt
+if [ ! -x "$mon" ] || [ ! -r /dev/kvm ]; then
+	echo "hvt: skipped (no build/monitor/mica-hvt or /dev/kvm)"
+	exit 0
+fi
+HVT=$(./mica build apps/www -t hvt SITE="$tmp/site" | tail -1)
+ip netns exec $N1 "$mon" --stats --net:service=mtap0 "$HVT" --ipv4=10.77.0.2/24 --log=warn > "$tmp/hvt.log" 2>&1 &
+HPID=$!
+SPIDS+=($HPID)
+wait_up ip netns exec $N1 curl -sf -o /dev/null http://10.77.0.2/page600.html
+ip netns exec $N1 /usr/bin/python3 - <<'PY'
+import http.client
+c = http.client.HTTPConnection("10.77.0.2", 80, timeout=30)
+for _ in range(200):  # keep-alive requests for the 600-byte page
+    c.request("GET", "/page600.html")
+    c.getresponse().read()
+c.close()
+PY
+kill -TERM $HPID; wait $HPID 2> /dev/null || true
+exits=$(sed -n 's/.* exits=\([0-9]*\) .*/\1/p' "$tmp/hvt.log" | head -1)
+req=$(sed -n 's/^www: requests \([0-9]*\) .*/\1/p' "$tmp/hvt.log")
+grep "stats: setup" "$tmp/hvt.log" || true
+awk -v e="$exits" -v r="$req" 'BEGIN { printf "hvt: %d requests (200 on one keep-alive connection + warm-up), %d VM exits, %.2f exits per request\n", r, e, e / r }'

@@ -1,0 +1,24 @@
+# tools/ofbench/module.mk - the OpenFlow controller benchmark (a host
+# program, cbench-style), linking lib/openflow's codec; and the codec's
+# libFuzzer target (`make fuzz`, run briefly by tests/integration/openflow).
+OFBENCH := build/tools/ofbench
+OF_CODEC_SRCS := $(filter-out lib/openflow/chan.c,$(wildcard lib/openflow/*.c))
+OFBENCH_SRCS := tools/ofbench/ofbench.c $(OF_CODEC_SRCS)
+OFBENCH_OBJS := $(patsubst %.c,build/tools/ofbench-obj/%.o,$(OFBENCH_SRCS))
+ALL += $(OFBENCH)
+TEST_DEPS += $(OFBENCH)
+
+build/tools/ofbench-obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(OFBENCH): $(OFBENCH_OBJS)
+	$(HOST_CC) -o $@ $^
+
+-include $(OFBENCH_OBJS:.o=.d)
+
+build/fuzz/openflow: tests/fuzz/openflow/fuzz_openflow.c $(OF_CODEC_SRCS) $(wildcard lib/openflow/*.h) include/mica/openflow.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/openflow/fuzz_openflow.c $(OF_CODEC_SRCS)
+fuzz: build/fuzz/openflow
+TEST_DEPS += build/fuzz/openflow
