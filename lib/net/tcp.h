@@ -172,10 +172,18 @@ struct mica_view tcp_rcvbuf_peek(const struct tcp_rcvbuf *r);
 void tcp_rcvbuf_drop(struct tcp_rcvbuf *r, uint32_t n);
 /* Give every block back (nothing is held: no in-order nor out-of-order bytes). */
 void tcp_rcvbuf_free(struct tcp_rcvbuf *r);
+/* Make the buffer cap bytes (more than now), keeping what it holds. */
+int tcp_rcvbuf_grow(struct tcp_rcvbuf *r, uint32_t cap);
 
 /* ---- tunables ---- */
+/* Send and receive buffers start at TCP_SNDBUF / TCP_RCVBUF and grow with
+ * the connection's bandwidth-delay product up to the _MAX (send: twice
+ * cwnd, tcp_ack.c; receive: four times what the app consumed in a round
+ * trip, tcp_recv.c); only bytes actually held take pool memory. */
 #define TCP_SNDBUF (256 * 1024)
+#define TCP_SNDBUF_MAX (4u << 20)
 #define TCP_RCVBUF (256 * 1024)
+#define TCP_RCVBUF_MAX (4u << 20)
 #define TCP_MAX_CONNS 16384              /* cap of the cap (tcp_mem.c derives it from memory) */
 #define TCP_MEM_PER_CONN 8192            /* memory per allowed connection */
 #define TCP_MEM_ASSUMED (32u << 20)      /* when the platform cannot say */
@@ -275,11 +283,15 @@ struct mica_tcp {
 	uint32_t rcv_lent; /* bytes the app is reading straight from a frame: they count as buffered */
 	struct tcp_sack_block ooo[TCP_OOO_MAX]; /* received above rcv_nxt, newest first */
 	uint8_t nooo;
+	bool dsack_due;              /* the next ACK reports dsack first (RFC 2883) */
+	struct tcp_sack_block dsack; /* a range received twice */
 	bool fin_ooo;
 	uint32_t fin_seq; /* seq of a FIN that came out of order */
 	uint32_t ts_recent, ts_offset;
 	uint32_t last_ack_sent; /* RFC 7323's Last.ACK.sent */
 	uint8_t unacked;        /* full segments received since our last ACK */
+	uint32_t drs_seq;       /* receive buffer autotuning: consumed up to here at drs_ns */
+	uint64_t drs_ns, rcv_rtt;
 	bool ack_now, ack_delayed, ack_batched;
 	/* timers */
 	struct mica_timer timer, ack_timer;
@@ -372,8 +384,10 @@ void tcp_recv_data(struct mica_tcp *c, const struct tcp_hdr *h, uint32_t seq, st
 /* Offer kept bytes and EOF to the app. */
 void tcp_deliver(struct mica_tcp *c);
 uint32_t tcp_rcv_window(const struct mica_tcp *c);
-/* Fill our SACK blocks (RFC 2018) into h. */
+/* Fill our SACK blocks (RFC 2018) into h, a DSACK block first when due. */
 void tcp_fill_sack(const struct mica_tcp *c, struct tcp_hdr *h);
+/* [l, r) arrived again: report it in the next ACK (RFC 2883). */
+void tcp_dsack_note(struct mica_tcp *c, uint32_t l, uint32_t r);
 /* Option bytes those SACK blocks take in a segment. */
 uint32_t tcp_sack_len(const struct mica_tcp *c);
 /* When to acknowledge len in-order bytes just received. */

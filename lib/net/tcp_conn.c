@@ -114,7 +114,7 @@ void tcp_set_state(struct mica_tcp *c, enum tcp_state s)
 uint8_t tcp_our_wscale(void)
 {
 	uint8_t s = 0;
-	while (s < 14 && (TCP_RCVBUF >> s) > 0xffff)
+	while (s < 14 && (TCP_RCVBUF_MAX >> s) > 0xffff)
 		s++;
 	return s;
 }

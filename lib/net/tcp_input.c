@@ -117,6 +117,8 @@ static void process_data(struct mica_tcp *c, const struct tcp_hdr *h)
 	bool fin = h->flags & TCP_FIN;
 	if (SEQ_LT(seq, c->rcv_nxt)) {
 		uint32_t cut = c->rcv_nxt - seq;
+		if (data.len)
+			tcp_dsack_note(c, seq, cut < data.len ? c->rcv_nxt : seq + (uint32_t)data.len);
 		if (cut >= data.len) {
 			if (data.len || (fin && cut > data.len))
 				c->ack_now = true; /* a duplicate: re-acknowledge */
@@ -173,6 +175,16 @@ static void rst_arrives(struct mica_tcp *c, const struct tcp_hdr *h)
 	tcp_finish(c, c->state == TCP_SYN_RCVD && !c->has_app ? MICA_ECONNREFUSED : MICA_ECONNRESET);
 }
 
+/* Answer a segment we do not take (old, beyond the window, PAWS) with an
+ * ACK; the part of its data we already had is reported as a DSACK. */
+static void dup_ack(struct mica_tcp *c, const struct tcp_hdr *h)
+{
+	uint32_t end = h->seq + (uint32_t)h->payload.len;
+	if (h->payload.len && SEQ_LT(h->seq, c->rcv_nxt))
+		tcp_dsack_note(c, h->seq, SEQ_LT(end, c->rcv_nxt) ? end : c->rcv_nxt);
+	tcp_send_ack(c);
+}
+
 /* Segments for a synchronized connection (and SYN-RECEIVED). */
 static void segment_arrives(struct mica_tcp *c, const struct tcp_hdr *h)
 {
@@ -188,13 +200,13 @@ static void segment_arrives(struct mica_tcp *c, const struct tcp_hdr *h)
 	bool bare_ack = h->payload.len == 0 && (h->flags & (TCP_SYN | TCP_FIN | TCP_ACK)) == TCP_ACK;
 	if (c->ts_ok && h->has_ts && !(h->flags & TCP_RST) && SEQ_LT(h->tsval, c->ts_recent) && !bare_ack) {
 		TCP_COUNT(c->net, paws_drop);
-		tcp_send_ack(c);
+		dup_ack(c, h);
 		return;
 	}
 	if (!acceptable(c, h->seq, seg_len)) {
 		TCP_COUNT(c->net, out_of_window);
 		if (!(h->flags & TCP_RST))
-			tcp_send_ack(c);
+			dup_ack(c, h);
 		return;
 	}
 	if (h->flags & TCP_RST) {
