@@ -80,7 +80,8 @@ static void flow_mod13_head(struct raw *r, uint8_t command)
 static void match13(struct raw *r, const uint8_t *tlv, size_t n)
 {
 	put16(r, 1), put16(r, (uint16_t)(4 + n));
-	memcpy(r->b + r->n, tlv, n);
+	if (n)
+		memcpy(r->b + r->n, tlv, n);
 	r->n += n;
 	putz(r, (8 - (4 + n) % 8) % 8);
 }
@@ -851,7 +852,8 @@ static struct mica_view fm13(struct raw *r, const uint8_t *tlv, size_t tn, const
 {
 	flow_mod13_head(r, OFPFC_ADD);
 	match13(r, tlv, tn);
-	memcpy(r->b + r->n, ins, in);
+	if (in)
+		memcpy(r->b + r->n, ins, in);
 	r->n += in;
 	return raw_end(r);
 }
