@@ -14,15 +14,21 @@
 # Mica's. One connection; the client sends, the server sinks; the client's
 # time from its first connect to the close is the measure.
 #   Linux -> Linux  veth pair between two namespaces
-#   Linux -> Mica   Linux client, Mica server on a tap in a namespace
-#   Mica -> Linux   Mica client, Linux server, same tap
+#   Linux -> Mica   Linux client, Mica server: veth to a router namespace
+#                   that holds Mica's tap
+#   Mica -> Linux   Mica client, Linux server, the same path
 # No offloads anywhere: Mica runs with --tap-offload=no, and the Linux
 # interfaces have checksum, TSO, GSO and GRO turned off, so every side moves
-# one MSS per frame. Loss: an nftables rule (`numgen random`) on the Linux
-# host's input and output in the namespace of the tap (and of the veth's
-# client end), SYNs spared. Delay: tests/integration/tcp/impair.py bridges
-# Linux's interface to the other side (a second tap for Mica, the veth for
-# Linux) and holds every frame DELAY ms.
+# one MSS per frame.
+#
+# Losses must be real for every sender: a packet dropped on the sending
+# host (its output or egress hook, a qdisc) is reported to Linux's TCP,
+# which just sends it again, so its data would never be lost. Hence the
+# veth in both paths: loss is an nftables rule (`numgen random`, SYNs
+# spared) at the ingress of both veth ends, where the frame has already
+# left its sender. Cells with delay use tests/integration/tcp/impair.py
+# instead (it bridges Linux's interface to the other side - a second tap
+# for Mica, a veth for Linux - and both delays and drops the frames).
 #
 # RTOs/MB are the sender's retransmission timeouts per MB sent: Mica's
 # tcp_rto counter, Linux's TcpExt TCPTimeouts of the sending namespace.
@@ -42,13 +48,14 @@ U=$(./mica build apps/tcpperf -t unix | tail -1)
 T=$(./mica build apps/tcpperf -t tap | tail -1)
 IMPAIR="/usr/bin/python3 $ROOT/tests/integration/tcp/impair.py"
 P=mica-bl-$$
-T0=$P-t A0=$P-a B0=$P-b   # direct: Mica on a tap; Linux over veth
+A0=$P-a B0=$P-b           # Linux <-> Linux over a veth
+C0=$P-c R0=$P-r           # Linux (C0) <-> router R0 over a veth; Mica on R0's tap
 T1=$P-td A1=$P-ad B1=$P-bd # bridged through impair.py
 PIDS=()
 OUT=$(mktemp /tmp/mica-bl.XXXXXX)
 cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; wait "$p" 2> /dev/null || true; done
-	for n in $T0 $A0 $B0 $T1 $A1 $B1; do mica_netns_down $n; done
+	for n in $A0 $B0 $C0 $R0 $T1 $A1 $B1; do mica_netns_down $n; done
 	rm -f "$OUT"
 }
 trap cleanup EXIT
@@ -67,11 +74,15 @@ veth() { # veth NS_A IF_A ADDR_A NS_B IF_B ADDR_B (ADDR_A may be "")
 	no_offload "$1" "$2"
 	no_offload "$4" "$5"
 }
-mica_netns_up $T0 mtap0 10.77.0.1/24
-no_offload $T0 mtap0
 ip netns add $A0
 ip netns add $B0
 veth $A0 vA 10.78.0.1/24 $B0 vB 10.78.0.2/24
+mica_netns_up $R0 mtap0 10.77.0.1/24
+no_offload $R0 mtap0
+ip netns add $C0
+veth $C0 vC 10.79.0.2/24 $R0 vR 10.79.0.1/24
+ip netns exec $R0 sysctl -qw net.ipv4.ip_forward=1
+ip -n $C0 route add 10.77.0.0/24 via 10.79.0.1
 mica_netns_up $T1 mtap0 10.77.0.1/24
 no_offload $T1 mtap0
 ip -n $T1 tuntap add dev mtap1 mode tap
@@ -82,16 +93,16 @@ ip netns add $B1
 veth $A1 vA "" $B1 vB 10.78.0.2/24
 quiet_if $A1 vA
 
-# set_loss NS PERCENT: drop that share of TCP packets (not SYNs) both ways.
+# set_loss NS DEV PERCENT: drop that share of the TCP packets (not SYNs)
+# arriving on DEV.
 set_loss() {
 	local permille
-	permille=$(echo "$2 * 10 / 1" | bc)
-	ip netns exec "$1" nft delete table inet mica_loss 2> /dev/null || true
+	permille=$(echo "$3 * 10 / 1" | bc)
+	ip netns exec "$1" nft delete table netdev mica_loss 2> /dev/null || true
 	[ "$permille" -gt 0 ] || return 0
 	ip netns exec "$1" nft -f - << EOF
-table inet mica_loss {
-	chain in { type filter hook input priority 0; tcp flags & syn == 0 numgen random mod 1000 < $permille drop; }
-	chain out { type filter hook output priority 0; tcp flags & syn == 0 numgen random mod 1000 < $permille drop; }
+table netdev mica_loss {
+	chain in { type filter hook ingress device "$2" priority 0; ip protocol tcp tcp flags & syn == 0 numgen random mod 1000 < $permille drop; }
 }
 EOF
 }
@@ -134,13 +145,13 @@ run() {
 # median of "MS RTOS" lines by MS
 median() { sort -n | awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }'; }
 
-start_impair() { # NS LINUX_TAP OTHER_IF DELAY
-	ip netns exec "$1" $IMPAIR "$2" "$3" --delay "$4" --max-seconds 3000 > /dev/null 2>&1 &
+start_impair() { # NS LINUX_TAP OTHER_IF DELAY LOSS
+	ip netns exec "$1" $IMPAIR "$2" "$3" --delay "$4" --loss "$5" --max-seconds 3000 > /dev/null 2>&1 &
 	PIDS+=($!)
 	sleep 0.5
 }
 
-MICA0=(--net:service=mtap0 --ipv4=10.77.0.2/24 --tap-offload=no)
+MICA0=(--net:service=mtap0 --ipv4=10.77.0.2/24 --ipv4-gateway=10.77.0.1 --tap-offload=no)
 MICA1=(--net:service=mtap1 --ipv4=10.77.0.2/24 --tap-offload=no)
 printf '%-10s %9s %9s %9s %7s %7s %9s %9s %9s\n' "cell" "L->L" "L->M" "M->L" "L->M" "M->L" \
 	"RTO/MB" "RTO/MB" "RTO/MB"
@@ -151,19 +162,21 @@ for cell in $CELLS; do
 	delay=0
 	[ "$cell" = "$loss" ] || delay=${cell#*@}
 	if [ "$delay" = 0 ]; then
-		tns=$T0 ans=$A0 bns=$B0 mica=("${MICA0[@]}") bytes=$BYTES
+		tns=$R0 lns=$C0 peer=10.79.0.2 ans=$A0 bns=$B0 mica=("${MICA0[@]}") bytes=$BYTES
+		set_loss $A0 vA "$loss"
+		set_loss $B0 vB "$loss"
+		set_loss $C0 vC "$loss"
+		set_loss $R0 vR "$loss"
 	else
-		tns=$T1 ans=$A1 bns=$B1 mica=("${MICA1[@]}") bytes=$DBYTES
-		start_impair $T1 mtap0 mtap1 "$delay"
-		start_impair $A1 mtapl vA "$delay"
+		tns=$T1 lns=$T1 peer=10.77.0.1 ans=$A1 bns=$B1 mica=("${MICA1[@]}") bytes=$DBYTES
+		start_impair $T1 mtap0 mtap1 "$delay" "$loss"
+		start_impair $A1 mtapl vA "$delay" "$loss"
 	fi
-	set_loss $tns "$loss"
-	set_loss $ans "$loss"
 	ll=() lm=() ml=()
 	for ((r = 0; r < RUNS; r++)); do
 		ll+=("$(run $bns $ans $bytes $U --port=5001 -- $U --connect=10.78.0.2:5001)")
-		lm+=("$(run $tns $tns $bytes $T "${mica[@]}" --port=5001 -- $U --connect=10.77.0.2:5001)")
-		ml+=("$(run $tns $tns $bytes $U --port=5001 -- $T "${mica[@]}" --connect=10.77.0.1:5001)")
+		lm+=("$(run $tns $lns $bytes $T "${mica[@]}" --port=5001 -- $U --connect=10.77.0.2:5001)")
+		ml+=("$(run $lns $tns $bytes $U --port=5001 -- $T "${mica[@]}" --connect=$peer:5001)")
 	done
 	read -r llms llr <<< "$(printf '%s\n' "${ll[@]}" | median)"
 	read -r lmms lmr <<< "$(printf '%s\n' "${lm[@]}" | median)"
@@ -173,8 +186,7 @@ for cell in $CELLS; do
 	printf '%-10s %9s %9s %9s %7s %7s %9s %9s %9s\n' "$loss@$delay" "$(mbs $llms)" "$(mbs $lmms)" \
 		"$(mbs $mlms)" "$(echo "scale=2; $llms / $lmms" | bc)" "$(echo "scale=2; $llms / $mlms" | bc)" \
 		"$(perMB $llr)" "$(perMB $lmr)" "$(perMB $mlr)"
-	set_loss $tns 0
-	set_loss $ans 0
+	for n in $A0 $B0 $C0 $R0; do ip netns exec $n nft delete table netdev mica_loss 2> /dev/null || true; done
 	if [ "$delay" != 0 ]; then
 		for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; wait "$p" 2> /dev/null || true; done
 		PIDS=()

@@ -7,12 +7,16 @@
 #    floor, bench/min_pvh.c (a PVH guest that exits at its first
 #    instruction), both with the plain QEMU microvm command of docs/virtio.md,
 #    interleaved, RUNS each; wall time around posix_spawn + waitpid.
-#    (No small Linux kernel is at hand on these machines to compare with.)
+#    Then the work behind the difference, which the wall times of this
+#    shared, emulated machine blur: KVM's counters (bench/qmp-stats.py) of
+#    hello asleep after its start against the floor built to halt instead
+#    of exit: emulated instructions and VM exits. (No small Linux kernel is
+#    at hand on these machines to compare with.)
 # 2. VM exits per DNS query: apps/dns (a 1000-name zone) on virtio-net
 #    (modern virtio-mmio, a tap in a namespace this script creates and
-#    deletes), KVM's per-VM counters (debugfs, mounted if needed) read
-#    around (a) SECONDS of dnsperf load (-c 8 -q 100), (b) 200 sequential
-#    queries, (c) an idle stretch as long as (a), which is subtracted.
+#    deletes), KVM's counters read around (a) SECONDS of dnsperf load
+#    (-c 8 -q 100), (b) 200 sequential queries, (c) an idle stretch as long
+#    as (a), which is subtracted from (a).
 # 3. Image sizes (stripped) of hello, echo and dns, virtio next to hvt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,10 +28,6 @@ for c in qemu-system-x86_64 dnsperf python3; do
 done
 [ -w /dev/kvm ] || { echo "bench/virtio.sh: needs /dev/kvm" >&2; exit 1; }
 [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ] || { echo "bench/virtio.sh: needs root and /dev/net/tun" >&2; exit 1; }
-if [ ! -d /sys/kernel/debug/kvm ]; then
-	mount -t debugfs none /sys/kernel/debug
-	echo "bench/virtio.sh: mounted debugfs on /sys/kernel/debug (KVM's per-VM counters)"
-fi
 NS=mica-bench-virtio-$$
 tmp=$(mktemp -d)
 qpid=""
@@ -38,6 +38,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+STATS=bench/qmp-stats.py
 QEMU=(qemu-system-x86_64 -M microvm -enable-kvm -cpu max,-arch-capabilities -m 64M -nodefaults
 	-no-user-config -nographic -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04)
 
@@ -81,13 +82,33 @@ show('hello --wait-ms=0', h)
 print('boot ratio hello/floor (medians): %.2f   (extra %.1f ms)' %
       (statistics.median(h) / statistics.median(f), statistics.median(h) - statistics.median(f)))
 PY
+${CC:-cc} -DHALT -nostdlib -static -no-pie -Wl,-T,platform/virtio/virtio.ld -Wl,-n -Wl,--build-id=none \
+	bench/min_pvh.c -o build/bench/min_pvh_halt.virtio
+# counters_at IMAGE APPEND: KVM's counters once the guest sleeps (1.5 s in).
+counters_at() {
+	local sock=$tmp/qmp.sock pid out
+	rm -f "$sock"
+	"${QEMU[@]}" -kernel "$1" -append "$2" -qmp "unix:$sock,server=on,wait=off" < /dev/null > /dev/null 2>&1 &
+	pid=$!
+	sleep 1.5
+	out=$($STATS "$sock")
+	kill "$pid"; wait "$pid" 2> /dev/null || true
+	echo "$out"
+}
+field() { sed -n "s/.*[^_]$1=\([0-9-]*\).*/\1/p; s/^$1=\([0-9-]*\).*/\1/p" <<< "$2" | head -1; }
+fl=$(counters_at build/bench/min_pvh_halt.virtio "")
+he=$(counters_at "$hello" "--wait-ms=60000")
+echo "floor, halted:       $fl"
+echo "hello, asleep:       $he"
+echo "hello's own work: $(( $(field insn_emulation "$he") - $(field insn_emulation "$fl") )) emulated instructions," \
+	"$(( $(field exits "$he") - $(field exits "$fl") )) VM exits (of them $(field mmio_exits "$he") MMIO)"
 
 # ---- 2. VM exits per DNS query ----
 /usr/bin/python3 bench/gen-zone.py 1000 "$tmp"
 dns=$(./mica build apps/dns -t virtio ZONE="$tmp/bench.test.zone" | tail -1)
 mica_netns_up "$NS" mtap0 10.77.0.1/24
 ip netns exec "$NS" "${QEMU[@]}" -global virtio-mmio.force-legacy=false -kernel "$dns" \
-	-append "--ipv4=10.77.0.2/24 --log=warn" \
+	-append "--ipv4=10.77.0.2/24 --log=warn" -qmp "unix:$tmp/dns.sock,server=on,wait=off" \
 	-netdev tap,id=n0,ifname=mtap0,script=no,downscript=no -device virtio-net-device,netdev=n0 \
 	< /dev/null > "$tmp/dns.log" 2>&1 &
 qpid=$!
@@ -95,17 +116,13 @@ for _ in $(seq 1 300); do
 	ip netns exec "$NS" dig +tries=1 +time=1 @10.77.0.2 host1.bench.test A +short 2> /dev/null | grep -q 10.0.0.1 && break
 	sleep 0.2
 done
-vmdir=$(ls -d /sys/kernel/debug/kvm/"$qpid"-* 2> /dev/null | head -1)
-[ -n "$vmdir" ] || { echo "bench/virtio.sh: no KVM counters for QEMU pid $qpid" >&2; exit 1; }
-COUNTERS="exits io_exits mmio_exits halt_exits irq_exits irq_injections"
-snap() { for c in $COUNTERS; do cat "$vmdir/$c"; done | tr '\n' ' '; }
+COUNTERS="exits preemption_other io_exits mmio_exits halt_exits irq_injections insn_emulation"
+snap() { $STATS "$tmp/dns.sock" $COUNTERS; }
 diff_snap() { # BEFORE AFTER -> "name=delta ..."
-	local -a a b n
-	read -ra a <<< "$1"; read -ra b <<< "$2"; read -ra n <<< "$COUNTERS"
-	for i in "${!n[@]}"; do printf '%s=%s ' "${n[$i]}" $((b[i] - a[i])); done
+	local n
+	for n in $COUNTERS; do printf '%s=%s ' "$n" $(($(field "$n" "$2") - $(field "$n" "$1"))); done
 }
 per() { awk -v x="$1" -v n="$2" 'BEGIN { printf "%.2f", n ? x / n : 0 }'; }
-field() { sed -n "s/.*$1=\([0-9-]*\).*/\1/p" <<< "$2"; }
 
 s0=$(snap); sleep "$secs"; s1=$(snap)
 idle=$(diff_snap "$s0" "$s1")
@@ -130,12 +147,19 @@ echo "dnsperf -c 8 -q 100 -l $secs: $done_q answered, $qps q/s, $lost lost"
 echo "idle $secs s:      $idle"
 echo "under load:    $load"
 echo "200 sequential: $seq_d"
-ex_load=$(( $(field exits "$load") - $(field exits "$idle") ))
-dev_load=$(( $(field io_exits "$load") + $(field mmio_exits "$load") + $(field halt_exits "$load") ))
-echo "VM exits per query under load: $(per "$ex_load" "$done_q") (all exits minus idle);" \
-	"$(per "$dev_load" "$done_q") I/O+MMIO+HLT exits"
-echo "VM exits per query, 200 sequential: $(per "$(field exits "$seq_d")" 200) (all);" \
-	"$(per $(( $(field io_exits "$seq_d") + $(field mmio_exits "$seq_d") + $(field halt_exits "$seq_d") )) 200) I/O+MMIO+HLT"
+# The guest's own exits: notifications and acknowledgements (MMIO), port
+# I/O, HLT. The rest of "exits" is the host's doing (its timer, and on a
+# shared machine preemption of the vCPU thread by other processes).
+guest_exits() { echo $(( $(field io_exits "$1") + $(field mmio_exits "$1") + $(field halt_exits "$1") )); }
+report() { # WHAT DELTA QUERIES
+	echo "$1: VM exits per query: guest's own (MMIO + port I/O + HLT) $(per "$(guest_exits "$2")" "$3")" \
+		"[MMIO $(per "$(field mmio_exits "$2")" "$3"), HLT $(per "$(field halt_exits "$2")" "$3")," \
+		"interrupts $(per "$(field irq_injections "$2")" "$3")]; all $(per "$(field exits "$2")" "$3")," \
+		"of them host preemptions $(per "$(field preemption_other "$2")" "$3");" \
+		"emulated instructions $(per "$(field insn_emulation "$2")" "$3")"
+}
+report "under load" "$load" "$done_q"
+report "200 sequential" "$seq_d" 200
 kill "$qpid"; wait "$qpid" 2> /dev/null || true; qpid=""
 
 # ---- 3. image sizes ----

@@ -5,8 +5,9 @@
 # (build/unit/LIB/test_* and build/unit-san/LIB/test_*; a source whose
 # program is missing fails, a program whose source is gone is stale and not
 # run), and every tests/integration/**/*.sh that starts with "#!" - which
-# must be executable: one without its run bit fails. (A .sh without "#!",
-# such as lib.sh or common.sh, is a helper sourced by tests, never run.)
+# must be executable: one without its run bit fails. Helpers are never
+# run: a .sh without "#!" (sourced, such as lib.sh), or one whose first 15
+# lines say "not a test" (a program the tests call, such as make-site.sh).
 # A test passes with exit 0, is skipped with exit 77 (its last output line
 # says why), and fails otherwise or when it runs past its time limit
 # (TEST_TIMEOUT seconds, default 900; a script may set its own with a line
@@ -69,7 +70,8 @@ for kind in unit unit-san; do
 	done
 done
 while IFS= read -r t; do
-	head -c 2 "$t" | grep -q '#!' || continue # a sourced helper
+	head -c 2 "$t" | grep -q '#!' || continue    # a sourced helper
+	head -15 "$t" | grep -qi 'not a test' && continue # a helper program
 	if [ -x "$t" ]; then
 		run_one "${t#tests/}" "$t"
 	else

@@ -79,6 +79,7 @@ __attribute__((used)) _Noreturn void virtio_main(const struct hvm_start_info *si
 	 * there) and may have used RAM; QEMU microvm's qboot and Firecracker
 	 * leave it as the hypervisor made it: zero. */
 	mm_finish(pci_discover());
+	mmio_probe_listed();
 	virtio_devices_match();
 	mica_boot(virtio_argc, virtio_argv);
 }

@@ -14,7 +14,6 @@
 
 #define KVM_CPUID_SIGNATURE 0x40000000u
 #define KVM_CPUID_FEATURES 0x40000001u
-#define KVM_FEATURE_CLOCKSOURCE2 (1u << 3)
 #define MSR_KVM_WALL_CLOCK_NEW 0x4b564d00u
 #define MSR_KVM_SYSTEM_TIME_NEW 0x4b564d01u
 #define PIT_HZ 1193182u
@@ -46,14 +45,19 @@ uint64_t clock_tsc_hz(void)
 	return tsc_hz;
 }
 
-static bool kvm_has_pvclock(void)
+uint32_t kvm_features(void)
 {
-	uint32_t r[4];
-	guest_cpuid(KVM_CPUID_SIGNATURE, 0, r);
-	if (r[1] != 0x4b4d564b || r[2] != 0x564b4d56 || r[3] != 0x4d || r[0] < KVM_CPUID_FEATURES)
-		return false; /* not "KVMKVMKVM\0\0\0" */
-	guest_cpuid(KVM_CPUID_FEATURES, 0, r);
-	return (r[0] & KVM_FEATURE_CLOCKSOURCE2) != 0;
+	static uint32_t features = 1u << 31; /* not asked yet */
+	if (features & (1u << 31)) {
+		uint32_t r[4];
+		guest_cpuid(KVM_CPUID_SIGNATURE, 0, r);
+		features = 0; /* not "KVMKVMKVM\0\0\0": no KVM paravirtual features */
+		if (r[1] == 0x4b4d564b && r[2] == 0x564b4d56 && r[3] == 0x4d && r[0] >= KVM_CPUID_FEATURES) {
+			guest_cpuid(KVM_CPUID_FEATURES, 0, r);
+			features = r[0] & ~(1u << 31);
+		}
+	}
+	return features;
 }
 
 /* A consistent copy of the host's time record (it is odd while updated). */
@@ -104,7 +108,7 @@ static uint64_t pit_tsc_hz(void)
 
 void clock_init(uint64_t tsc0)
 {
-	if (kvm_has_pvclock()) {
+	if (kvm_features() & KVM_FEATURE_CLOCKSOURCE2) {
 		guest_wrmsr(MSR_KVM_SYSTEM_TIME_NEW, (uintptr_t)&pvtime | 1);
 		struct pvclock_time t = pvclock_read();
 		if (t.tsc_to_system_mul) {

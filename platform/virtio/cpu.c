@@ -8,7 +8,8 @@
  * or one-shot counting where the CPU lacks it) and one vector per virtio
  * device. The guest runs with interrupts off except in cpu_idle
  * (`sti; hlt; cli`), so no handler ever interrupts the program: a handler
- * only acknowledges its device and the APIC. */
+ * only acknowledges its device and the APIC (through KVM's paravirtual
+ * EOI where offered: no VM exit). */
 #include <mica/err.h>
 #include "virtio.h"
 
@@ -16,6 +17,7 @@
 #define CPUID1_ECX_TSC_DEADLINE (1u << 24)
 #define MSR_APIC_BASE 0x1b
 #define MSR_TSC_DEADLINE 0x6e0
+#define MSR_KVM_PV_EOI_EN 0x4b564d04
 #define APIC_BASE_EN (1ull << 11)
 #define APIC_BASE_EXTD (1ull << 10)
 /* Registers as x2APIC MSR numbers; xAPIC offset = (msr - 0x800) << 4. */
@@ -51,7 +53,12 @@ static struct {
 	uint64_t apic_hz; /* one-shot mode: timer ticks per second */
 	uint64_t armed;   /* TSC deadline armed, 0: none */
 	volatile uint32_t pending;
+	bool pv_eoi;
 } apic;
+
+/* KVM's paravirtual end-of-interrupt: when KVM sets bit 0 here as it
+ * delivers an interrupt, clearing the bit is the EOI (no VM exit). */
+static volatile uint32_t pv_eoi_word __attribute__((aligned(4)));
 
 /* Interrupt entry: stub n (0..15: device n, 16: timer) pushes n; the
  * common part saves the registers a C call may clobber. Interrupts arrive
@@ -96,6 +103,15 @@ static uint32_t apic_read(uint32_t reg)
 
 void apic_eoi(void)
 {
+	if (apic.pv_eoi) {
+		uint8_t was_set;
+		__asm__ volatile("lock btrl $0, %0; setc %1"
+		                 : "+m"(pv_eoi_word), "=q"(was_set)
+		                 :
+		                 : "memory", "cc");
+		if (was_set)
+			return;
+	}
 	apic_write(APIC_EOI, 0);
 }
 
@@ -126,9 +142,21 @@ uint32_t irq_take_pending(void)
 	return p;
 }
 
-static void set_gate(unsigned vec, uintptr_t handler, unsigned ist)
+/* Gates for n vectors from vec to stubs 16 bytes apart from base: the
+ * gate is encoded once and its offset stepped (re-encoded where the low 16
+ * bits would carry), a few instructions per gate. */
+static void set_gates(unsigned vec, unsigned n, uintptr_t base, unsigned ist)
 {
-	x86_idt_gate(handler, ist, &cpu.idt[2 * vec]);
+	uint64_t g[2];
+	x86_idt_gate(base, ist, g);
+	for (unsigned i = 0; i < n; i++) {
+		cpu.idt[2 * (vec + i)] = g[0];
+		cpu.idt[2 * (vec + i) + 1] = g[1];
+		if ((g[0] & 0xffff) > 0xffff - 16)
+			x86_idt_gate(base + 16 * (i + 1), ist, g);
+		else
+			g[0] += 16;
+	}
 }
 
 void cpu_init(void)
@@ -138,12 +166,10 @@ void cpu_init(void)
 	x86_tss_desc((uintptr_t)cpu.tss, X86_TSS_AVAIL, &cpu.gdt[3]);
 	uint64_t ist1 = (uintptr_t)_exc_stack_top;
 	__builtin_memcpy(cpu.tss + X86_TSS_IST1, &ist1, sizeof(ist1));
-	for (unsigned v = 0; v < 32; v++)
-		set_gate(v, (uintptr_t)guest_trap_stubs + 16 * v, 1);
-	for (unsigned n = 0; n < VIRTIO_MAX_DEVS; n++)
-		set_gate(VEC_DEV_BASE + n, (uintptr_t)virtio_irq_stubs + 16 * n, 0);
-	set_gate(VEC_TIMER, (uintptr_t)virtio_irq_stubs + 16 * VIRTIO_MAX_DEVS, 0);
-	set_gate(VEC_SPURIOUS, (uintptr_t)virtio_spurious, 0);
+	set_gates(0, 32, (uintptr_t)guest_trap_stubs, 1);
+	set_gates(VEC_DEV_BASE, VIRTIO_MAX_DEVS, (uintptr_t)virtio_irq_stubs, 0);
+	set_gates(VEC_TIMER, 1, (uintptr_t)virtio_irq_stubs + 16 * VIRTIO_MAX_DEVS, 0);
+	set_gates(VEC_SPURIOUS, 1, (uintptr_t)virtio_spurious, 0);
 	struct __attribute__((packed)) {
 		uint16_t limit;
 		uint64_t base;
@@ -188,6 +214,10 @@ void apic_init(void)
 	/* The 8259 PICs stay silent: firmware may have left the PIT on them. */
 	guest_outb(0x21, 0xff);
 	guest_outb(0xa1, 0xff);
+	if (kvm_features() & KVM_FEATURE_PV_EOI) {
+		guest_wrmsr(MSR_KVM_PV_EOI_EN, (uintptr_t)&pv_eoi_word | 1);
+		apic.pv_eoi = true;
+	}
 	apic_write(APIC_SVR, 0x100 | VEC_SPURIOUS);
 	apic_write(APIC_TPR, 0);
 	if (apic.deadline)

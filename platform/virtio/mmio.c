@@ -152,11 +152,16 @@ static void probe(uint64_t base, uint64_t size, uint32_t gsi)
 	mm_add_mmio(gsi < 24 ? 0xfec00000ull : 0xfec10000ull, 4096); /* its IOAPIC */
 }
 
+/* Devices the command line lists may sit anywhere (Firecracker: from
+ * 0xd0000000), beyond the boot page tables: only their ranges are noted
+ * now, and mmio_probe_listed looks at them once the final tables map them. */
 void mmio_discover(void)
 {
 	if (nlisted) {
-		for (unsigned i = 0; i < nlisted; i++)
-			probe(listed[i].base, listed[i].size, listed[i].gsi);
+		for (unsigned i = 0; i < nlisted; i++) {
+			mm_add_mmio(listed[i].base, listed[i].size);
+			mm_add_mmio(listed[i].gsi < 24 ? 0xfec00000ull : 0xfec10000ull, 4096);
+		}
 		return;
 	}
 	/* Without a list, the microvm slots (read under the boot page tables,
@@ -166,6 +171,12 @@ void mmio_discover(void)
 	unsigned slots = acpi_layout ? MICROVM_SLOTS_ACPI : MICROVM_SLOTS;
 	for (unsigned i = slots; i-- > 0;)
 		probe(MICROVM_BASE + i * MICROVM_SLOT, MICROVM_SLOT, (acpi_layout ? 24 : 16) + i);
+}
+
+void mmio_probe_listed(void)
+{
+	for (unsigned i = 0; i < nlisted; i++)
+		probe(listed[i].base, listed[i].size, listed[i].gsi);
 }
 
 uint64_t mmio_features(struct virtio_dev *d)

@@ -6,9 +6,10 @@
  * enter there with paging off, flat segments, interrupts off and EBX = the
  * physical address of struct hvm_start_info.
  *
- * It builds boot page tables that identity-map the first 4 GiB with 1 GiB
- * pages (2 MiB pages in four directories when the CPU has no 1 GiB pages),
- * enables PAE, long mode, NX and paging (CR0.WP on), loads a 64-bit GDT and
+ * It builds boot page tables that identity-map, with 2 MiB pages, the
+ * image (from 0) and the last 16 MiB below 4 GiB (device registers), a
+ * few entries (every guest instruction counts: filling all 4 GiB took 8000
+ * emulated instructions), enables PAE, long mode, NX and paging (CR0.WP on), loads a 64-bit GDT and
  * jumps to 64-bit code, which sets up the stack and calls virtio_main with
  * the start info. The boot tables are writable and executable: virtio_main
  * replaces them with W^X tables (mm.c) once it knows the memory map. */
@@ -30,27 +31,26 @@ __asm__(".pushsection .note.pvh, \"a\", @note\n"
         "pvh_start32:\n"
         "	movl %ebx, %edi\n"
         "	movl $(boot_pdpt + 3), boot_pml4\n"
-        "	movl $0x80000001, %eax\n"
-        "	cpuid\n"
-        "	btl $26, %edx\n" /* 1 GiB pages? */
-        "	jnc 1f\n"
-        "	movl $0x00000083, boot_pdpt\n"
-        "	movl $0x40000083, boot_pdpt + 8\n"
-        "	movl $0x80000083, boot_pdpt + 16\n"
-        "	movl $0xc0000083, boot_pdpt + 24\n"
-        "	jmp 3f\n"
-        "1:	movl $(boot_pd + 0x0003), boot_pdpt\n"
-        "	movl $(boot_pd + 0x1003), boot_pdpt + 8\n"
-        "	movl $(boot_pd + 0x2003), boot_pdpt + 16\n"
-        "	movl $(boot_pd + 0x3003), boot_pdpt + 24\n"
-        "	movl $boot_pd, %edx\n"
+        "	movl $(boot_pd0 + 3), boot_pdpt\n"
+        "	movl $(boot_pd3 + 3), boot_pdpt + 24\n"
+        /* GiB 0: 2 MiB pages up to the end of the image (_boot_pages, from
+         * the linker script); GiB 3: its last 16 MiB, the device registers
+         * of QEMU microvm and Firecracker (virtio-mmio, IOAPIC, APIC). */
+        "	movl $boot_pd0, %edx\n"
         "	movl $0x83, %eax\n"
-        "	movl $2048, %ecx\n"
+        "	movl $_boot_pages, %ecx\n"
+        "1:	movl %eax, (%edx)\n"
+        "	addl $8, %edx\n"
+        "	addl $0x200000, %eax\n"
+        "	loop 1b\n"
+        "	movl $(boot_pd3 + 8 * 496), %edx\n"
+        "	movl $(0xfe000000 + 0x83), %eax\n"
+        "	movl $8, %ecx\n"
         "2:	movl %eax, (%edx)\n"
         "	addl $8, %edx\n"
         "	addl $0x200000, %eax\n"
         "	loop 2b\n"
-        "3:	movl %cr4, %eax\n"
+        "	movl %cr4, %eax\n"
         "	orl $0x20, %eax\n" /* PAE */
         "	movl %eax, %cr4\n"
         "	movl $boot_pml4, %eax\n"
@@ -95,5 +95,6 @@ __asm__(".pushsection .note.pvh, \"a\", @note\n"
         ".balign 4096\n"
         "boot_pml4: .skip 4096\n"
         "boot_pdpt: .skip 4096\n"
-        "boot_pd: .skip 4 * 4096\n"
+        "boot_pd0: .skip 4096\n"
+        "boot_pd3: .skip 4096\n"
         ".popsection\n");

@@ -72,6 +72,10 @@ uint32_t irq_take_pending(void);
 /* Start the clock at TSC value tsc0 (from KVM's clock, or the PIT). */
 void clock_init(uint64_t tsc0);
 uint64_t clock_tsc_hz(void);
+/* KVM's paravirtual feature bits (CPUID 0x40000001 EAX); 0 off KVM. */
+uint32_t kvm_features(void);
+#define KVM_FEATURE_CLOCKSOURCE2 (1u << 3)
+#define KVM_FEATURE_PV_EOI (1u << 6)
 
 /* ---- mm.c: memory map and page tables ---- */
 /* Find RAM from the PVH memory map; the heap starts after the image. */
@@ -132,6 +136,7 @@ struct virtio_dev *virtio_dev_for(const char *name, uint32_t id);
  * of the command line mmio.c takes ("virtio_mmio.device=..."): true. */
 bool mmio_cmdline_word(const char *word);
 void mmio_discover(void);
+void mmio_probe_listed(void); /* after mm_finish */
 /* false: the machine has no PCI bus (and so no firmware ran before us). */
 bool pci_discover(void);
 

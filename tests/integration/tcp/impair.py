@@ -48,7 +48,7 @@ def main():
     except OSError:
         ps.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 << 20)
 
-    stats = {"frames": 0, "dropped": 0, "duplicated": 0, "reordered": 0}
+    stats = {"frames": 0, "dropped": 0, "duplicated": 0, "reordered": 0, "oversize": 0}
     queue = []      # (release time, n, to_mica, frame)
     n = 0
     stop = [False]
@@ -60,6 +60,8 @@ def main():
     def schedule(frame, to_mica):
         nonlocal n
         stats["frames"] += 1
+        if len(frame) > 1514:
+            stats["oversize"] += 1  # a super-frame: the interface's offloads are on
         if rnd.random() * 100 < o.loss:
             stats["dropped"] += 1
             return

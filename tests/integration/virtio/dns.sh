@@ -22,11 +22,11 @@ dns_reference "$UNIXIMG"
 
 # start_qemu MACHINE DEVICE [QEMU-ARGS]: apps/dns on the namespace's tap.
 start_qemu() {
-	local machine=$1 dev=$2
+	local machine=$1 dev=$2 append="--ipv4=$GUEST_IP/24 ${BOOT_EXTRA:-}"
 	shift 2
 	start_image qemu-system-x86_64 -M "$machine" -enable-kvm -cpu max,-arch-capabilities -m 64M -nodefaults \
 		-no-user-config -nographic -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-		-kernel "$IMG" -append "--ipv4=$GUEST_IP/24" \
+		-kernel "$IMG" -append "$append" \
 		-netdev tap,id=n0,ifname=$TAP,script=no,downscript=no -device "$dev,netdev=n0" "$@" < /dev/null
 	wait_log "serving on" 60 || fail "dns did not start on $machine"
 	cat "$LOG"
@@ -57,12 +57,22 @@ echo "idle: QEMU used $((t1 - t0)) of $((2 * hz)) clock ticks in 2 s"
 [ $((t1 - t0)) -le $((2 * hz / 20)) ] || fail "an idle guest keeps QEMU busy ($((t1 - t0)) ticks in 2 s)"
 stop_image
 
-echo "== microvm, legacy virtio-mmio (QEMU's default)"
-start_qemu microvm virtio-net-device
+echo "== microvm, legacy virtio-mmio (QEMU's default); the device named by its MAC"
+BOOT_EXTRA=--net:service=52:54:00:12:34:56 start_qemu microvm virtio-net-device
 grep -q 'virtio-net (mmio, legacy)' "$LOG" || fail "not on legacy virtio-mmio"
 same_answers virtio-legacy "" "www.example.com A" "example.org SOA"
 in_ns ping -c 1 -W 5 -s 3000 $GUEST_IP > /dev/null || fail "fragmented ping (legacy)"
 stop_image
+# A MAC no device has: the guest stops at boot, exit code 2 (QEMU: 5).
+in_ns timeout 60 qemu-system-x86_64 -M microvm -enable-kvm -cpu max,-arch-capabilities -m 64M -nodefaults \
+	-no-user-config -nographic -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$IMG" \
+	-append "--net:service=02:00:00:00:00:01" -netdev tap,id=n0,ifname=$TAP,script=no,downscript=no \
+	-device virtio-net-device,netdev=n0 < /dev/null > "$LOG" 2>&1
+rc=$?
+cat "$LOG"
+[ $rc = 5 ] || fail "a MAC no device has: QEMU status $rc, not 5 (guest exit code 2)"
+grep -q "the image needs device 'service': --net:service=02:00:00:00:00:01 names no virtio-net device" "$LOG" ||
+	fail "no clear message for a MAC no device has"
 
 echo "== q35, virtio-pci"
 start_qemu q35 virtio-net-pci -bios /usr/share/qemu/qboot.rom
