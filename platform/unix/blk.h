@@ -35,5 +35,6 @@ void blk_complete(struct mica_blk_req *r, int result);
  * the inline engine). */
 int blk_ring_open(struct mica_blkif *b, unsigned entries);
 void blk_ring_submit(struct mica_blkif *b, struct mica_blk_req *r);
+void blk_ring_close(struct mica_blkif *b);
 
 #endif

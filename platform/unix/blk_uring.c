@@ -231,3 +231,12 @@ int blk_ring_open(struct mica_blkif *b, unsigned entries)
 	b->ring = ring;
 	return MICA_OK;
 }
+
+void blk_ring_close(struct mica_blkif *b)
+{
+	if (!b->ring)
+		return;
+	mica_unix_watch_del(&b->ring->watch);
+	ring_free(b->ring);
+	b->ring = NULL;
+}

@@ -176,6 +176,19 @@ int mica_unix_blkif_open_path(const char *name, const char *path, uint32_t secto
 	return MICA_OK;
 }
 
+void mica_unix_blkif_close(struct mica_blkif *b)
+{
+	blk_ring_close(b);
+	if (b->done_watch.fd >= 0) {
+		mica_unix_watch_del(&b->done_watch);
+		close(b->done_watch.fd);
+	}
+	if (b->fd != b->fd_cached)
+		close(b->fd);
+	close(b->fd_cached);
+	free(b);
+}
+
 int mica_blkif_open(const char *name, struct mica_blkif **out)
 {
 	char key[80];

@@ -33,5 +33,7 @@ int mica_unix_err(int errnum);
 struct mica_blkif;
 int mica_unix_blkif_open_path(const char *name, const char *path, uint32_t sector_size,
                               struct mica_blkif **out);
+/* Close one opened so, with no request in flight. */
+void mica_unix_blkif_close(struct mica_blkif *blk);
 
 #endif
