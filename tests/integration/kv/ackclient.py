@@ -3,22 +3,28 @@
 acknowledged, for the crash tests of apps/kv (and of redis-server).
 
   ackclient.py load HOST PORT STATE [--conns N] [--keys K] [--seconds S] [--seed N]
+                                    [--max-len BYTES] [--max-pending N]
       N connections, each owning the keys i with i % N == its number, send
-      pipelines of SET (values from 1 byte to 100 KB, each carrying its key,
+      pipelines of SET (values from 1 byte to 100 KB or --max-len, at most
+      --max-pending commands unanswered per connection; each carrying its key,
       version and length and a pattern derived from them) and DEL. Every
       reply is matched to its command (one connection keeps its order), so
       the client knows which writes were acknowledged. It runs until the
-      server goes away (kill -9) or S seconds pass, then writes STATE.
+      server goes away (kill -9), S seconds pass or SIGTERM comes (a
+      server whose TCP died with it sends no reset), then writes STATE.
   ackclient.py verify HOST PORT STATE
       GET every key: its value must be that of its last acknowledged write
       or of a later one the client sent (never older, never torn or
       foreign); a key whose last acknowledged write was a DEL (or that
-      never had one acknowledged) may be absent.
+      never had one acknowledged) may be absent. What it saw becomes the
+      new floor in STATE: the unacknowledged writes after it are marked
+      lost, so a later round fails if one of them comes back.
 Exit 0 when all is well; 1 with the offending keys listed otherwise.
 """
 import json
 import random
 import select
+import signal
 import socket
 import sys
 import time
@@ -95,16 +101,21 @@ class Reader:
         raise ValueError("bad reply type %r" % t)
 
 
-def pick_len(rnd):
+def pick_len(rnd, max_len):
     r = rnd.random()
     if r < 0.7:
-        return rnd.randint(1, 300)
-    if r < 0.97:
-        return rnd.randint(300, 20000)
-    return rnd.randint(20000, 100000)
+        n = rnd.randint(1, 300)
+    elif r < 0.97:
+        n = rnd.randint(300, 20000)
+    else:
+        n = rnd.randint(20000, 100000)
+    return min(n, max_len)
 
 
-def load(host, port, state_path, conns=8, keys=200, seconds=30, seed=1):
+stop = []  # load: a SIGTERM came
+
+
+def load(host, port, state_path, conns=8, keys=200, seconds=30, seed=1, max_len=100000, max_pending=64):
     rnd = random.Random(seed)
     socks = []
     for _ in range(conns):
@@ -127,25 +138,25 @@ def load(host, port, state_path, conns=8, keys=200, seconds=30, seed=1):
     alive = [True] * conns
     deadline = time.monotonic() + seconds
     errors = 0
-    while any(alive) and time.monotonic() < deadline:
+    while any(alive) and time.monotonic() < deadline and not stop:
         for c in range(conns):
-            if alive[c] and not outbuf[c] and len(pending[c]) < 64:
+            if alive[c] and not outbuf[c] and len(pending[c]) < max_pending:
                 batch = []
-                for _ in range(rnd.randint(1, 32)):
+                for _ in range(rnd.randint(1, min(32, max_pending))):
                     k = "k%d" % (rnd.randrange(keys // conns) * conns + c)
                     v = len(sent[k]) + 1
                     if rnd.random() < 0.1:
                         sent[k].append(["del", v, 0])
                         batch.append(enc("DEL", k))
                     else:
-                        n = pick_len(rnd)
+                        n = pick_len(rnd, max_len)
                         sent[k].append(["set", v, n])
                         batch.append(enc("SET", k, value(k, v, n)))
                     pending[c].append((k, len(sent[k]) - 1))
                 outbuf[c] = b"".join(batch)
         rl = [socks[c] for c in range(conns) if alive[c]]
         wl = [socks[c] for c in range(conns) if alive[c] and outbuf[c]]
-        r, w, _ = select.select(rl, wl, [], 1.0)
+        r, w, _ = select.select(rl, wl, [], 0.2)
         for s in w:
             c = socks.index(s)
             try:
@@ -173,6 +184,7 @@ def load(host, port, state_path, conns=8, keys=200, seconds=30, seed=1):
                     print("error reply for %s: %s" % (k, rep))
                     continue
                 acked[k] = max(acked[k], idx)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # done: a late SIGTERM changes nothing
     for s in socks:
         s.close()
     json.dump({"sent": sent, "acked": acked}, open(state_path, "w"))
@@ -208,7 +220,9 @@ def verify(host, port, state_path):
         hist = sent[k]
         later = hist[a:] if a >= 0 else hist
         if v is None:
-            if a < 0 or any(h[0] == "del" for h in later):
+            dels = [i for i in range(max(a, 0), len(hist)) if hist[i][0] == "del"]
+            if a < 0 or dels:
+                settle(hist, acked, k, dels[-1] if dels else -1)
                 continue
             print("verify: %s absent, but write %d (%s) was acknowledged" % (k, a + 1, hist[a][0]))
             bad += 1
@@ -229,8 +243,21 @@ def verify(host, port, state_path):
             print("verify: %s holds version %d (%d bytes); last acknowledged %d, sent up to %d" %
                   (k, ver, len(v), a + 1, len(hist)))
             bad += 1
+            continue
+        settle(hist, acked, k, ver - 1)
     print("verify: %d keys checked, %d wrong" % (len(keys), bad))
-    return 1 if bad else 0
+    if bad:
+        return 1
+    json.dump({"sent": sent, "acked": acked}, open(state_path, "w"))
+    return 0
+
+
+def settle(hist, acked, k, seen):
+    """The server shows write `seen` (index; -1: none) of k: it is the
+    floor now, and the writes sent after it were lost in the crash."""
+    for i in range(seen + 1, len(hist)):
+        hist[i][0] = "lost"
+    acked[k] = seen
 
 
 def main():
@@ -239,9 +266,10 @@ def main():
     opts = {}
     i = 4
     while i < len(args):
-        opts[args[i].lstrip("-")] = int(args[i + 1])
+        opts[args[i].lstrip("-").replace("-", "_")] = int(args[i + 1])
         i += 2
     if mode == "load":
+        signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
         return load(host, port, state, **opts)
     return verify(host, port, state)
 

@@ -20,6 +20,7 @@ kv_build() {
 kv_start() {
 	local log=$1
 	shift
+	: > "$log" # emptied now: the last run's "serving on" must not count
 	"$@" > "$log" 2>&1 &
 	KV_PID=$!
 }
