@@ -2,7 +2,7 @@
 #   ./mica build apps/dns -t unix [ZONE=file.zone ...] [NOMEMO=1]
 # Without ZONE= it serves the bundled apps/dns/zones/example.com.zone.
 # NOMEMO=1 leaves out the precomputed answers (the engine answers all).
-APP_SRCS := apps/dns/main.c apps/dns/tcp.c
+APP_SRCS := apps/dns/main.c apps/dns/tcp.c apps/dns/xfr.c
 APP_LIBS := dns
 APP_USES_NET := 1
 APP_NETIFS := service
