@@ -4,6 +4,7 @@
 #
 #   bench/tcp-loss.sh [BYTES] [DELAY_BYTES]   (defaults 50000000, 10000000)
 #   CELLS="0 1 1@10" RUNS=3 bench/tcp-loss.sh  (a subset; median of 3 runs)
+#   LINUX_CC=bbr bench/tcp-loss.sh             (Linux's congestion control)
 #
 # Cells are LOSS[@DELAY]: LOSS percent of TCP packets dropped at random in
 # each direction, DELAY ms added in each direction (so the round trip grows
@@ -30,6 +31,12 @@
 # instead (it bridges Linux's interface to the other side - a second tap
 # for Mica, a veth for Linux - and both delays and drops the frames).
 #
+# Linux runs the congestion control Mica runs by default, CUBIC (LINUX_CC,
+# set per route with `congctl` in every namespace: the namespaces may not
+# change their default to a restricted algorithm, and the default here may
+# be another one - this machine's is BBR, which ignores random loss and so
+# measures something else than loss recovery with CUBIC).
+#
 # RTOs/MB are the sender's retransmission timeouts per MB sent: Mica's
 # tcp_rto counter, Linux's TcpExt TCPTimeouts of the sending namespace.
 # Namespaces mica-bl-PID-* are removed on exit. Needs root, nft, ethtool.
@@ -40,6 +47,7 @@ BYTES=${1:-50000000}
 DBYTES=${2:-10000000}
 CELLS=${CELLS:-"0 0.5 1 2 5 1@10 1@50"}
 RUNS=${RUNS:-1}
+LINUX_CC=${LINUX_CC:-cubic}
 . tools/netns-run.sh
 [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ] || { echo "bench/tcp-loss.sh: needs root and /dev/net/tun" >&2; exit 1; }
 command -v nft > /dev/null && command -v ethtool > /dev/null ||
@@ -92,6 +100,14 @@ no_offload $A1 mtapl
 ip netns add $B1
 veth $A1 vA "" $B1 vB 10.78.0.2/24
 quiet_if $A1 vA
+
+# Host routes that make every Linux sender use LINUX_CC.
+ip -n $A0 route add 10.78.0.2/32 dev vA congctl "$LINUX_CC"
+ip -n $B0 route add 10.78.0.1/32 dev vB congctl "$LINUX_CC"
+ip -n $C0 route add 10.77.0.2/32 via 10.79.0.1 congctl "$LINUX_CC"
+ip -n $T1 route add 10.77.0.2/32 dev mtap0 congctl "$LINUX_CC"
+ip -n $A1 route add 10.78.0.2/32 dev mtapl congctl "$LINUX_CC"
+ip -n $B1 route add 10.78.0.1/32 dev vB congctl "$LINUX_CC"
 
 # set_loss NS DEV PERCENT: drop that share of the TCP packets (not SYNs)
 # arriving on DEV.
@@ -153,6 +169,7 @@ start_impair() { # NS LINUX_TAP OTHER_IF DELAY LOSS
 
 MICA0=(--net:service=mtap0 --ipv4=10.77.0.2/24 --ipv4-gateway=10.77.0.1 --tap-offload=no)
 MICA1=(--net:service=mtap1 --ipv4=10.77.0.2/24 --tap-offload=no)
+echo "Linux congestion control: $LINUX_CC (Mica: cubic); load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-10s %9s %9s %9s %7s %7s %9s %9s %9s\n' "cell" "L->L" "L->M" "M->L" "L->M" "M->L" \
 	"RTO/MB" "RTO/MB" "RTO/MB"
 printf '%-10s %9s %9s %9s %7s %7s %9s %9s %9s\n' "loss@ms" "MB/s" "MB/s" "MB/s" "ratio" "ratio" \

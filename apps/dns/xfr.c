@@ -163,8 +163,8 @@ int dns_xfr_start(struct dns_app *a)
 	for (unsigned i = 0; i < nt; i++) {
 		for (size_t z = 0; z < mica_dns_nzones && a->nnotify < DNS_NOTIFY_MAX; z++) {
 			struct dns_notify *t = &a->notify[a->nnotify++];
-			*t = targets[i];
-			t->zone = (unsigned)z;
+			*t = (struct dns_notify){.to = targets[i].to,
+			                         .zone = (unsigned)z}; /* not tried, not acked */
 			(void)mica_plat_random(&t->id, sizeof(t->id));
 		}
 	}
