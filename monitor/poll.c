@@ -7,7 +7,9 @@
  * the check of the stop flag and the sleep still ends the sleep; after a
  * stop request POLL returns MICA_ESTOP at once. It also watches the pipe
  * of link changes (link.c): a device whose link went up or down is
- * reported ready, and every POLL returns the link_down bitmap. */
+ * reported ready, and every POLL returns the link_down bitmap. A POLL that
+ * carries block requests (blk_batch) does them first and then only looks,
+ * never sleeps. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -102,7 +104,12 @@ void hvt_call_poll(struct hvt *h, struct mica_hvt_poll *a)
 	if (io && a->tx_count)
 		a->tx_ret = hvt_net_send(h, io, a->tx_frames, a->tx_count, "POLL (tx)");
 	poll_ios_send(h, ios, nio);
-	int64_t ready = wait_ready(h, a->timeout_ns);
+	uint64_t timeout = a->timeout_ns;
+	if (a->blk_batch) {
+		hvt_block_batch_at(h, a->blk_batch);
+		timeout = 0; /* the guest has completions to deliver */
+	}
+	int64_t ready = wait_ready(h, timeout);
 	if (ready < 0) {
 		a->ret = MICA_ESTOP;
 		return;
