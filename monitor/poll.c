@@ -5,7 +5,11 @@
  * signal (SIGINT, SIGTERM) arrives. An idle guest therefore costs no CPU.
  * ppoll also watches stop.c's wake pipe, so a signal that arrives between
  * the check of the stop flag and the sleep still ends the sleep; after a
- * stop request POLL returns MICA_ESTOP at once. */
+ * stop request POLL returns MICA_ESTOP at once. It also watches the pipe
+ * of link changes (link.c): a device whose link went up or down is
+ * reported ready, and every POLL returns the link_down bitmap. A POLL that
+ * carries block requests (blk_batch) does them first and then only looks,
+ * never sleeps. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -17,7 +21,7 @@
  * signal; returns the ready bitmap, or -1 for a stop request. */
 static int64_t wait_ready(struct hvt *h, uint64_t timeout_ns)
 {
-	struct pollfd fds[MICA_HVT_MAX_DEVICES + 1];
+	struct pollfd fds[MICA_HVT_MAX_DEVICES + 2];
 	unsigned idx[MICA_HVT_MAX_DEVICES], n = 0;
 	for (unsigned i = 0; i < h->ndevs; i++) {
 		if (h->devs[i].kind != MICA_HVT_DEV_NET)
@@ -32,14 +36,15 @@ static int64_t wait_ready(struct hvt *h, uint64_t timeout_ns)
 		tsp = &ts;
 	}
 	fds[n] = (struct pollfd){.fd = hvt_stop_wake_fd(), .events = POLLIN};
+	fds[n + 1] = (struct pollfd){.fd = hvt_link_fd(), .events = POLLIN}; /* fd -1: ignored */
 	if (hvt_stop_requested)
 		return -1;
-	int rc = ppoll(fds, n + 1, tsp, NULL);
+	int rc = ppoll(fds, n + 2, tsp, NULL);
 	if (hvt_stop_requested)
 		return -1;
 	if (rc < 0)
 		return 0;
-	int64_t ready = 0;
+	int64_t ready = fds[n + 1].revents ? (int64_t)hvt_link_read(h) : 0;
 	for (unsigned i = 0; i < n; i++)
 		if (fds[i].revents & (POLLIN | POLLERR | POLLHUP))
 			ready |= 1ll << idx[i];
@@ -99,12 +104,18 @@ void hvt_call_poll(struct hvt *h, struct mica_hvt_poll *a)
 	if (io && a->tx_count)
 		a->tx_ret = hvt_net_send(h, io, a->tx_frames, a->tx_count, "POLL (tx)");
 	poll_ios_send(h, ios, nio);
-	int64_t ready = wait_ready(h, a->timeout_ns);
+	uint64_t timeout = a->timeout_ns;
+	if (a->blk_batch) {
+		hvt_block_batch_at(h, a->blk_batch);
+		timeout = 0; /* the guest has completions to deliver */
+	}
+	int64_t ready = wait_ready(h, timeout);
 	if (ready < 0) {
 		a->ret = MICA_ESTOP;
 		return;
 	}
 	a->ready = (uint64_t)ready;
+	a->link_down = hvt_link_down_mask(h);
 	if (io && a->rx_count && (a->ready & (1ull << a->io_handle)))
 		a->rx_got = hvt_net_recv(h, io, a->rx_frames, a->rx_count, "POLL (rx)");
 	poll_ios_recv(h, ios, nio, a->ready);
