@@ -73,14 +73,11 @@ static int send_segment(struct mica_tcp *c, uint32_t seq, uint32_t len, uint8_t 
                         const struct tcp_hdr *opts)
 {
 	struct mica_net *net = c->net;
-	struct mica_buf *b = net_alloc_tx(net, len + 60);
+	bool syn_unacked = c->state == TCP_SYN_SENT || c->state == TCP_SYN_RCVD;
+	uint32_t data_start = c->snd_una + (syn_unacked ? 1u : 0u);
+	struct mica_buf *b = tcp_ring_frame(net, &c->snd, seq - data_start, len);
 	if (!b)
 		return MICA_ENOMEM;
-	if (len) {
-		bool syn_unacked = c->state == TCP_SYN_SENT || c->state == TCP_SYN_RCVD;
-		uint32_t data_start = c->snd_una + (syn_unacked ? 1u : 0u);
-		tcp_ring_read(&c->snd, seq - data_start, mica_buf_put(b, len), len);
-	}
 	struct tcp_hdr h = opts ? *opts : (struct tcp_hdr){0};
 	h.sport = c->lport;
 	h.dport = c->rport;
@@ -91,8 +88,6 @@ static int send_segment(struct mica_tcp *c, uint32_t seq, uint32_t len, uint8_t 
 	if (c->ts_ok && !(flags & TCP_RST)) {
 		h.has_ts = true;
 		h.tsval = tcp_ts_now(c);
-		if (c->cookie) /* below the clock, so later TSvals stay newer (PAWS) */
-			h.tsval = ((h.tsval - 0x40u) & ~0x3fu) | c->cookie_bits;
 		h.tsecr = c->ts_recent;
 	}
 	uint32_t room = c->mss;
