@@ -168,9 +168,9 @@ TEST(memo_serves_dnssec_answers)
 
 /* The zones built again with a memo budget; the names past it go to the
  * engine. Returns the bytes used; counts the names left out. */
-static size_t build_with_budget(size_t budget, struct zbuilt *out, uint32_t *no_do, uint32_t *none)
+static size_t build_with_budget(size_t budget, struct zfile *zf2, struct zbuilt *out, uint32_t *no_do,
+                                uint32_t *none)
 {
-	static struct zfile zf2[NZ];
 	static const struct mica_dns_zone *ptrs[NZ];
 	size_t used = 0;
 	*no_do = *none = 0;
@@ -194,21 +194,25 @@ static size_t build_with_budget(size_t budget, struct zbuilt *out, uint32_t *no_
  * others still come from the memo, and every answer is the engine's. */
 TEST(memo_within_a_budget_still_equals_engine)
 {
-	static struct zbuilt small[NZ], most[NZ];
+	static struct zfile zf2[NZ];
+	static struct zbuilt zb2[NZ];
 	size_t full = 0;
 	for (int i = 0; i < NZ; i++)
 		full += zmemo_size(&zb[i]);
 	size_t budgets[2] = {full / 3, full - zmemo_size(&zb[NZ - 1]) / 2};
-	struct zbuilt *built[2] = {small, most};
 	for (int b = 0; b < 2; b++) {
 		uint32_t no_do, none;
-		size_t used = build_with_budget(budgets[b], built[b], &no_do, &none);
+		size_t used = build_with_budget(budgets[b], zf2, zb2, &no_do, &none);
 		CHECK(used <= budgets[b] && used > 0);
 		CHECK(b == 0 ? none > 0 : no_do > 0);
 		compared = differing = 0;
 		compare_all();
 		CHECK_EQ(differing, 0);
 		CHECK(srv_memo.st.memo_hits > 0);
+		for (int i = 0; i < NZ; i++) {
+			zbuilt_free(&zb2[i]);
+			zfile_free(&zf2[i]);
+		}
 	}
 }
 
