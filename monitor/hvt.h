@@ -49,6 +49,7 @@ struct hvt_dev {
 	uint64_t sectors;
 	bool read_only;
 	uint64_t rx_frames, tx_frames, rx_dropped;
+	uint64_t blk_reqs, blk_read_bytes, blk_write_bytes, blk_syncs; /* block devices */
 };
 
 struct hvt_stats {
@@ -134,6 +135,9 @@ void hvt_call_net_read(struct hvt *h, struct mica_hvt_net_io *a);
 int hvt_block_open(struct hvt_dev *d);
 void hvt_call_block_info(struct hvt *h, struct mica_hvt_block_info *a);
 void hvt_call_block_io(struct hvt *h, struct mica_hvt_block_io *a, int call);
+void hvt_call_block_batch(struct hvt *h, struct mica_hvt_block_batch *a);
+/* The batch at gpa (POLL's blk_batch), done as BLOCK_BATCH. */
+void hvt_block_batch_at(struct hvt *h, uint64_t gpa);
 /* poll.c */
 void hvt_call_poll(struct hvt *h, struct mica_hvt_poll *a);
 /* stop.c: SIGINT/SIGTERM handling (see there). */

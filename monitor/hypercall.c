@@ -32,7 +32,8 @@
 	X(BLOCK_FLUSH, struct mica_hvt_block_io)  \
 	X(HALT, struct mica_hvt_halt)             \
 	X(ABORT, struct mica_hvt_abort)           \
-	X(SEAL, struct mica_hvt_seal)
+	X(SEAL, struct mica_hvt_seal)             \
+	X(BLOCK_BATCH, struct mica_hvt_block_batch)
 
 #define NAME_OF(call, type) [MICA_HVT_CALL_##call] = #call,
 #define SIZE_OF(call, type) [MICA_HVT_CALL_##call] = sizeof(type),
@@ -139,6 +140,7 @@ static void handle(struct hvt *h, unsigned nr, void *a)
 	case MICA_HVT_CALL_BLOCK_READ:
 	case MICA_HVT_CALL_BLOCK_WRITE:
 	case MICA_HVT_CALL_BLOCK_FLUSH: hvt_call_block_io(h, a, (int)nr); break;
+	case MICA_HVT_CALL_BLOCK_BATCH: hvt_call_block_batch(h, a); break;
 	case MICA_HVT_CALL_HALT: {
 		int64_t code = ((struct mica_hvt_halt *)a)->code;
 		hvt_exit(h, code < 0 || code > 255 ? HVT_EXIT_GUEST_FAULT : (int)code);

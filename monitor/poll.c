@@ -5,7 +5,8 @@
  * signal (SIGINT, SIGTERM) arrives. An idle guest therefore costs no CPU.
  * ppoll also watches stop.c's wake pipe, so a signal that arrives between
  * the check of the stop flag and the sleep still ends the sleep; after a
- * stop request POLL returns MICA_ESTOP at once. */
+ * stop request POLL returns MICA_ESTOP at once. A POLL that carries block
+ * requests (blk_batch) does them first and then only looks, never sleeps. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -99,7 +100,12 @@ void hvt_call_poll(struct hvt *h, struct mica_hvt_poll *a)
 	if (io && a->tx_count)
 		a->tx_ret = hvt_net_send(h, io, a->tx_frames, a->tx_count, "POLL (tx)");
 	poll_ios_send(h, ios, nio);
-	int64_t ready = wait_ready(h, a->timeout_ns);
+	uint64_t timeout = a->timeout_ns;
+	if (a->blk_batch) {
+		hvt_block_batch_at(h, a->blk_batch);
+		timeout = 0; /* the guest has completions to deliver */
+	}
+	int64_t ready = wait_ready(h, timeout);
 	if (ready < 0) {
 		a->ret = MICA_ESTOP;
 		return;

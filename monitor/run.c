@@ -40,6 +40,12 @@ static void print_stats(struct hvt *h)
 			        (unsigned long long)h->devs[i].rx_frames,
 			        (unsigned long long)h->devs[i].tx_frames,
 			        (unsigned long long)h->devs[i].rx_dropped);
+		else
+			hvt_err("stats: block %s requests=%llu read_bytes=%llu write_bytes=%llu syncs=%llu",
+			        h->devs[i].name, (unsigned long long)h->devs[i].blk_reqs,
+			        (unsigned long long)h->devs[i].blk_read_bytes,
+			        (unsigned long long)h->devs[i].blk_write_bytes,
+			        (unsigned long long)h->devs[i].blk_syncs);
 }
 
 _Noreturn void hvt_exit(struct hvt *h, int code)

@@ -28,7 +28,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # Debian starts these daemons on install; tests run their own instances.
-for svc in nsd named bind9 dnsmasq openvswitch-switch openvswitch-testcontroller nginx; do
+for svc in nsd named bind9 dnsmasq openvswitch-switch openvswitch-testcontroller nginx redis-server; do
 	if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then
 		as_root systemctl stop "$svc" 2>/dev/null || true
 	fi

@@ -141,7 +141,8 @@ enum mica_hvt_call {
 	MICA_HVT_CALL_HALT = 12,
 	MICA_HVT_CALL_ABORT = 13,
 	MICA_HVT_CALL_SEAL = 14,
-	MICA_HVT_CALL_MAX = 15,
+	MICA_HVT_CALL_BLOCK_BATCH = 15,
+	MICA_HVT_CALL_MAX = 16,
 };
 
 /* CONSOLE: write len bytes at data to the monitor's stdout. */
@@ -176,7 +177,12 @@ struct mica_hvt_time {
  * struct mica_hvt_poll_io, each doing for its device what the fields above
  * do for io_handle (an app with many devices, e.g. a switch, moves all its
  * ports' frames in one exit). nio is at most MICA_HVT_MAX_DEVICES; a bad
- * handle gives that entry tx_ret = MICA_ENOENT and no frames. */
+ * handle gives that entry tx_ret = MICA_ENOENT and no frames.
+ *
+ * A POLL can carry block requests too: blk_batch, when non-zero, is the
+ * guest-physical address of a struct mica_hvt_block_batch, done as by
+ * BLOCK_BATCH before anything else; the POLL then does not sleep (its
+ * completions are waiting for the guest). */
 struct mica_hvt_poll_io {
 	uint32_t handle;
 	uint32_t tx_count;
@@ -201,6 +207,8 @@ struct mica_hvt_poll {
 	uint32_t nio;       /* entries in io (0: only io_handle's device) */
 	uint32_t reserved;
 	uint64_t io; /* struct mica_hvt_poll_io[nio] */
+	/* in: struct mica_hvt_block_batch to do first, or 0 */
+	uint64_t blk_batch;
 };
 
 /* NET_INFO: the MAC the guest should use and the device's IP MTU. */
@@ -253,6 +261,38 @@ struct mica_hvt_block_io {
 	uint32_t nsectors; /* at most 1 MiB worth per call */
 	uint64_t sector;
 	uint64_t addr;
+	int64_t ret;
+};
+
+/* BLOCK_BATCH: several block requests, on any block devices, in one exit.
+ * The monitor does them in array order and fills each one's ret (0 or a
+ * negative MICA_E* code, as BLOCK_READ/WRITE/FLUSH); the batch's ret is
+ * the number of requests done or a negative error for the whole batch
+ * (MICA_EINVAL: count above MICA_HVT_BLOCK_BATCH_MAX). op is
+ * MICA_HVT_BLK_READ/WRITE/FLUSH; flags MICA_HVT_BLK_FUA makes a write
+ * durable before the exit returns (a FLUSH does that for every write
+ * before it). Each request moves at most MICA_HVT_BLOCK_IO_MAX bytes. */
+#define MICA_HVT_BLOCK_BATCH_MAX 64
+#define MICA_HVT_BLOCK_IO_MAX (1u << 20)
+
+enum mica_hvt_blk_op { MICA_HVT_BLK_READ = 0, MICA_HVT_BLK_WRITE = 1, MICA_HVT_BLK_FLUSH = 2 };
+#define MICA_HVT_BLK_FUA 1u
+
+struct mica_hvt_block_req {
+	uint32_t handle;
+	uint16_t op;    /* enum mica_hvt_blk_op */
+	uint16_t flags; /* MICA_HVT_BLK_FUA */
+	uint32_t nsectors;
+	uint32_t reserved;
+	uint64_t sector;
+	uint64_t addr;
+	int64_t ret;
+};
+
+struct mica_hvt_block_batch {
+	uint32_t count;
+	uint32_t reserved;
+	uint64_t reqs; /* struct mica_hvt_block_req[count] */
 	int64_t ret;
 };
 

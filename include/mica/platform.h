@@ -113,6 +113,14 @@ struct mica_blkif_info {
 	uint32_t sector_size; /* bytes, usually 512 */
 	uint64_t sectors;     /* device size in sectors */
 	bool read_only;
+	/* Added with the asynchronous layer (zero from older platforms). */
+	bool fua;             /* MICA_BLK_FUA is done by the device itself (else
+	                      * the platform emulates it with a flush) */
+	uint32_t queue_depth; /* requests the device works on at once */
+	uint32_t buf_align;   /* buffers aligned to this many bytes avoid a
+	                       * copy (O_DIRECT on unix); 0: any alignment */
+	uint32_t max_sectors; /* largest request the device takes in one piece
+	                       * (bigger ones are split by the platform) */
 };
 
 int mica_blkif_open(const char *name, struct mica_blkif **out);
@@ -123,5 +131,48 @@ int mica_blkif_read(struct mica_blkif *blk, uint64_t sector, void *buf, size_t n
 int mica_blkif_write(struct mica_blkif *blk, uint64_t sector, const void *buf, size_t nsectors);
 /* Make written data durable. */
 int mica_blkif_flush(struct mica_blkif *blk);
+
+/* ---- Asynchronous block requests ----
+ * A request is owned by the caller (no allocation per request) and queued
+ * with mica_blkif_submit; several may be in flight, and the platform keeps
+ * a software queue behind the device's own, so submit never says "full".
+ * Requests complete in any order: done() is called exactly once, from
+ * mica_plat_poll (never from inside submit), with `result` set.
+ *   READ / WRITE  whole sectors at `sector` from/to `buf`; short transfers
+ *                 are retried by the platform, a device error is MICA_EIO.
+ *   FLUSH         every WRITE that completed before the FLUSH was submitted
+ *                 is durable when the FLUSH completes (sector/buf unused).
+ *   MICA_BLK_FUA  on a WRITE: durable when it completes (forced unit
+ *                 access; a flush of that write where the device lacks it).
+ * Until done() is called the request and its buffer belong to the
+ * platform. submit returns MICA_OK, or at once (and without calling done):
+ * MICA_EINVAL (bad op, zero sectors, or a buffer the target cannot
+ * address), MICA_ERANGE (past the end), MICA_EPERM (write on a read-only
+ * device). */
+enum mica_blk_op { MICA_BLK_READ = 0, MICA_BLK_WRITE = 1, MICA_BLK_FLUSH = 2 };
+#define MICA_BLK_FUA 1u
+
+struct mica_blk_req;
+typedef void (*mica_blk_done_fn)(struct mica_blk_req *req);
+
+struct mica_blk_req {
+	/* the caller's */
+	uint8_t op;    /* enum mica_blk_op */
+	uint8_t flags; /* MICA_BLK_FUA */
+	uint32_t nsectors;
+	uint64_t sector;
+	void *buf;
+	mica_blk_done_fn done;
+	void *arg;
+	/* the result, set before done() */
+	int result; /* MICA_OK or a negative MICA_E* code */
+	/* the platform's while the request is queued */
+	struct mica_blk_req *next;
+	uint32_t plat_parts; /* pieces still in flight */
+	uint32_t plat_done;  /* sectors transferred so far */
+	uint64_t plat_word;
+};
+
+int mica_blkif_submit(struct mica_blkif *blk, struct mica_blk_req *req);
 
 #endif

@@ -1,5 +1,14 @@
 /* blk.c - block devices of the hvt guest over the BLOCK_* hypercalls.
- * Requests are split into chunks of at most 1 MiB (the monitor's limit). */
+ *
+ * The synchronous calls make one BLOCK_READ/WRITE/FLUSH exit per chunk of
+ * at most 1 MiB (the monitor's limit). Asynchronous requests
+ * (mica_blkif_submit) wait in one queue for all devices; the next POLL
+ * carries up to MICA_HVT_BLOCK_BATCH_MAX chunks of them (POLL's
+ * blk_batch), the monitor does them before it looks at the network, and
+ * the completions are delivered on the way out of mica_plat_poll - so a
+ * batch of writes and the network traffic of that loop turn cost one VM
+ * exit. A request bigger than a chunk is split; it completes when its
+ * last piece has, with the first error of its pieces. */
 #include <mica/err.h>
 #include "hvt.h"
 
@@ -12,6 +21,13 @@ struct mica_blkif {
 
 static struct mica_blkif blkifs[MICA_HVT_MAX_DEVICES];
 
+/* Submitted requests not yet wholly handed to the monitor, and the batch
+ * of pieces the current POLL carries (abi_req[i] owns abi[i]). */
+static struct mica_blk_req *queue_head, *queue_tail;
+static struct mica_hvt_block_req abi[MICA_HVT_BLOCK_BATCH_MAX];
+static struct mica_blk_req *abi_req[MICA_HVT_BLOCK_BATCH_MAX];
+static struct mica_hvt_block_batch batch;
+
 int mica_blkif_open(const char *name, struct mica_blkif **out)
 {
 	const struct mica_hvt_boot_info *bi = hvt.bi;
@@ -23,7 +39,13 @@ int mica_blkif_open(const char *name, struct mica_blkif **out)
 		hvt_call(MICA_HVT_CALL_BLOCK_INFO, &a);
 		if (a.ret < 0)
 			return (int)a.ret;
-		blkifs[i] = (struct mica_blkif){i, {a.sector_size, a.sectors, a.read_only != 0}};
+		blkifs[i] = (struct mica_blkif){i,
+		                                {.sector_size = a.sector_size,
+		                                 .sectors = a.sectors,
+		                                 .read_only = a.read_only != 0,
+		                                 .fua = true,
+		                                 .queue_depth = MICA_HVT_BLOCK_BATCH_MAX,
+		                                 .max_sectors = CHUNK_BYTES / a.sector_size}};
 		*out = &blkifs[i];
 		return MICA_OK;
 	}
@@ -72,4 +94,84 @@ int mica_blkif_flush(struct mica_blkif *blk)
 	struct mica_hvt_block_io a = {.handle = blk->handle};
 	hvt_call(MICA_HVT_CALL_BLOCK_FLUSH, &a);
 	return (int)a.ret;
+}
+
+int mica_blkif_submit(struct mica_blkif *blk, struct mica_blk_req *r)
+{
+	if (r->op == MICA_BLK_FLUSH) {
+		if (blk->info.read_only)
+			return MICA_EPERM;
+	} else if ((r->op != MICA_BLK_READ && r->op != MICA_BLK_WRITE) || r->nsectors == 0 || !r->buf) {
+		return MICA_EINVAL;
+	} else if (r->sector > blk->info.sectors || r->nsectors > blk->info.sectors - r->sector) {
+		return MICA_ERANGE;
+	} else if (r->op == MICA_BLK_WRITE && blk->info.read_only) {
+		return MICA_EPERM;
+	}
+	r->result = MICA_OK;
+	r->next = NULL;
+	r->plat_parts = 0;
+	r->plat_done = 0;
+	r->plat_word = blk->handle;
+	if (queue_tail)
+		queue_tail->next = r;
+	else
+		queue_head = r;
+	queue_tail = r;
+	return MICA_OK;
+}
+
+/* The next piece of the request at the head of the queue into abi[i]. */
+static void take_piece(struct mica_blk_req *r, uint32_t i)
+{
+	struct mica_blkif *b = &blkifs[r->plat_word];
+	uint32_t per = CHUNK_BYTES / b->info.sector_size;
+	uint32_t left = r->op == MICA_BLK_FLUSH ? 0 : r->nsectors - r->plat_done;
+	uint32_t k = left < per ? left : per;
+	abi[i] = (struct mica_hvt_block_req){
+	    .handle = b->handle,
+	    .op = r->op,
+	    .flags = (r->flags & MICA_BLK_FUA) ? MICA_HVT_BLK_FUA : 0,
+	    .nsectors = k,
+	    .sector = r->sector + r->plat_done,
+	    .addr = (uintptr_t)r->buf + (uint64_t)r->plat_done * b->info.sector_size,
+	};
+	abi_req[i] = r;
+	r->plat_done += k;
+	r->plat_parts++;
+	if (r->plat_done == (r->op == MICA_BLK_FLUSH ? 0 : r->nsectors)) {
+		queue_head = r->next;
+		if (!queue_head)
+			queue_tail = NULL;
+	}
+}
+
+uint64_t hvt_blk_poll_prepare(void)
+{
+	uint32_t n = 0;
+	while (queue_head && n < MICA_HVT_BLOCK_BATCH_MAX)
+		take_piece(queue_head, n++);
+	batch = (struct mica_hvt_block_batch){.count = n, .reqs = (uintptr_t)abi};
+	return n ? (uint64_t)(uintptr_t)&batch : 0;
+}
+
+int hvt_blk_poll_done(void)
+{
+	uint32_t n = batch.count;
+	int completed = 0;
+	batch.count = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		struct mica_blk_req *r = abi_req[i];
+		int64_t ret = batch.ret < 0 ? batch.ret : abi[i].ret;
+		if (ret < 0 && r->result == MICA_OK)
+			r->result = (int)ret;
+		bool whole = r->plat_done == (r->op == MICA_BLK_FLUSH ? 0 : r->nsectors);
+		abi_req[i] = NULL;
+		if (--r->plat_parts == 0 && whole) {
+			r->next = NULL;
+			completed++;
+			r->done(r);
+		}
+	}
+	return completed;
 }

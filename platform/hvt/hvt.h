@@ -36,4 +36,10 @@ void hvt_net_poll_done(struct mica_netif *io, const struct mica_hvt_poll *p);
 int hvt_net_notify(uint64_t ready);
 void hvt_net_flush_all(void);
 
+/* blk.c: asynchronous block requests carried on POLL. prepare returns the
+ * address for POLL's blk_batch (0: nothing to send); done delivers the
+ * completions and returns how many. */
+uint64_t hvt_blk_poll_prepare(void);
+int hvt_blk_poll_done(void);
+
 #endif

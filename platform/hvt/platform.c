@@ -24,7 +24,8 @@ void mica_plat_console_write(const char *s, size_t len)
 	hvt_call(MICA_HVT_CALL_CONSOLE, &c);
 }
 
-/* One POLL exit: send queued frames, sleep, receive (see net.c). */
+/* One POLL exit: send queued frames and block requests, sleep (not when
+ * block requests went), receive (see net.c and blk.c). */
 int mica_plat_poll(uint64_t deadline)
 {
 	struct mica_hvt_poll p = {.timeout_ns = MICA_FOREVER};
@@ -33,11 +34,13 @@ int mica_plat_poll(uint64_t deadline)
 		p.timeout_ns = deadline > now ? deadline - now : 0;
 	}
 	struct mica_netif *io = hvt_net_poll_prepare(&p);
+	p.blk_batch = hvt_blk_poll_prepare();
 	hvt_call(MICA_HVT_CALL_POLL, &p);
 	hvt_net_poll_done(io, &p);
+	int completed = p.blk_batch ? hvt_blk_poll_done() : 0;
 	if (p.ret < 0)
 		return (int)p.ret;
-	return hvt_net_notify(p.ready);
+	return hvt_net_notify(p.ready) + completed;
 }
 
 _Noreturn void mica_plat_exit(int code)

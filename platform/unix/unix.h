@@ -27,4 +27,13 @@ void mica_unix_watch_del(struct mica_unix_watch *w);
 /* Map errno to a MICA_E* code. */
 int mica_unix_err(int errnum);
 
+/* Open the host file (or block device) `path` as block device `name`,
+ * without a boot argument: for unit tests and host tools. sector_size 0
+ * takes the device's own (512 for a regular file). */
+struct mica_blkif;
+int mica_unix_blkif_open_path(const char *name, const char *path, uint32_t sector_size,
+                              struct mica_blkif **out);
+/* Close one opened so, with no request in flight. */
+void mica_unix_blkif_close(struct mica_blkif *blk);
+
 #endif

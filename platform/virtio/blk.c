@@ -6,7 +6,14 @@
  * takes completions. The synchronous calls of platform.h cut a transfer
  * into chunks, submit them all (one notification), then sleep in `hlt`
  * until the device's interrupt says they are done. A device without
- * VIRTIO_BLK_F_FLUSH has no volatile cache, so flush is then a no-op. */
+ * VIRTIO_BLK_F_FLUSH has no volatile cache, so flush is then a no-op.
+ *
+ * Asynchronous requests (mica_blkif_submit) wait in a software queue;
+ * each mica_plat_poll moves as many pieces as the ring takes onto it
+ * (one notification for the whole turn), takes the completions and calls
+ * done() for every request whose last piece is back. virtio-blk has no
+ * FUA: a FUA write is followed by a flush of its own before it
+ * completes. */
 #include <mica/err.h>
 #include <mica/loop.h>
 #include <mica/libc.h>
@@ -31,9 +38,10 @@
 
 struct blk_req {
 	uint32_t type, reserved;
-	uint64_t sector;
+	uint64_t sector; /* the 16 bytes above are the device's request header */
 	uint8_t status;
 	bool busy;
+	struct mica_blk_req *owner; /* an asynchronous request's piece, or NULL */
 };
 
 struct mica_blkif {
@@ -45,6 +53,9 @@ struct mica_blkif {
 	struct blk_req *reqs;
 	unsigned inflight;
 	int error; /* first error of the requests collected since the last wait */
+	/* asynchronous requests: not yet wholly on the ring; completed, for
+	 * the next poll to deliver */
+	struct mica_blk_req *queue_head, *queue_tail, *done_head, *done_tail;
 };
 
 static struct mica_blkif blkifs[MAX_BLKIFS];
@@ -74,6 +85,8 @@ static int blk_setup(struct mica_blkif *b)
 		if (max >= SECTOR && max < b->chunk)
 			b->chunk = max;
 	}
+	b->info.max_sectors = b->chunk / SECTOR;
+	b->info.queue_depth = b->q.size / 3; /* three descriptors a request */
 	return MICA_OK;
 }
 
@@ -126,6 +139,41 @@ static int blk_submit(struct mica_blkif *b, uint32_t type, uint64_t sector, uint
 	return rc;
 }
 
+static void req_list_push(struct mica_blk_req **head, struct mica_blk_req **tail, struct mica_blk_req *r)
+{
+	r->next = NULL;
+	if (*tail)
+		(*tail)->next = r;
+	else
+		*head = r;
+	*tail = r;
+}
+
+/* The sectors an asynchronous request has in all (0 for a flush). */
+static uint32_t req_total(const struct mica_blk_req *r)
+{
+	return r->op == MICA_BLK_FLUSH || (r->plat_word & 1) ? 0 : r->nsectors;
+}
+
+/* One piece of an asynchronous request is back. When it was the last: a
+ * FUA write goes round again as its own flush; anything else is done. */
+static void async_piece_done(struct mica_blkif *b, struct mica_blk_req *o, int rc)
+{
+	if (rc < 0 && o->result == MICA_OK)
+		o->result = rc;
+	if (--o->plat_parts > 0 || o->plat_done < req_total(o))
+		return;
+	bool fua = o->op == MICA_BLK_WRITE && (o->flags & MICA_BLK_FUA) && !(o->plat_word & 1) &&
+	           (b->dev->features & F_FLUSH) && o->result == MICA_OK;
+	if (fua) {
+		o->plat_word |= 1; /* second stage: the flush */
+		o->plat_done = 0;
+		req_list_push(&b->queue_head, &b->queue_tail, o);
+		return;
+	}
+	req_list_push(&b->done_head, &b->done_tail, o);
+}
+
 /* Take completed requests; remember the first error. */
 static void blk_collect(struct mica_blkif *b)
 {
@@ -135,12 +183,15 @@ static void blk_collect(struct mica_blkif *b)
 		b->inflight--;
 		r->busy = false;
 		int rc = r->status == S_OK ? MICA_OK : r->status == S_UNSUPP ? MICA_ENOTSUP : MICA_EIO;
-		if (rc < 0 && b->error == MICA_OK)
+		if (r->owner)
+			async_piece_done(b, r->owner, rc);
+		else if (rc < 0 && b->error == MICA_OK)
 			b->error = rc;
 	}
 }
 
-/* Notify the device and sleep until every request in flight is done. */
+/* Notify the device and sleep until every request in flight is done
+ * (asynchronous ones included). */
 static int blk_wait(struct mica_blkif *b)
 {
 	virtq_kick(&b->q);
@@ -204,4 +255,99 @@ int mica_blkif_flush(struct mica_blkif *blk)
 		return MICA_OK;
 	int rc = blk_submit(blk, T_FLUSH, 0, 0, 0);
 	return rc < 0 ? rc : blk_wait(blk);
+}
+
+int mica_blkif_submit(struct mica_blkif *blk, struct mica_blk_req *r)
+{
+	if (r->op == MICA_BLK_FLUSH) {
+		if (blk->info.read_only)
+			return MICA_EPERM;
+	} else if ((r->op != MICA_BLK_READ && r->op != MICA_BLK_WRITE) || r->nsectors == 0 || !r->buf) {
+		return MICA_EINVAL;
+	} else if (r->sector > blk->info.sectors || r->nsectors > blk->info.sectors - r->sector) {
+		return MICA_ERANGE;
+	} else if (r->op == MICA_BLK_WRITE && blk->info.read_only) {
+		return MICA_EPERM;
+	}
+	r->result = MICA_OK;
+	r->plat_parts = 0;
+	r->plat_done = 0;
+	r->plat_word = 0;
+	req_list_push(&blk->queue_head, &blk->queue_tail, r);
+	return MICA_OK;
+}
+
+/* Move queued pieces onto the ring while it has room. */
+static void async_fill(struct mica_blkif *b)
+{
+	while (b->queue_head) {
+		struct mica_blk_req *o = b->queue_head;
+		bool flush = o->op == MICA_BLK_FLUSH || (o->plat_word & 1);
+		if (flush && !(b->dev->features & F_FLUSH)) {
+			o->plat_parts = 1; /* no volatile cache: nothing to do */
+			b->queue_head = o->next;
+			async_piece_done(b, o, MICA_OK);
+			continue;
+		}
+		uint32_t per = b->chunk / SECTOR, left = req_total(o) - o->plat_done;
+		uint32_t k = left < per ? left : per;
+		uint16_t slot = b->q.free_head;
+		int rc = flush
+		             ? blk_submit(b, T_FLUSH, 0, 0, 0)
+		             : blk_submit(b, o->op == MICA_BLK_WRITE ? T_OUT : T_IN, o->sector + o->plat_done,
+		                          (uintptr_t)o->buf + (uint64_t)o->plat_done * SECTOR, k * SECTOR);
+		if (rc < 0)
+			break; /* the ring is full */
+		b->reqs[slot].owner = o;
+		o->plat_parts++;
+		o->plat_done += flush ? 0 : k;
+		if (o->plat_done == req_total(o)) {
+			b->queue_head = o->next;
+			if (!b->queue_head)
+				b->queue_tail = NULL;
+		}
+	}
+	if (!b->queue_head)
+		b->queue_tail = NULL;
+}
+
+int blk_poll(void)
+{
+	int n = 0;
+	for (unsigned i = 0; i < nblkifs; i++) {
+		struct mica_blkif *b = &blkifs[i];
+		if (!b->queue_head && !b->inflight && !b->done_head)
+			continue;
+		blk_collect(b);
+		async_fill(b);
+		virtq_kick(&b->q);
+		struct mica_blk_req *r = b->done_head;
+		b->done_head = b->done_tail = NULL;
+		while (r) {
+			struct mica_blk_req *next = r->next;
+			r->next = NULL;
+			n++;
+			r->done(r);
+			r = next;
+		}
+	}
+	return n;
+}
+
+bool blk_arm(void)
+{
+	for (unsigned i = 0; i < nblkifs; i++) {
+		struct mica_blkif *b = &blkifs[i];
+		if (b->done_head)
+			return false;
+		if (b->inflight && !virtq_arm(&b->q))
+			return false;
+	}
+	return true;
+}
+
+void blk_quiet(void)
+{
+	for (unsigned i = 0; i < nblkifs; i++)
+		virtq_quiet(&blkifs[i].q);
 }

@@ -11,14 +11,15 @@
 int mica_plat_poll(uint64_t deadline)
 {
 	for (;;) {
-		int n = net_poll();
+		int n = net_poll() + blk_poll();
 		if (n > 0)
 			return n;
 		if (deadline != MICA_FOREVER && mica_plat_monotonic_ns() >= deadline)
 			return 0;
 		timer_arm(deadline == MICA_FOREVER ? 0 : guest_clock_tsc_at(deadline));
-		if (net_arm())
+		if (net_arm() && blk_arm())
 			cpu_idle();
+		blk_quiet();
 		irq_take_pending();
 	}
 }

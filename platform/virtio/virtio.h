@@ -241,5 +241,12 @@ int net_poll(void);
 /* Ask every open netif for an interrupt; false if frames already wait. */
 bool net_arm(void);
 void net_flush_all(void);
+/* Asynchronous block requests (blk.c): move queued ones onto the rings,
+ * deliver completions (returns how many); ask for an interrupt where
+ * requests are in flight (false: completions already wait); back to
+ * polling. */
+int blk_poll(void);
+bool blk_arm(void);
+void blk_quiet(void);
 
 #endif

@@ -7,7 +7,7 @@ FUZZ_FLAGS := -std=c11 -g -O1 -Iinclude -D_GNU_SOURCE -fsanitize=fuzzer,address,
 # The libraries and the Linux-process platform, without entry point, boot,
 # sockets backend and block files (the fuzzers make their own loop).
 FUZZ_LIB_SRCS := $(filter-out lib/core/boot.c,$(wildcard lib/core/*.c)) $(wildcard lib/net/*.c) \
-	$(filter-out platform/unix/main.c platform/unix/net_sockets.c platform/unix/blkif_file.c,$(wildcard platform/unix/*.c))
+	$(filter-out platform/unix/main.c platform/unix/net_sockets.c platform/unix/blkif_file.c platform/unix/blk_uring.c,$(wildcard platform/unix/*.c))
 
 build/fuzz/net_frames: tests/fuzz/net/fuzz_frames.c $(FUZZ_LIB_SRCS) $(wildcard lib/net/*.h include/mica/*.h)
 	@mkdir -p $(@D)

@@ -4,7 +4,9 @@
  * outside it, huge lengths and random words. POLL carries frames most of
  * the time (tx batches, rx buffers, extra I/O entries: the hottest path),
  * with frame lengths around the limits and batch counts up to and past
- * MICA_HVT_NET_BATCH_MAX. The monitor must serve each
+ * MICA_HVT_NET_BATCH_MAX; block request batches (BLOCK_BATCH, and on
+ * POLL's blk_batch) with every op, lengths around the 1 MiB limit, ranges
+ * past the end and counts past MICA_HVT_BLOCK_BATCH_MAX. The monitor must serve each
  * call or end the guest with a report (--wild sets how often a word is
  * one it must refuse); tests/integration/hvt/
  * hypercall-fuzz.sh checks it never crashes. Exits 0 when all calls were
@@ -26,6 +28,8 @@ static uint8_t scratch[8192] __attribute__((aligned(64)));
 static uint64_t frames[2 * MICA_HVT_NET_BATCH_MAX + 8];
 static struct mica_hvt_frame rx_frames[MICA_HVT_NET_BATCH_MAX + 8];
 static struct mica_hvt_poll_io poll_io[MICA_HVT_MAX_DEVICES + 2];
+static struct mica_hvt_block_req blk_reqs[MICA_HVT_BLOCK_BATCH_MAX + 2];
+static struct mica_hvt_block_batch blk_batch;
 
 static uint64_t next(void)
 {
@@ -76,6 +80,36 @@ static void fill_frames(struct mica_hvt_frame *fr, unsigned n, uint64_t mem)
 		fr[next() % n].addr = bad_value(mem);
 }
 
+/* A block batch: requests of every op (and unknown ones) on handles 0-3,
+ * lengths up to past 1 MiB, sectors near and past the end of the 64 KiB
+ * disk, buffers in scratch; when wild a bad buffer, count or array. */
+static void fill_block_batch(struct mica_hvt_block_batch *b, uint64_t mem)
+{
+	static const uint32_t lens[] = {0, 1, 8, 127, 128, 2048, 2049};
+	b->count = (uint32_t)(next() % 6);
+	if (next() % 16 == 0)
+		b->count = MICA_HVT_BLOCK_BATCH_MAX + (uint32_t)(next() % 3) - 1;
+	b->reqs = (uintptr_t)blk_reqs;
+	for (unsigned i = 0; i < b->count && i < MICA_HVT_BLOCK_BATCH_MAX + 2; i++) {
+		blk_reqs[i] = (struct mica_hvt_block_req){
+		    .handle = (uint32_t)(next() % 4),
+		    .op = (uint16_t)(next() % 4),
+		    .flags = (uint16_t)(next() % 2),
+		    .nsectors = next() % 2 ? lens[next() % 7] : (uint32_t)(next() % 9),
+		    .sector = next() % 8 ? next() % 140 : ~0ull - next() % 4,
+		    .addr = (uintptr_t)scratch + next() % 4096,
+		};
+		/* reads land in scratch only: a longer one becomes a write */
+		if (blk_reqs[i].op == MICA_HVT_BLK_READ &&
+		    blk_reqs[i].nsectors * 512ull + (blk_reqs[i].addr - (uintptr_t)scratch) > sizeof(scratch))
+			blk_reqs[i].op = MICA_HVT_BLK_WRITE;
+		if (wild())
+			blk_reqs[i].addr = bad_value(mem);
+	}
+	if (wild())
+		b->reqs = bad_value(mem);
+}
+
 /* POLL carrying frames: a tx batch and rx buffers for io_handle, and
  * extra I/O entries for other handles (valid or not). */
 static void fill_poll(struct mica_hvt_poll *p, uint32_t handle, uint64_t mem)
@@ -103,6 +137,12 @@ static void fill_poll(struct mica_hvt_poll *p, uint32_t handle, uint64_t mem)
 		fill_frames(tx + 16, e->tx_count, mem);
 		fill_frames(tx + 32, e->rx_count, mem);
 	}
+	if (next() % 4 == 0) {
+		fill_block_batch(&blk_batch, mem);
+		p->blk_batch = (uintptr_t)&blk_batch;
+		if (wild())
+			p->blk_batch = bad_value(mem);
+	}
 }
 
 /* Fill the call's struct with valid-looking values; when wild, one field
@@ -116,6 +156,7 @@ static void one_call(uint64_t mem)
 		struct mica_hvt_net_io io;
 		struct mica_hvt_block_info bi;
 		struct mica_hvt_block_io bio;
+		struct mica_hvt_block_batch bb;
 		uint64_t w[16];
 	} u = {.w = {0}};
 	unsigned nr;
@@ -142,6 +183,7 @@ static void one_call(uint64_t mem)
 		if (next() % 10 == 0)
 			u.bio.sector = ~0ull - next() % 4; /* overflowing ranges */
 		break;
+	case MICA_HVT_CALL_BLOCK_BATCH: fill_block_batch(&u.bb, mem); break;
 	}
 	uint64_t where = (uintptr_t)&u;
 	if (wild()) {
