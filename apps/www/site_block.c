@@ -36,7 +36,7 @@ static int64_t now_s(void)
 static int look(bool first)
 {
 	struct mica_fat_config cfg = {.blk = &bs.blk, .cache = bs.cache, .cache_bytes = sizeof(bs.cache)};
-	uint64_t sig;
+	uint64_t sig = 0;
 	int rc = mica_fat_mount(&bs.fs, &cfg);
 	if (rc == MICA_OK)
 		rc = fatsite_signature(&bs.fs, &sig);

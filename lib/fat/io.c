@@ -122,14 +122,14 @@ static int slot_write(struct mica_fat *fs, struct fat_slot *s)
 
 static int slot_victim(struct mica_fat *fs, struct fat_slot **out)
 {
-	struct fat_slot *v = NULL;
+	struct fat_slot *v = &fs->slots[0]; /* mount made at least three */
 	for (uint32_t i = 0; i < fs->nslots; i++) {
 		struct fat_slot *s = &fs->slots[i];
 		if (!s->valid) {
 			v = s;
 			break;
 		}
-		if (!v || s->used < v->used)
+		if (s->used < v->used)
 			v = s;
 	}
 	if (v->valid && v->dirty) {
