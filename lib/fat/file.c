@@ -35,6 +35,24 @@ static int cluster_at(struct mica_fat *fs, struct mica_fat_file *f, uint64_t pos
 	return MICA_OK;
 }
 
+/* Sectors from cluster c's end onwards that follow c on disk without a
+ * gap (up to `want` more), added to *room: one request reads them. */
+static int contiguous(struct mica_fat *fs, uint32_t c, uint32_t want, uint32_t *room)
+{
+	for (uint32_t got = 0; got < want && got < fs->nclusters;) {
+		uint32_t next;
+		int rc = fat_next(fs, c, &next);
+		if (rc < 0)
+			return rc;
+		if (next != c + 1)
+			break;
+		c = next;
+		*room += fs->sec_per_clus;
+		got += fs->sec_per_clus;
+	}
+	return MICA_OK;
+}
+
 long mica_fat_read(struct mica_fat *fs, struct mica_fat_file *f, void *buf, size_t n)
 {
 	uint8_t *out = buf;
@@ -55,6 +73,8 @@ long mica_fat_read(struct mica_fat *fs, struct mica_fat_file *f, void *buf, size
 		size_t left = n - done;
 		if (soff == 0 && left >= ss) {
 			uint32_t k = (uint32_t)(left / ss), room = (fs->cluster_bytes - in) / ss;
+			if (k > room && (rc = contiguous(fs, c, k - room, &room)) < 0)
+				return rc;
 			k = k < room ? k : room;
 			if ((rc = fat_dev_read(fs, sector, out + done, k)) < 0)
 				return rc;
@@ -126,10 +146,47 @@ static int write_cluster(struct mica_fat *fs, const struct span *sp, uint32_t c,
 	return MICA_OK;
 }
 
-/* Step 1's data: every cluster the span touches, old chain then new. */
+/* The cluster after c in the file being written: its chain, then the new
+ * chain (not linked yet). */
+static int span_next(struct mica_fat *fs, const struct span *sp, uint32_t c, uint32_t *next)
+{
+	int rc = fat_next(fs, c, next);
+	if (rc == MICA_OK && *next == FAT_EOC) {
+		if (!sp->new_first)
+			return MICA_EBADMSG;
+		*next = sp->new_first;
+	}
+	return rc;
+}
+
+/* Clusters from c that the span covers whole, from src, and that follow
+ * each other on disk: how many (at least 1), and the cluster after them. */
+static int whole_run(struct mica_fat *fs, const struct span *sp, uint32_t c, uint64_t base, uint32_t *n,
+                     uint32_t *after)
+{
+	uint64_t cb = fs->cluster_bytes;
+	*n = 1;
+	*after = 0;
+	while (base + *n * cb < sp->end) {
+		uint32_t next;
+		int rc = span_next(fs, sp, c, &next);
+		if (rc < 0)
+			return rc;
+		*after = next;
+		if (next != c + 1 || base + (*n + 1) * cb > sp->end)
+			break;
+		c = next;
+		*after = 0;
+		(*n)++;
+	}
+	return MICA_OK;
+}
+
+/* Step 1's data: every cluster the span touches, old chain then new;
+ * whole clusters that follow each other on disk in one request. */
 static int write_span(struct mica_fat *fs, struct mica_fat_file *f, const struct span *sp)
 {
-	uint32_t cb = fs->cluster_bytes, index = (uint32_t)(sp->from / cb), c;
+	uint32_t cb = fs->cluster_bytes, index = (uint32_t)(sp->from / cb), c, n, after;
 	int rc;
 	if (sp->from >= sp->end)
 		return MICA_OK;
@@ -139,18 +196,26 @@ static int write_span(struct mica_fat *fs, struct mica_fat_file *f, const struct
 		rc = fat_chain_at(fs, sp->new_first, index - sp->old_len, &c);
 	if (rc < 0)
 		return rc;
-	for (uint64_t base = (uint64_t)index * cb; base < sp->end; base += cb) {
-		if ((rc = write_cluster(fs, sp, c, base)) < 0)
-			return rc;
-		if (base + cb >= sp->end)
-			break;
-		if ((rc = fat_next(fs, c, &c)) < 0)
-			return rc;
-		if (c == FAT_EOC) {
-			if (!sp->new_first)
-				return MICA_EBADMSG;
-			c = sp->new_first;
+	for (uint64_t base = (uint64_t)index * cb; base < sp->end;) {
+		bool whole = base >= sp->from && base >= sp->src_pos && base + cb <= sp->end;
+		if (whole) {
+			if ((rc = whole_run(fs, sp, c, base, &n, &after)) < 0 ||
+			    (rc = fat_dev_write(fs, fat_cluster_sector(fs, c), sp->src + (base - sp->src_pos),
+			                        n * fs->sec_per_clus)) < 0)
+				return rc;
+		} else {
+			n = 1;
+			after = 0;
+			if ((rc = write_cluster(fs, sp, c, base)) < 0)
+				return rc;
 		}
+		base += (uint64_t)n * cb;
+		if (base >= sp->end)
+			break;
+		if (after)
+			c = after;
+		else if ((rc = span_next(fs, sp, c + n - 1, &c)) < 0)
+			return rc;
 	}
 	return MICA_OK;
 }

@@ -1,7 +1,8 @@
 /* mount.c - reading a FAT volume's boot sector (BIOS parameter block) and
  * FSInfo, checking every field a later computation depends on, and
- * laying the caller's cache memory out in sectors. The FAT type follows
- * from the number of data clusters, as the specification says. */
+ * laying the caller's cache memory out in sectors. FAT32 is told by its
+ * BPB (a 16-bit FAT size of 0); FAT12 from FAT16 by the number of data
+ * clusters, as the specification says. */
 #include "fat_impl.h"
 
 static bool pow2(uint32_t v)
@@ -42,7 +43,9 @@ static int parse_bpb(struct mica_fat *fs, const uint8_t *b, uint64_t dev_bytes)
 	uint64_t count = (total - meta) / spc;
 	if (count == 0 || count > 0x0FFFFFF5u)
 		return MICA_EBADMSG;
-	fs->type = count < 4085 ? MICA_FAT12 : count < 65525 ? MICA_FAT16 : MICA_FAT32;
+	/* FAT32 by its BPB (no 16-bit FAT size), as Linux and mtools decide,
+	 * so a small FAT32 volume (mkfs.fat warns) still reads; else by count. */
+	fs->type = fat_rd16(b + 22) == 0 ? MICA_FAT32 : count < 4085 ? MICA_FAT12 : MICA_FAT16;
 	uint64_t entries = fs->type == MICA_FAT12   ? (uint64_t)fatsz * ss * 2 / 3
 	                   : fs->type == MICA_FAT16 ? (uint64_t)fatsz * ss / 2
 	                                            : (uint64_t)fatsz * ss / 4;
