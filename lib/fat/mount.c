@@ -46,6 +46,8 @@ static int parse_bpb(struct mica_fat *fs, const uint8_t *b, uint64_t dev_bytes)
 	/* FAT32 by its BPB (no 16-bit FAT size), as Linux and mtools decide,
 	 * so a small FAT32 volume (mkfs.fat warns) still reads; else by count. */
 	fs->type = fat_rd16(b + 22) == 0 ? MICA_FAT32 : count < 4085 ? MICA_FAT12 : MICA_FAT16;
+	if (fs->type == MICA_FAT16 && count >= 65525)
+		return MICA_EBADMSG; /* cluster numbers would collide with EOC */
 	uint64_t entries = fs->type == MICA_FAT12   ? (uint64_t)fatsz * ss * 2 / 3
 	                   : fs->type == MICA_FAT16 ? (uint64_t)fatsz * ss / 2
 	                                            : (uint64_t)fatsz * ss / 4;
