@@ -33,12 +33,14 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: fat_perf IMAGE MIB\n");
+	if (argc < 3) {
+		fprintf(stderr, "usage: fat_perf IMAGE MIB [PIECE_KIB [BARRIERS]]\n");
 		return 2;
 	}
-	size_t mib = strtoul(argv[2], NULL, 10), piece = 64 * 1024;
-	static uint8_t cache[32 * 1024], buf[64 * 1024];
+	size_t mib = strtoul(argv[2], NULL, 10), piece = (argc > 3 ? strtoul(argv[3], NULL, 10) : 64) * 1024;
+	bool barriers = argc > 4 ? atoi(argv[4]) != 0 : true;
+	static uint8_t cache[32 * 1024];
+	uint8_t *buf = malloc(piece);
 	struct mica_blkif *plat;
 	struct mica_blk blk;
 	struct mica_fat fs;
@@ -51,7 +53,7 @@ int main(int argc, char **argv)
 	                              .cache = cache,
 	                              .cache_bytes = sizeof(cache),
 	                              .writable = true,
-	                              .barriers = true};
+	                              .barriers = barriers};
 	int rc = mica_fat_mount(&fs, &cfg);
 	if (rc == 0)
 		rc = mica_fat_open(&fs, "/perf.bin", MICA_FAT_CREATE | MICA_FAT_TRUNC, &f);
@@ -59,7 +61,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fat_perf: %s\n", mica_strerror(rc));
 		return 1;
 	}
-	memset(buf, 0xa5, sizeof(buf));
+	memset(buf, 0xa5, piece);
 	double t0 = now();
 	for (size_t done = 0; done < mib << 20; done += piece)
 		if (mica_fat_write(&fs, &f, buf, piece) != (long)piece)
@@ -72,8 +74,10 @@ int main(int argc, char **argv)
 	while ((r = mica_fat_read(&fs, &f, buf, piece)) > 0)
 		got += (size_t)r;
 	double t2 = now();
-	printf("lib/fat write %.1f MB/s (%llu requests)  read %.1f MB/s  (%zu MiB, cluster %u B)\n",
-	       (double)(mib << 20) / (t1 - t0) / 1e6, (unsigned long long)(fs.writes + fs.flushes),
-	       (double)got / (t2 - t1) / 1e6, mib, fs.cluster_bytes);
+	printf("lib/fat write %.1f MB/s  read %.1f MB/s  (%zu MiB in %zu KiB pieces, cluster %u B, "
+	       "barriers %s: %llu writes, %llu flushes)\n",
+	       (double)(mib << 20) / (t1 - t0) / 1e6, (double)got / (t2 - t1) / 1e6, mib, piece >> 10,
+	       fs.cluster_bytes, barriers ? "on" : "off", (unsigned long long)fs.writes,
+	       (unsigned long long)fs.flushes);
 	return got == mib << 20 ? 0 : 1;
 }
