@@ -42,12 +42,14 @@ static uint32_t tail_of(const uint8_t *sn, const uint8_t basis[11])
 
 /* Pass 1: the name must be new; collect the tails taken for this basis. */
 static int scan_names(struct mica_fat *fs, uint32_t dir, const uint16_t *name, uint32_t n,
-                      const uint8_t basis[11], uint8_t *taken)
+                      const uint8_t basis[11], const struct mica_fat_loc *skip, uint8_t *taken)
 {
 	struct fat_found f;
 	uint32_t slot = 0;
 	int rc;
 	while ((rc = fat_dir_next(fs, dir, &slot, &f)) == 1) {
+		if (skip && f.st.loc.short_slot == skip->short_slot)
+			continue; /* the entry being renamed */
 		uint8_t de[FAT_DIRENT] = {0};
 		uint16_t sn[12];
 		uint32_t sl;
@@ -137,20 +139,38 @@ static int pick_tail(const uint8_t *taken, uint32_t *num)
 	return MICA_ENOSPC;
 }
 
-int fat_entry_create(struct mica_fat *fs, uint32_t dir, const uint16_t *name, uint32_t n, uint8_t *de,
-                     struct mica_fat_loc *loc)
+int fat_entry_name(struct mica_fat *fs, uint32_t dir, const uint16_t *name, uint32_t n,
+                   const struct mica_fat_loc *skip, uint8_t *de, uint32_t *need)
 {
 	uint8_t basis[11], taken[TAILS_MAX / 8] = {0};
-	uint32_t need = (n + FAT_LFN_CHARS - 1) / FAT_LFN_CHARS + 1, pos, zero, total, tail;
+	uint32_t tail;
 	int rc = fat_name_valid(name, n);
 	if (rc < 0)
 		return rc;
-	if (need > fat_slots_per_sector(fs))
+	*need = (n + FAT_LFN_CHARS - 1) / FAT_LFN_CHARS + 1;
+	if (*need > fat_slots_per_sector(fs))
 		return MICA_EMSGSIZE; /* the set would not fit in one sector */
 	fat_short_basis(name, n, basis);
-	if ((rc = scan_names(fs, dir, name, n, basis, taken)) < 0 || (rc = pick_tail(taken, &tail)) < 0)
+	if ((rc = scan_names(fs, dir, name, n, basis, skip, taken)) < 0 || (rc = pick_tail(taken, &tail)) < 0)
 		return rc;
-	if ((rc = scan_room(fs, dir, need, &pos, &zero, &total)) < 0)
+	fat_short_tail(basis, tail, de);
+	return MICA_OK;
+}
+
+void fat_entry_fill(uint8_t *p, const uint16_t *name, uint32_t n, uint32_t need, const uint8_t *de)
+{
+	uint8_t csum = fat_lfn_checksum(de);
+	for (uint32_t i = 0; i + 1 < need; i++)
+		fat_lfn_slot(p + i * FAT_DIRENT, name, n, need - 1 - i, i == 0, csum);
+	memcpy(p + (need - 1) * FAT_DIRENT, de, FAT_DIRENT);
+}
+
+int fat_entry_create(struct mica_fat *fs, uint32_t dir, const uint16_t *name, uint32_t n, uint8_t *de,
+                     struct mica_fat_loc *loc)
+{
+	uint32_t need, pos, zero, total;
+	int rc = fat_entry_name(fs, dir, name, n, NULL, de, &need);
+	if (rc < 0 || (rc = scan_room(fs, dir, need, &pos, &zero, &total)) < 0)
 		return rc;
 	if (pos == UINT32_MAX) {
 		if (dir == 0)
@@ -161,16 +181,12 @@ int fat_entry_create(struct mica_fat *fs, uint32_t dir, const uint16_t *name, ui
 	}
 	if (zero < pos && (rc = unmark_end(fs, dir, zero, pos)) < 0)
 		return rc;
-	fat_short_tail(basis, tail, de);
-	uint8_t csum = fat_lfn_checksum(de);
 	uint64_t sector;
 	uint32_t off;
 	uint8_t *p;
 	if ((rc = fat_dir_slot(fs, dir, pos, &sector, &off)) < 0 || (rc = fat_get(fs, sector, &p)) < 0)
 		return rc;
-	for (uint32_t i = 0; i + 1 < need; i++)
-		fat_lfn_slot(p + off + i * FAT_DIRENT, name, n, need - 1 - i, i == 0, csum);
-	memcpy(p + off + (need - 1) * FAT_DIRENT, de, FAT_DIRENT);
+	fat_entry_fill(p + off, name, n, need, de);
 	*loc = (struct mica_fat_loc){dir, pos, pos + need - 1};
 	return fat_put(fs, sector);
 }

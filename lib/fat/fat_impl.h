@@ -163,6 +163,17 @@ int fat_find(struct mica_fat *fs, uint32_t dir_cluster, const uint16_t *name, ui
              struct fat_found *f);
 
 /* ---- entry.c: entry sets ---- */
+/* Check a new name for directory dir (skip: the entry set being renamed,
+ * or NULL), give the short entry de its short name; *need: its slots. */
+int fat_entry_name(struct mica_fat *fs, uint32_t dir, const uint16_t *name, uint32_t n,
+                   const struct mica_fat_loc *skip, uint8_t *de, uint32_t *need);
+/* The `need` slots of the set (long-name slots, then de) at p. */
+void fat_entry_fill(uint8_t *p, const uint16_t *name, uint32_t n, uint32_t need, const uint8_t *de);
+/* Rename inside the sector of the old set's short entry, in one write
+ * (long-name slots of the old set in earlier sectors are cleared first);
+ * MICA_ENOSPC when the sector has no room. */
+int fat_entry_rename_here(struct mica_fat *fs, const struct mica_fat_loc *old, const uint16_t *name,
+                          uint32_t n, uint8_t *de);
 /* Write a new entry set for `name` into the directory; `de` is its
  * short entry (name filled in here). Fills *loc. */
 int fat_entry_create(struct mica_fat *fs, uint32_t dir_cluster, const uint16_t *name, uint32_t n, uint8_t *de,

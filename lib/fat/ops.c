@@ -3,9 +3,11 @@
  * Order on disk: a new directory's cluster is allocated, then written
  * ("." and "..", the rest zeroed), and only then does an entry point at
  * it; a removed entry is cleared before its clusters are freed. A rename
- * that moves an entry set between sectors clears the old set first, then
- * writes the new one: a crash in between loses the name (its clusters
- * become lost clusters) but never leaves two entries on one chain. */
+ * inside a directory rewrites one sector when the new set fits there
+ * (rename.c: the old name or the new one, whatever the crash); one that
+ * moves the entry to another sector clears the old set first, then writes
+ * the new one: a crash in between loses the name (its clusters become
+ * lost clusters) but never leaves two entries on one chain. */
 #include "fat_impl.h"
 
 /* The entry `path` names and its directory, refusing the root. */
@@ -201,6 +203,11 @@ int mica_fat_rename(struct mica_fat *fs, const char *from, const char *to)
 		return rc;
 	memcpy(de, p + off, FAT_DIRENT);
 	de[DE_NTRES] = 0;
+	if (!moved) {
+		rc = fat_entry_rename_here(fs, &st.loc, leaf, n, de);
+		if (rc != MICA_ENOSPC)
+			return rc;
+	}
 	if ((rc = fat_entry_delete(fs, &st.loc)) < 0 || (rc = fat_barrier(fs)) < 0)
 		return rc;
 	struct mica_fat_loc loc;
