@@ -21,17 +21,9 @@ int fat_dir_slot(struct mica_fat *fs, uint32_t dir_cluster, uint32_t slot, uint6
 		c = fs->memo_cluster;
 		from = fs->memo_index;
 	}
-	if (!fat_cluster_ok(fs, c))
-		return MICA_EBADMSG;
-	for (uint32_t i = from; i < index; i++) {
-		if (i - from >= fs->nclusters)
-			return MICA_EBADMSG;
-		int rc = fat_next(fs, c, &c);
-		if (rc < 0)
-			return rc;
-		if (c == FAT_EOC)
-			return MICA_ENOENT;
-	}
+	int rc = fat_advance(fs, &c, index - from);
+	if (rc < 0)
+		return rc; /* MICA_ENOENT past the directory's end */
 	fs->memo_dir = dir_cluster;
 	fs->memo_index = index;
 	fs->memo_cluster = c;

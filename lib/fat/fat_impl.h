@@ -92,6 +92,9 @@ int fat_set(struct mica_fat *fs, uint32_t c, uint32_t value);
 int fat_alloc(struct mica_fat *fs, uint32_t n, uint32_t *first);
 /* Free the chain from c (dirty until fat_writeback). */
 int fat_free_chain(struct mica_fat *fs, uint32_t c);
+/* Follow `steps` links from *c: MICA_ENOENT when the chain ends first,
+ * MICA_EBADMSG for a bad entry or more steps than clusters. */
+int fat_advance(struct mica_fat *fs, uint32_t *c, uint32_t steps);
 /* The n-th cluster (from 0) of the chain starting at first. */
 int fat_chain_at(struct mica_fat *fs, uint32_t first, uint32_t n, uint32_t *out);
 /* Length of the chain and its last cluster. */

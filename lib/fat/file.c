@@ -18,17 +18,9 @@ static int cluster_at(struct mica_fat *fs, struct mica_fat_file *f, uint64_t pos
 		c = f->cur_cluster;
 		from = f->cur_index;
 	}
-	if (!fat_cluster_ok(fs, c))
-		return MICA_EBADMSG;
-	for (uint32_t i = from; i < index; i++) {
-		if (i - from >= fs->nclusters)
-			return MICA_EBADMSG;
-		int rc = fat_next(fs, c, &c);
-		if (rc < 0)
-			return rc;
-		if (c == FAT_EOC)
-			return MICA_EBADMSG; /* the chain is shorter than the size */
-	}
+	int rc = fat_advance(fs, &c, index - from);
+	if (rc < 0)
+		return rc == MICA_ENOENT ? MICA_EBADMSG : rc; /* the chain is shorter than the size */
 	f->cur_cluster = c;
 	f->cur_index = index;
 	*out = c;

@@ -137,20 +137,25 @@ int fat_free_chain(struct mica_fat *fs, uint32_t c)
 	return rc;
 }
 
-int fat_chain_at(struct mica_fat *fs, uint32_t first, uint32_t n, uint32_t *out)
+int fat_advance(struct mica_fat *fs, uint32_t *c, uint32_t steps)
 {
-	uint32_t c = first;
-	if (!fat_cluster_ok(fs, c) || n >= fs->nclusters)
+	if (!fat_cluster_ok(fs, *c) || steps > fs->nclusters)
 		return MICA_EBADMSG;
-	for (uint32_t i = 0; i < n; i++) {
-		int rc = fat_next(fs, c, &c);
+	for (uint32_t i = 0; i < steps; i++) {
+		int rc = fat_next(fs, *c, c);
 		if (rc < 0)
 			return rc;
-		if (c == FAT_EOC)
-			return MICA_EBADMSG;
+		if (*c == FAT_EOC)
+			return MICA_ENOENT;
 	}
-	*out = c;
 	return MICA_OK;
+}
+
+int fat_chain_at(struct mica_fat *fs, uint32_t first, uint32_t n, uint32_t *out)
+{
+	*out = first;
+	int rc = fat_advance(fs, out, n);
+	return rc == MICA_ENOENT ? MICA_EBADMSG : rc;
 }
 
 int fat_chain_len(struct mica_fat *fs, uint32_t first, uint32_t *len, uint32_t *last)
