@@ -2,7 +2,7 @@
  * agree: after every step the volume is synced and fsck.fat -n must call
  * it clean (FSInfo's free count included), and the whole tree copied out
  * with mcopy must equal a model kept with plain POSIX calls on the host
- * (diff -r): files of every size around sector and cluster edges written
+ * (diff -r), and mdir must list the same names: files of every size around sector and cluster edges written
  * in odd pieces, long and short names, overwrite, append, a write past
  * the end (the gap reads as zeros), truncate both ways, unlink, mkdir,
  * rmdir, rename within and across directories, a directory that grows
@@ -70,6 +70,12 @@ static void check_agree(const char *step)
 	            outdir, model),
 	         0);
 	CHECK_EQ(sh("diff -r '%s' '%s'", model, outdir), 0);
+	/* mdir lists the same names (directories with their slash) */
+	sh("cd '%s' && find . -mindepth 1 \\( -type d -printf '::/%%P/\\n' \\) -o -printf '::/%%P\\n' | "
+	   "LC_ALL=C sort > '%s.names'",
+	   model, outdir);
+	sh("LC_ALL=C.UTF-8 mdir -/ -b -i '%s' ::/ | LC_ALL=C sort > '%s.mdir'", T.img, outdir);
+	CHECK_EQ(sh("diff '%s.names' '%s.mdir'", outdir, outdir), 0);
 	/* lib/fat's free count agrees with a count of the FAT */
 	uint32_t free_known, free_counted;
 	CHECK_EQ(mica_fat_free_clusters(&T.fs, &free_known), 0);
