@@ -4,6 +4,7 @@
 #
 #   bench/tcp-loss.sh [BYTES] [DELAY_BYTES]   (defaults 50000000, 10000000)
 #   CELLS="0 1 1@10" RUNS=3 bench/tcp-loss.sh  (a subset; median of 3 runs)
+#   LINUX_CC=bbr bench/tcp-loss.sh             (Linux's congestion control)
 #
 # Cells are LOSS[@DELAY]: LOSS percent of TCP packets dropped at random in
 # each direction, DELAY ms added in each direction (so the round trip grows
@@ -28,7 +29,16 @@
 # spared) at the ingress of both veth ends, where the frame has already
 # left its sender. Cells with delay use tests/integration/tcp/impair.py
 # instead (it bridges Linux's interface to the other side - a second tap
-# for Mica, a veth for Linux - and both delays and drops the frames).
+# for Mica, a veth for Linux - and both delays and drops the frames; with
+# --tcp-only, like the nftables rule, it spares SYNs and ARP). Its counters
+# (drops of data segments and of ACKs, both directions, over the cell's
+# runs) are printed under each delay cell.
+#
+# Linux runs the congestion control Mica runs by default, CUBIC (LINUX_CC,
+# set per route with `congctl` in every namespace: the namespaces may not
+# change their default to a restricted algorithm, and the default here may
+# be another one - this machine's is BBR, which ignores random loss and so
+# measures something else than loss recovery with CUBIC).
 #
 # RTOs/MB are the sender's retransmission timeouts per MB sent: Mica's
 # tcp_rto counter, Linux's TcpExt TCPTimeouts of the sending namespace.
@@ -40,6 +50,7 @@ BYTES=${1:-50000000}
 DBYTES=${2:-10000000}
 CELLS=${CELLS:-"0 0.5 1 2 5 1@10 1@50"}
 RUNS=${RUNS:-1}
+LINUX_CC=${LINUX_CC:-cubic}
 . tools/netns-run.sh
 [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ] || { echo "bench/tcp-loss.sh: needs root and /dev/net/tun" >&2; exit 1; }
 command -v nft > /dev/null && command -v ethtool > /dev/null ||
@@ -56,7 +67,7 @@ OUT=$(mktemp /tmp/mica-bl.XXXXXX)
 cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; wait "$p" 2> /dev/null || true; done
 	for n in $A0 $B0 $C0 $R0 $T1 $A1 $B1; do mica_netns_down $n; done
-	rm -f "$OUT"
+	rm -f "$OUT" "$OUT.il" "$OUT.im"
 }
 trap cleanup EXIT
 
@@ -87,11 +98,20 @@ mica_netns_up $T1 mtap0 10.77.0.1/24
 no_offload $T1 mtap0
 ip -n $T1 tuntap add dev mtap1 mode tap
 quiet_if $T1 mtap1
+no_offload $T1 mtap1
 mica_netns_up $A1 mtapl 10.78.0.1/24
 no_offload $A1 mtapl
 ip netns add $B1
 veth $A1 vA "" $B1 vB 10.78.0.2/24
 quiet_if $A1 vA
+
+# Host routes that make every Linux sender use LINUX_CC.
+ip -n $A0 route add 10.78.0.2/32 dev vA congctl "$LINUX_CC"
+ip -n $B0 route add 10.78.0.1/32 dev vB congctl "$LINUX_CC"
+ip -n $C0 route add 10.77.0.2/32 via 10.79.0.1 congctl "$LINUX_CC"
+ip -n $T1 route add 10.77.0.2/32 dev mtap0 congctl "$LINUX_CC"
+ip -n $A1 route add 10.78.0.2/32 dev mtapl congctl "$LINUX_CC"
+ip -n $B1 route add 10.78.0.1/32 dev vB congctl "$LINUX_CC"
 
 # set_loss NS DEV PERCENT: drop that share of the TCP packets (not SYNs)
 # arriving on DEV.
@@ -145,14 +165,15 @@ run() {
 # median of "MS RTOS" lines by MS
 median() { sort -n | awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }'; }
 
-start_impair() { # NS LINUX_TAP OTHER_IF DELAY LOSS
-	ip netns exec "$1" $IMPAIR "$2" "$3" --delay "$4" --loss "$5" --max-seconds 3000 > /dev/null 2>&1 &
+start_impair() { # NS LINUX_TAP OTHER_IF DELAY LOSS LOG
+	ip netns exec "$1" $IMPAIR "$2" "$3" --delay "$4" --loss "$5" --tcp-only --max-seconds 3000 > "$6" 2>&1 &
 	PIDS+=($!)
 	sleep 0.5
 }
 
 MICA0=(--net:service=mtap0 --ipv4=10.77.0.2/24 --ipv4-gateway=10.77.0.1 --tap-offload=no)
 MICA1=(--net:service=mtap1 --ipv4=10.77.0.2/24 --tap-offload=no)
+echo "Linux congestion control: $LINUX_CC (Mica: cubic); load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-10s %9s %9s %9s %7s %7s %9s %9s %9s\n' "cell" "L->L" "L->M" "M->L" "L->M" "M->L" \
 	"RTO/MB" "RTO/MB" "RTO/MB"
 printf '%-10s %9s %9s %9s %7s %7s %9s %9s %9s\n' "loss@ms" "MB/s" "MB/s" "MB/s" "ratio" "ratio" \
@@ -169,8 +190,8 @@ for cell in $CELLS; do
 		set_loss $R0 vR "$loss"
 	else
 		tns=$T1 lns=$T1 peer=10.77.0.1 ans=$A1 bns=$B1 mica=("${MICA1[@]}") bytes=$DBYTES
-		start_impair $T1 mtap0 mtap1 "$delay" "$loss"
-		start_impair $A1 mtapl vA "$delay" "$loss"
+		start_impair $T1 mtap0 mtap1 "$delay" "$loss" "$OUT.im"
+		start_impair $A1 mtapl vA "$delay" "$loss" "$OUT.il"
 	fi
 	ll=() lm=() ml=()
 	for ((r = 0; r < RUNS; r++)); do
@@ -181,7 +202,7 @@ for cell in $CELLS; do
 	read -r llms llr <<< "$(printf '%s\n' "${ll[@]}" | median)"
 	read -r lmms lmr <<< "$(printf '%s\n' "${lm[@]}" | median)"
 	read -r mlms mlr <<< "$(printf '%s\n' "${ml[@]}" | median)"
-	mbs() { echo "scale=1; $bytes / $1 / 1000" | bc; }
+	mbs() { echo "scale=2; $bytes / $1 / 1000" | bc; }
 	perMB() { echo "scale=2; $1 * 1000000 / $bytes" | bc; }
 	printf '%-10s %9s %9s %9s %7s %7s %9s %9s %9s\n' "$loss@$delay" "$(mbs $llms)" "$(mbs $lmms)" \
 		"$(mbs $mlms)" "$(echo "scale=2; $llms / $lmms" | bc)" "$(echo "scale=2; $llms / $mlms" | bc)" \
@@ -190,5 +211,7 @@ for cell in $CELLS; do
 	if [ "$delay" != 0 ]; then
 		for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; wait "$p" 2> /dev/null || true; done
 		PIDS=()
+		echo "  impair, Linux<->Linux path: $(grep -o 'frames.*' "$OUT.il")"
+		echo "  impair, Linux<->Mica path:  $(grep -o 'frames.*' "$OUT.im")"
 	fi
 done

@@ -31,7 +31,7 @@
 
 volatile sig_atomic_t hvt_stop_requested;
 static volatile sig_atomic_t stop_signo;
-static struct timespec stop_time; /* when the first stop signal arrived */
+static volatile uint64_t stop_ns; /* when the first stop signal arrived */
 static struct kvm_run *volatile run_page;
 static int wake_pipe[2] = {-1, -1};
 
@@ -49,7 +49,9 @@ static void on_stop_signal(int sig)
 		                  : "mica-hvt: second stop signal (SIGTERM): ended at once, exit 143\n");
 		_exit(128 + sig);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &stop_time); /* async-signal-safe */
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* async-signal-safe */
+	stop_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	stop_signo = sig;
 	hvt_stop_requested = 1;
 	if (run_page)
@@ -107,7 +109,7 @@ void hvt_stop_check(struct hvt *h)
 		return;
 	uint64_t now = hvt_now_ns();
 	if (h->stop_deadline == 0) {
-		h->stop_requested_at = (uint64_t)stop_time.tv_sec * 1000000000u + (uint64_t)stop_time.tv_nsec;
+		h->stop_requested_at = stop_ns;
 		h->stop_deadline = h->stop_requested_at + (uint64_t)HVT_STOP_GRACE_MS * 1000000u;
 		struct itimerval tick = {{0, TICK_MS * 1000}, {0, TICK_MS * 1000}};
 		if (setitimer(ITIMER_REAL, &tick, NULL) < 0)

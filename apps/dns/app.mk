@@ -2,11 +2,12 @@
 #   ./mica build apps/dns -t unix [ZONE=file.zone ...] [NOMEMO=1]
 # Without ZONE= it serves the bundled apps/dns/zones/example.com.zone.
 # NOMEMO=1 leaves out the precomputed answers (the engine answers all).
-APP_SRCS := apps/dns/main.c apps/dns/tcp.c
+# NOZONEMD=1 builds a zone whose ZONEMD digest does not match (not checked).
+APP_SRCS := apps/dns/main.c apps/dns/tcp.c apps/dns/xfr.c
 APP_LIBS := dns
 APP_USES_NET := 1
 APP_NETIFS := service
-APP_KEYS := ZONE NOMEMO
+APP_KEYS := ZONE NOMEMO NOZONEMD
 
 ZONE ?= apps/dns/zones/example.com.zone
 DNS_ZONEC := build/tools/zonec
@@ -19,4 +20,4 @@ $(DNS_ZONEC): $(wildcard tools/zonec/*.c tools/zonec/*.h lib/dns/*.c lib/dns/*.h
 
 $(DNS_ZONES_C): $(ZONE) $(DNS_ZONEC) apps/dns/app.mk
 	@mkdir -p $(@D)
-	$(DNS_ZONEC) $(if $(filter 1,$(NOMEMO)),--nomemo) -o $@ $(ZONE)
+	$(DNS_ZONEC) $(if $(filter 1,$(NOMEMO)),--nomemo) $(if $(filter 1,$(NOZONEMD)),--no-zonemd) -o $@ $(ZONE)

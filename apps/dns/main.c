@@ -31,12 +31,24 @@ static const struct mica_arg_spec dns_args[] = {
     {"rrl-whitelist-rate", MICA_ARG_INT, "2000",
      "responses per second for whitelisted classes (0: unlimited)", 0, 1000000},
     {"rrl-size", MICA_ARG_INT, "65536", "buckets of the rate table (24 bytes each)", 1, 16777216},
+    {"allow-transfer", MICA_ARG_STR, "", "CIDR[,CIDR]: addresses that may AXFR/IXFR the zones (over TCP)", 0,
+     0},
+    {"notify", MICA_ARG_STR, "", "IP[:PORT][,...]: secondaries sent a NOTIFY for every zone at boot", 0, 0},
 };
 
 static void udp_query(struct mica_udp *u, const struct mica_udp_dgram *d, void *arg)
 {
 	struct dns_app *a = arg;
-	size_t n = mica_dns_respond(&a->server, d->data.data, d->data.len, a->out, sizeof(a->out), false);
+	struct mica_dns_xfr x;
+	if (a->nnotify && dns_notify_answer(a, d))
+		return;
+	size_t n;
+	/* IXFR over UDP from an allowed client: our SOA (RFC 1995 2) */
+	if (a->nallow && dns_xfr_allowed(a, d->src.ip) &&
+	    mica_dns_xfr_start(&a->server, d->data.data, d->data.len, false, &x))
+		n = mica_dns_xfr_next(&x, a->out, MICA_DNS_UDP_PLAIN);
+	else
+		n = mica_dns_respond(&a->server, d->data.data, d->data.len, a->out, sizeof(a->out), false);
 	if (n > 0 && a->rrl_on)
 		n = mica_rrl_apply(&a->rrl, &a->server.zs, d->src.ip, a->out, n, mica_loop_now(a->loop));
 	if (n > 0)
@@ -93,6 +105,9 @@ static int dns_start(struct mica_loop *loop)
 		mica_error("dns", "cannot serve UDP: %s", mica_strerror(rc));
 		return rc;
 	}
+	rc = dns_xfr_start(a);
+	if (rc != MICA_OK)
+		return rc;
 	rc = dns_tcp_start(a, &local);
 	if (rc == MICA_ENOTSUP)
 		mica_warn("dns", "TCP is not available on this target; UDP only");
@@ -117,6 +132,7 @@ static void dns_stop(struct mica_loop *loop)
 	(void)loop;
 	struct dns_app *a = &dns_app;
 	mica_dns_print_stats(&a->server.st);
+	dns_xfr_stop(a);
 	if (a->rrl_on)
 		mica_rrl_print_stats(&a->rrl);
 	else

@@ -17,7 +17,8 @@ struct conn {
 	uint8_t *outq; /* unsent tail of a response (malloc) */
 	size_t outq_len, outq_off;
 	bool closing;
-	bool eof; /* the client finished sending: close once outq is sent */
+	bool eof;                 /* the client finished sending: close once outq is sent */
+	struct mica_dns_xfr *xfr; /* a zone transfer being sent (malloc), or NULL */
 	uint8_t in[2 + DNS_TCP_QUERY_MAX];
 };
 
@@ -53,9 +54,55 @@ static void send_or_queue(struct conn *c, const uint8_t *p, size_t n)
 	c->outq_off = 0;
 }
 
+/* Send the transfer's messages while the connection takes them; what it
+ * does not take waits in outq and on_writable calls this again. */
+static void xfr_continue(struct conn *c)
+{
+	struct dns_app *a = c->app;
+	while (c->xfr && !c->outq && !c->closing) {
+		size_t n = mica_dns_xfr_next(c->xfr, a->out + 2, sizeof(a->out) - 2);
+		if (n == 0) {
+			free(c->xfr);
+			c->xfr = NULL;
+			a->xfr_done++;
+			break;
+		}
+		a->xfr_msgs++;
+		a->out[0] = (uint8_t)(n >> 8);
+		a->out[1] = (uint8_t)n;
+		send_or_queue(c, a->out, n + 2);
+	}
+}
+
+/* AXFR/IXFR from an allowed client: start a transfer. */
+static bool xfr_begin(struct conn *c, const uint8_t *q, size_t len)
+{
+	struct dns_app *a = c->app;
+	struct mica_endpoint local, remote;
+	if (!a->nallow)
+		return false;
+	mica_tcp_endpoints(c->tcp, &local, &remote);
+	if (!dns_xfr_allowed(a, remote.ip))
+		return false;
+	struct mica_dns_xfr *x = malloc(sizeof(*x));
+	if (!x)
+		return false;
+	if (!mica_dns_xfr_start(&a->server, q, len, true, x)) {
+		free(x);
+		return false;
+	}
+	a->server.st.queries++;
+	a->server.st.tcp++;
+	c->xfr = x;
+	xfr_continue(c);
+	return true;
+}
+
 static void answer(struct conn *c, const uint8_t *q, size_t len)
 {
 	struct dns_app *a = c->app;
+	if (xfr_begin(c, q, len))
+		return;
 	size_t n = mica_dns_respond(&a->server, q, len, a->out + 2, sizeof(a->out) - 2, true);
 	if (n == 0)
 		return;
@@ -82,11 +129,11 @@ static size_t on_data(struct mica_tcp *t, struct mica_view data, void *arg)
 	(void)t;
 	if (c->closing)
 		return data.len;
-	if (c->outq)
+	if (c->outq || c->xfr)
 		return 0; /* wait for on_writable */
 	mica_timer_start(c->app->loop, &c->idle, c->app->tcp_idle_ns, 0);
 	size_t used = 0;
-	while (used < data.len && !c->closing && !c->outq) {
+	while (used < data.len && !c->closing && !c->outq && !c->xfr) {
 		size_t want = c->have < 2 ? 2 : 2 + (size_t)(c->in[0] << 8 | c->in[1]);
 		size_t take = want - c->have;
 		if (take > data.len - used)
@@ -118,6 +165,10 @@ static void on_writable(struct mica_tcp *t, void *arg)
 		return;
 	free(c->outq);
 	c->outq = NULL;
+	mica_timer_start(c->app->loop, &c->idle, c->app->tcp_idle_ns, 0); /* progress */
+	xfr_continue(c);
+	if (c->outq || c->xfr)
+		return;
 	if (c->eof)
 		conn_close(c);
 	else
@@ -129,7 +180,7 @@ static void on_eof(struct mica_tcp *t, void *arg)
 	struct conn *c = arg;
 	(void)t;
 	c->eof = true;
-	if (!c->outq)
+	if (!c->outq && !c->xfr)
 		conn_close(c);
 }
 
@@ -140,6 +191,7 @@ static void on_close(struct mica_tcp *t, int err, void *arg)
 	mica_timer_cancel(c->app->loop, &c->idle);
 	c->app->tcp_conns--;
 	free(c->outq);
+	free(c->xfr);
 	free(c);
 }
 

@@ -192,10 +192,19 @@ static void protocol_error(struct kv_conn *c, const char *why)
 	c->closing = true;
 }
 
+/* Room for more replies: little unsent output, or it could be handed to
+ * TCP now (else on_writable comes when TCP has room). */
+static bool out_room(struct kv_conn *c)
+{
+	if (c->out.len - c->sent < KV_OUT_HIGH)
+		return true;
+	flush(c);
+	return c->out.len - c->sent < KV_OUT_HIGH;
+}
+
 static void process(struct kv_conn *c)
 {
-	while (!c->closing && !c->closed && !c->blocked && c->out.len - c->sent < KV_OUT_HIGH &&
-	       c->nhold < KV_HOLDS) {
+	while (!c->closing && !c->closed && !c->blocked && c->nhold < KV_HOLDS && out_room(c)) {
 		size_t argc;
 		ptrdiff_t n = mica_resp_parse(&c->parser, c->in + c->in_pos, c->in_len - c->in_pos, c->argv,
 		                              c->argv_cap, &argc);

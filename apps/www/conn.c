@@ -261,17 +261,17 @@ static size_t on_data(struct mica_tcp *t, struct mica_view data, void *arg)
 	return used;
 }
 
-static void on_writable(struct mica_tcp *t, void *arg)
+/* Hand TCP what waits (copied bytes, then the body by reference) as far
+ * as it takes it; returns how many bytes it took. */
+static size_t push_pending(struct conn *c)
 {
-	struct conn *c = arg;
-	(void)t;
-	if (c->closing || !c->blocked)
-		return;
-	c->last_active = mica_loop_now(c->w->loop); /* the peer is reading: not idle */
+	size_t total = 0;
 	if (c->pend) {
-		c->pend_off += tcp_put(c, c->pend + c->pend_off, c->pend_len - c->pend_off, false);
+		size_t took = tcp_put(c, c->pend + c->pend_off, c->pend_len - c->pend_off, false);
+		c->pend_off += took;
+		total += took;
 		if (c->pend_off < c->pend_len || c->closing)
-			return;
+			return total;
 		free(c->pend);
 		c->pend = NULL;
 		c->pend_len = c->pend_off = 0;
@@ -280,17 +280,36 @@ static void on_writable(struct mica_tcp *t, void *arg)
 		size_t took = tcp_put(c, c->ref, c->ref_len, true);
 		c->ref += took;
 		c->ref_len -= took;
+		total += took;
 		if (c->ref_len > 0 || c->closing)
-			return;
+			return total;
 		c->ref = NULL;
 	}
 	c->blocked = false;
+	return total;
+}
+
+/* Everything waiting went to TCP: on to what the connection does next. */
+static void unblocked(struct conn *c)
+{
 	if (c->close_after)
 		begin_linger(c);
 	else if (c->eof)
 		conn_close(c, false);
 	else
 		mica_tcp_resume(c->tcp);
+}
+
+static void on_writable(struct mica_tcp *t, void *arg)
+{
+	struct conn *c = arg;
+	(void)t;
+	if (c->closing || !c->blocked)
+		return;
+	c->last_active = mica_loop_now(c->w->loop); /* the peer is reading: not idle */
+	push_pending(c);
+	if (!c->blocked && !c->closing)
+		unblocked(c);
 }
 
 static void on_eof(struct mica_tcp *t, void *arg)
@@ -325,6 +344,16 @@ static void timer_fire(struct mica_timer *tm, void *arg)
 		return;
 	}
 	uint64_t now = mica_loop_now(c->w->loop), idle = now - c->last_active;
+	if (idle >= c->w->idle_ns && c->blocked && push_pending(c) > 0 && !c->closing) {
+		/* TCP had room again without saying so yet (on_writable waits
+		 * for half its buffer): the peer is reading, slowly. */
+		c->last_active = now;
+		idle = 0;
+		if (!c->blocked)
+			unblocked(c);
+		if (c->closing || c->lingering)
+			return;
+	}
 	if (idle < c->w->idle_ns) {
 		mica_timer_start(c->w->loop, &c->timer, c->w->idle_ns - idle, 0);
 		return;

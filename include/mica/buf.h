@@ -35,6 +35,14 @@ struct mica_buf {
 	 * mica_netif_info.tso_max); both are 0 on a fresh buffer. */
 	uint16_t gso_size; /* > 0: a TCP super-frame the device cuts into segments of this payload */
 	uint8_t csum;      /* MICA_CSUM_*: who vouches for the L4 checksum */
+	/* Transmit only, for devices with mica_netif_info.tx_ext: the frame
+	 * goes on with ext_len bytes at ext, memory the buffer does not own
+	 * (zero-copy TCP sends it straight from the app's memory). When the
+	 * buffer is freed, ext_put(ext_arg) is called. 0/NULL on a fresh buffer. */
+	const uint8_t *ext;
+	uint32_t ext_len;
+	void (*ext_put)(void *arg);
+	void *ext_arg;
 };
 
 enum {
@@ -87,6 +95,11 @@ static inline size_t mica_buf_tailroom(const struct mica_buf *b)
 static inline struct mica_view mica_buf_view(const struct mica_buf *b)
 {
 	return mica_view_make(b->mem + b->head, b->len);
+}
+/* The length of the whole frame: the data area and the ext tail. */
+static inline size_t mica_buf_frame_len(const struct mica_buf *b)
+{
+	return (size_t)b->len + b->ext_len;
 }
 
 /* Grow the data area by n bytes at the front; returns the new start, or NULL

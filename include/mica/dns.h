@@ -299,6 +299,32 @@ enum {
 	MICA_DNS_PARSE_FORMERR_EDNS, /* FORMERR with an OPT record (QDCOUNT 0 + OPT) */
 };
 int mica_dns_query_parse(struct mica_view msg, struct mica_dns_query *q);
+/* ---- Zone transfer out and NOTIFY (lib/dns/xfr.c) ---- */
+/* A transfer being sent: AXFR, or IXFR answered in full (RFC 1995 4), or
+ * with the SOA alone (IXFR over UDP, or the client has our serial). */
+struct mica_dns_xfr {
+	const struct mica_dns_zone *zone;
+	uint16_t id;
+	bool rd, soa_only;
+	uint8_t question[MICA_DNS_NAME_MAX + 4];
+	size_t qlen;
+	int phase; /* 0 SOA, 1 names, 2 NSEC3 chain, 3 SOA, 4 done */
+	uint32_t node, set;
+	unsigned sent; /* messages so far */
+};
+/* 1 when the query is an AXFR (TCP only) or IXFR for the apex of a zone
+ * we serve, and x is ready; 0 otherwise (answer it as usual). The caller
+ * has checked that the client may transfer. */
+int mica_dns_xfr_start(const struct mica_dns_server *s, const uint8_t *query, size_t qlen, bool tcp,
+                       struct mica_dns_xfr *x);
+/* The next message of the transfer into out (cap >= 1 KiB), or 0 when
+ * it is complete. */
+size_t mica_dns_xfr_next(struct mica_dns_xfr *x, uint8_t *out, size_t cap);
+/* A NOTIFY (RFC 1996) for zone z with the zone's SOA; its length. */
+size_t mica_dns_notify_make(const struct mica_dns_zone *z, uint16_t id, uint8_t *out, size_t cap);
+/* Is msg the answer to our NOTIFY with this ID? */
+bool mica_dns_notify_is_ack(const uint8_t *msg, size_t len, uint16_t id);
+
 /* Print the counters, one line each, through mica_printf. */
 void mica_dns_print_stats(const struct mica_dns_stats *st);
 

@@ -180,10 +180,9 @@ struct mica_hvt_time {
  * handle gives that entry tx_ret = MICA_ENOENT and no frames.
  *
  * A POLL can carry block requests too: blk_batch, when non-zero, is the
- * guest-physical address of a struct mica_hvt_block_batch (guest memory
- * is below 4 GiB), done as by BLOCK_BATCH before anything else; the POLL
- * then does not sleep (its completions are waiting for the guest).
- * Guests older than BLOCK_BATCH leave this field (then `reserved`) zero. */
+ * guest-physical address of a struct mica_hvt_block_batch, done as by
+ * BLOCK_BATCH before anything else; the POLL then does not sleep (its
+ * completions are waiting for the guest). */
 struct mica_hvt_poll_io {
 	uint32_t handle;
 	uint32_t tx_count;
@@ -206,8 +205,10 @@ struct mica_hvt_poll {
 	uint32_t rx_got;
 	uint64_t rx_frames; /* struct mica_hvt_frame[rx_count] */
 	uint32_t nio;       /* entries in io (0: only io_handle's device) */
-	uint32_t blk_batch; /* struct mica_hvt_block_batch, or 0 */
-	uint64_t io;        /* struct mica_hvt_poll_io[nio] */
+	uint32_t reserved;
+	uint64_t io; /* struct mica_hvt_poll_io[nio] */
+	/* in: struct mica_hvt_block_batch to do first, or 0 */
+	uint64_t blk_batch;
 };
 
 /* NET_INFO: the MAC the guest should use and the device's IP MTU. */

@@ -43,6 +43,10 @@ _Noreturn void mica_plat_exit(int code);
 /* npages zeroed, page-aligned pages, never freed; NULL when none are left.
  * Used for I/O buffer pools. (General allocation is malloc, see libc.h.) */
 void *mica_plat_alloc_pages(size_t npages);
+/* Bytes of memory the program has for its heap and pages in all: a
+ * guest's free memory at boot, a Linux process's physical memory. For
+ * sizing budgets (e.g. TCP's buffers and connection cap, lib/net/tcp_mem.c). */
+size_t mica_plat_mem_size(void);
 
 /* ---- Entropy ---- */
 /* Fill buf with len unpredictable bytes, fit for keys, TCP initial sequence
@@ -74,6 +78,9 @@ struct mica_netif_info {
 	 * larger than the MTU, and buffers carry MICA_CSUM_* flags. Receive
 	 * buffers must then hold tso_max + 14 bytes. 0: plain frames only. */
 	uint32_t tso_max;
+	/* The device sends frames whose bytes go on at buf->ext (see buf.h):
+	 * it gathers them itself (e.g. writev), so nothing is copied first. */
+	bool tx_ext;
 };
 
 typedef void (*mica_netif_ready_fn)(struct mica_netif *nif, void *arg);

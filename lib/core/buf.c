@@ -85,6 +85,9 @@ struct mica_buf *mica_buf_alloc(struct mica_buf_pool *pool, size_t headroom)
 	b->user = 0;
 	b->gso_size = 0;
 	b->csum = MICA_CSUM_NONE;
+	b->ext = NULL;
+	b->ext_len = 0;
+	b->ext_put = NULL;
 	return b;
 }
 
@@ -93,6 +96,10 @@ void mica_buf_unref(struct mica_buf *b)
 	mica_assert(b->refs > 0);
 	if (--b->refs)
 		return;
+	if (b->ext_put) {
+		b->ext_put(b->ext_arg);
+		b->ext_put = NULL;
+	}
 	struct mica_buf_pool *pool = b->pool;
 	b->next = pool->free;
 	pool->free = b;

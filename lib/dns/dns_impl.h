@@ -27,6 +27,9 @@ int dns_put_name(struct mica_dns_msg *m, struct dns_dict *d, const uint8_t *name
 /* Append a pointer to `target` (records it in template mode). */
 int dns_put_ptr(struct mica_dns_msg *m, uint16_t target);
 int dns_put_bytes(struct mica_dns_msg *m, const void *p, size_t n);
+/* RDATA of a type, names compressed where NSD compresses them. */
+int dns_put_rdata(struct mica_dns_msg *m, struct dns_dict *d, uint16_t type, const uint8_t *rd,
+                  uint16_t rdlen);
 /* Drop dictionary entries at or after message offset `mark`. */
 void dns_dict_rollback(struct dns_dict *d, size_t mark);
 

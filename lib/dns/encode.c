@@ -7,9 +7,9 @@
 #include "answer.h"
 #include <mica/libc.h>
 
-static int put_rdata(struct ans *a, uint16_t type, const uint8_t *rd, uint16_t rdlen)
+int dns_put_rdata(struct mica_dns_msg *m, struct dns_dict *dict, uint16_t type, const uint8_t *rd,
+                  uint16_t rdlen)
 {
-	struct mica_dns_msg *m = a->m;
 	int n1, n2;
 	switch (type) {
 	case MICA_DNS_NS:
@@ -17,24 +17,24 @@ static int put_rdata(struct ans *a, uint16_t type, const uint8_t *rd, uint16_t r
 	case MICA_DNS_PTR:
 	case MICA_DNS_MB:
 	case MICA_DNS_MG:
-	case MICA_DNS_MR: return dns_put_name(m, &a->dict, rd, true);
+	case MICA_DNS_MR: return dns_put_name(m, dict, rd, true);
 	case MICA_DNS_MINFO:
 		n1 = mica_dns_name_len(rd, rdlen);
 		if (n1 < 0 || mica_dns_name_len(rd + n1, (size_t)(rdlen - n1)) != rdlen - n1)
 			return dns_put_bytes(m, rd, rdlen);
-		if (dns_put_name(m, &a->dict, rd, true) < 0)
+		if (dns_put_name(m, dict, rd, true) < 0)
 			return MICA_ENOSPC;
-		return dns_put_name(m, &a->dict, rd + n1, true);
+		return dns_put_name(m, dict, rd + n1, true);
 	case MICA_DNS_MX:
 		if (dns_put_bytes(m, rd, 2) < 0)
 			return MICA_ENOSPC;
-		return dns_put_name(m, &a->dict, rd + 2, true);
+		return dns_put_name(m, dict, rd + 2, true);
 	case MICA_DNS_SOA:
 		n1 = mica_dns_name_len(rd, rdlen);
 		n2 = n1 < 0 ? n1 : mica_dns_name_len(rd + n1, (size_t)(rdlen - n1));
 		if (n2 < 0)
 			return dns_put_bytes(m, rd, rdlen);
-		if (dns_put_name(m, &a->dict, rd, true) < 0 || dns_put_name(m, &a->dict, rd + n1, true) < 0)
+		if (dns_put_name(m, dict, rd, true) < 0 || dns_put_name(m, dict, rd + n1, true) < 0)
 			return MICA_ENOSPC;
 		return dns_put_bytes(m, rd + n1 + n2, (size_t)(rdlen - n1 - n2));
 	default: return dns_put_bytes(m, rd, rdlen);
@@ -61,7 +61,7 @@ static int put_rr(struct ans *a, const struct item *it, uint16_t type, const uin
 	dns_set16(fixed + 6, (uint16_t)ttl);
 	dns_set16(fixed + 8, 0);
 	size_t at = m->len;
-	if (dns_put_bytes(m, fixed, 10) < 0 || put_rdata(a, type, rd, rdlen) < 0)
+	if (dns_put_bytes(m, fixed, 10) < 0 || dns_put_rdata(m, &a->dict, type, rd, rdlen) < 0)
 		return MICA_ENOSPC;
 	dns_set16(m->buf + at + 8, (uint16_t)(m->len - at - 10));
 	return 0;

@@ -152,10 +152,13 @@ static void format(struct mica_kv *kv)
 }
 
 /* ---- the zero check before formatting ---- */
+/* p is page-aligned and n a multiple of the sector size: a word at a time
+ * (on hvt every guest instruction is emulated, so this is 8x fewer). */
 static bool all_zero(const uint8_t *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
+	const uint64_t *w = (const uint64_t *)(const void *)p;
+	for (size_t i = 0; i + 4 <= n / 8; i += 4)
+		if (w[i] | w[i + 1] | w[i + 2] | w[i + 3])
 			return false;
 	return true;
 }

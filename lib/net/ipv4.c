@@ -129,13 +129,14 @@ int net_ipv4_output(struct mica_net *net, uint32_t src, uint32_t dst, uint8_t pr
 		}
 		nexthop = net->gateway;
 	}
-	if (b->len + IPV4_HLEN > 0xffff) {
-		mica_buf_unref(b);
+	size_t len = mica_buf_frame_len(b);
+	if (len + IPV4_HLEN > 0xffff || (b->ext_len && len + IPV4_HLEN > net->dev.mtu && !b->gso_size)) {
+		mica_buf_unref(b); /* (a frame with an ext tail is never fragmented) */
 		return MICA_EMSGSIZE;
 	}
 	struct ipv4_hdr h = {.ttl = NET_TTL, .proto = proto, .src = src ? src : net->ip, .dst = dst};
 	h.id = net->ip_id++;
-	if (b->len + IPV4_HLEN > net->dev.mtu && !b->gso_size) /* the device cuts super-frames */
+	if (len + IPV4_HLEN > net->dev.mtu && !b->gso_size) /* the device cuts super-frames */
 		return fragment(net, &h, bcast, nexthop, b);
 	int rc = ipv4_encode(b, &h);
 	if (rc != MICA_OK) {

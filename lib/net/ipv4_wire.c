@@ -61,7 +61,7 @@ static void put32(uint8_t *p, uint32_t x)
 
 int ipv4_encode(struct mica_buf *b, const struct ipv4_hdr *h)
 {
-	if (b->len + IPV4_HLEN > 0xffff)
+	if (mica_buf_frame_len(b) + IPV4_HLEN > 0xffff)
 		return MICA_EMSGSIZE;
 	if (h->frag_off % 8 || h->frag_off / 8 > IPV4_OFFSET_MASK)
 		return MICA_EINVAL;
@@ -70,7 +70,7 @@ int ipv4_encode(struct mica_buf *b, const struct ipv4_hdr *h)
 		return MICA_ENOSPC;
 	p[0] = 0x45;
 	p[1] = h->tos;
-	put16(p + 2, (uint16_t)b->len);
+	put16(p + 2, (uint16_t)mica_buf_frame_len(b));
 	put16(p + 4, h->id);
 	put16(p + 6, (uint16_t)((h->df ? IPV4_FLAG_DF : 0) | (h->mf ? IPV4_FLAG_MF : 0) | h->frag_off / 8));
 	p[8] = h->ttl;

@@ -54,7 +54,8 @@ int mica_net_open(struct mica_loop *loop, const char *netif, struct mica_net **o
 	struct mica_net *net = malloc(sizeof(*net));
 	if (!net)
 		return MICA_ENOMEM;
-	struct net_dev dev = {.tx = dev_tx, .ctx = nif, .mtu = info.mtu, .tso_max = info.tso_max};
+	struct net_dev dev = {
+	    .tx = dev_tx, .ctx = nif, .mtu = info.mtu, .tso_max = info.tso_max, .tx_ext = info.tx_ext};
 	memcpy(dev.mac, info.mac, ETH_ALEN);
 	struct net_config cfg;
 	net_config_from_args(&cfg);

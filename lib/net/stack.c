@@ -185,7 +185,7 @@ void net_tx_enqueue(struct mica_net *net, struct mica_buf *b)
 		return;
 	}
 	NET_COUNT(net, tx_frames);
-	net->stats[NET_tx_bytes] += b->len;
+	net->stats[NET_tx_bytes] += mica_buf_frame_len(b);
 	net->txq[net->ntxq++] = b;
 	mica_loop_defer(net->loop, &net->flush_task);
 }

@@ -68,7 +68,8 @@
 	X(tcp_keepalive_tx) X(tcp_timeout) X(tcp_rx_nomem) X(tcp_rx_overrun) X(tcp_data_after_close) X(tcp_delack) \
 	X(tcp_tso_tx) X(tcp_rx_super)                                                     \
 	X(tcp_rack_lost) X(tcp_reo_timeout) X(tcp_tlp) X(tcp_tlp_recovered) X(tcp_dsack_rx)    \
-	X(tcp_spurious_undo) X(tcp_frto_undo) X(tcp_limited_transmit)
+	X(tcp_spurious_undo) X(tcp_frto_undo) X(tcp_limited_transmit) X(tcp_tw_recycled) X(tcp_tw_reused) \
+	X(tcp_sndbuf_grow) X(tcp_rcvbuf_grow) X(tcp_dsack_tx)
 /* clang-format on */
 
 enum net_counter {
@@ -89,6 +90,7 @@ struct net_dev {
 	uint8_t mac[ETH_ALEN];
 	uint16_t mtu;     /* IP MTU */
 	uint32_t tso_max; /* > 0: TCP super-frames up to this IP length (mica_netif_info) */
+	bool tx_ext;      /* takes frames with an ext tail (mica_netif_info) */
 };
 
 struct net_config {

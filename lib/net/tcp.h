@@ -143,6 +143,11 @@ void tcp_ring_read(struct tcp_ring *r, uint32_t off, void *dst, uint32_t n);
 /* Contiguous memory holding bytes [off, off + n) when they lie in one run
  * (with that run in *ext), else NULL. */
 const uint8_t *tcp_ring_span(struct tcp_ring *r, uint32_t off, uint32_t n, struct tcp_ext **ext);
+/* A transmit buffer (headroom for the headers) holding bytes [off,
+ * off + len) of the queue. On a device that gathers (dev.tx_ext), the part
+ * of the range in an app's reference is not copied: the frame's ext tail
+ * points at it and holds the run until the device is done. NULL: no buffer. */
+struct mica_buf *tcp_ring_frame(struct mica_net *net, struct tcp_ring *r, uint32_t off, uint32_t len);
 void tcp_ring_drop(struct tcp_ring *r, uint32_t n);
 /* Drop everything (references are released). */
 void tcp_ring_free(struct tcp_ring *r);
@@ -167,12 +172,22 @@ struct mica_view tcp_rcvbuf_peek(const struct tcp_rcvbuf *r);
 void tcp_rcvbuf_drop(struct tcp_rcvbuf *r, uint32_t n);
 /* Give every block back (nothing is held: no in-order nor out-of-order bytes). */
 void tcp_rcvbuf_free(struct tcp_rcvbuf *r);
+/* Make the buffer cap bytes (more than now), keeping what it holds. */
+int tcp_rcvbuf_grow(struct tcp_rcvbuf *r, uint32_t cap);
 
 /* ---- tunables ---- */
+/* Send and receive buffers start at TCP_SNDBUF / TCP_RCVBUF and grow with
+ * the connection's bandwidth-delay product up to the _MAX (send: twice
+ * cwnd, tcp_ack.c; receive: four times what the app consumed in a round
+ * trip, tcp_recv.c); only bytes actually held take pool memory. */
 #define TCP_SNDBUF (256 * 1024)
-#define TCP_POOL_DEFAULT (8u << 20)
+#define TCP_SNDBUF_MAX (4u << 20)
 #define TCP_RCVBUF (256 * 1024)
-#define TCP_MAX_CONNS 1024
+#define TCP_RCVBUF_MAX (4u << 20)
+#define TCP_MAX_CONNS 16384              /* cap of the cap (tcp_mem.c derives it from memory) */
+#define TCP_MEM_PER_CONN 8192            /* memory per allowed connection */
+#define TCP_MEM_ASSUMED (32u << 20)      /* when the platform cannot say */
+#define TCP_POOL_MAX ((size_t)256 << 20) /* most buffer memory, however large the machine */
 #define TCP_HASH 1024
 #define TCP_OOO_MAX 32  /* out-of-order ranges held per connection */
 #define TCP_REF_MIN 256 /* mica_tcp_write_ref copies pieces smaller than this */
@@ -235,8 +250,6 @@ struct mica_tcp {
 	bool ws_ok, ts_ok, sack_ok;
 	bool fin_sent; /* our FIN went out (at sequence fin_out) */
 	uint32_t fin_out;
-	bool cookie;         /* a stateless SYN-ACK being built */
-	uint8_t cookie_bits; /* options carried in the low bits of TSval */
 	int close_err;
 	struct mica_task task; /* deferred delivery, on_close and free */
 	/* send side */
@@ -270,11 +283,15 @@ struct mica_tcp {
 	uint32_t rcv_lent; /* bytes the app is reading straight from a frame: they count as buffered */
 	struct tcp_sack_block ooo[TCP_OOO_MAX]; /* received above rcv_nxt, newest first */
 	uint8_t nooo;
+	bool dsack_due;              /* the next ACK reports dsack first (RFC 2883) */
+	struct tcp_sack_block dsack; /* a range received twice */
 	bool fin_ooo;
 	uint32_t fin_seq; /* seq of a FIN that came out of order */
 	uint32_t ts_recent, ts_offset;
 	uint32_t last_ack_sent; /* RFC 7323's Last.ACK.sent */
 	uint8_t unacked;        /* full segments received since our last ACK */
+	uint32_t drs_seq;       /* receive buffer autotuning: consumed up to here at drs_ns */
+	uint64_t drs_ns, rcv_rtt;
 	bool ack_now, ack_delayed, ack_batched;
 	/* timers */
 	struct mica_timer timer, ack_timer;
@@ -288,18 +305,38 @@ struct mica_tcp_listener {
 	struct mica_endpoint local;
 	int backlog;
 	int nsynrcvd;
+	uint64_t cookies_until; /* ACKs may carry cookies until then (0: none issued) */
 	mica_tcp_accept_fn fn;
 	void *arg;
 	struct mica_tcp_listener *next;
 };
+
+/* tcp_mem.c: limits derived from the platform's memory. */
+struct tcp_limits {
+	size_t budget;      /* the block pool's */
+	size_t reserve;     /* refuse new connections with less than this free in the pool */
+	unsigned max_conns; /* connection blocks */
+	unsigned max_tw;    /* TIME-WAIT records */
+};
+void tcp_mem_limits(struct tcp_limits *l, size_t mem);
+
+/* tcp_timewait.c: the compact TIME-WAIT record. */
+struct tcp_tw;
 
 struct net_tcp {
 	struct mica_net *net;
 	struct mica_tcp *hash[TCP_HASH];
 	struct mica_tcp_listener *listeners;
 	unsigned nconns;
+	struct tcp_limits limits;
+	struct tcp_tw *tw_hash[TCP_HASH];
+	struct tcp_tw *tw_first, *tw_last; /* creation order */
+	unsigned ntw;
+	struct mica_timer tw_timer;
 	struct tcp_pool *pool;       /* send and receive buffers */
-	uint8_t secret[16];          /* ISNs and cookies */
+	uint8_t secret[16];          /* ISNs (RFC 6528) and timestamp offsets */
+	uint8_t cookie_key[16];      /* SYN cookies */
+	uint8_t port_key[16];        /* ephemeral ports (RFC 6056 algorithm 3) */
 	const struct tcp_cc_ops *cc; /* for new connections (--tcp-cc) */
 	uint16_t next_port;
 	struct {
@@ -347,8 +384,10 @@ void tcp_recv_data(struct mica_tcp *c, const struct tcp_hdr *h, uint32_t seq, st
 /* Offer kept bytes and EOF to the app. */
 void tcp_deliver(struct mica_tcp *c);
 uint32_t tcp_rcv_window(const struct mica_tcp *c);
-/* Fill our SACK blocks (RFC 2018) into h. */
+/* Fill our SACK blocks (RFC 2018) into h, a DSACK block first when due. */
 void tcp_fill_sack(const struct mica_tcp *c, struct tcp_hdr *h);
+/* [l, r) arrived again: report it in the next ACK (RFC 2883). */
+void tcp_dsack_note(struct mica_tcp *c, uint32_t l, uint32_t r);
 /* Option bytes those SACK blocks take in a segment. */
 uint32_t tcp_sack_len(const struct mica_tcp *c);
 /* When to acknowledge len in-order bytes just received. */
@@ -388,15 +427,30 @@ void tcp_arm_rto(struct mica_tcp *c);
 void tcp_rearm(struct mica_tcp *c);
 void tcp_timer_update(struct mica_tcp *c); /* pick RTO/persist/keepalive */
 void tcp_rtt_sample(struct mica_tcp *c, uint64_t rtt_ns);
+/* tcp_timewait.c: hand the connection's TIME-WAIT to a compact record. */
 void tcp_enter_timewait(struct mica_tcp *c);
 
 /* tcp_cc.c: congestion state of a new connection. */
 void tcp_init_cc(struct mica_tcp *c);
 
+/* tcp_mem.c: no room for another connection (the cap, or the pool short). */
+bool tcp_full(const struct net_tcp *t);
+
+/* tcp_timewait.c */
+void tcp_tw_init(struct net_tcp *t);
+void tcp_tw_fini(struct net_tcp *t);
+struct tcp_tw *tcp_tw_lookup(struct net_tcp *t, uint32_t lip, uint16_t lport, uint32_t rip, uint16_t rport);
+/* A segment for a TIME-WAIT record; false: it starts a new incarnation
+ * (the record is gone) and goes on to the listener. */
+bool tcp_tw_input(struct mica_net *net, struct tcp_tw *w, const struct tcp_hdr *h);
+size_t tcp_tw_size(void);
+
 /* tcp_syncookie.c: the listener's backlog is full - answer the SYN
  * without keeping state (RFC 4987), or rebuild the connection from the
  * cookie in the ACK (NULL if it is not a valid cookie). */
-void tcp_cookie_syn(struct mica_net *net, const struct ipv4_hdr *ip, const struct tcp_hdr *h);
-struct mica_tcp *tcp_cookie_ack(struct mica_net *net, const struct ipv4_hdr *ip, const struct tcp_hdr *h);
+void tcp_cookie_syn(struct mica_net *net, struct mica_tcp_listener *l, const struct ipv4_hdr *ip,
+                    const struct tcp_hdr *h);
+struct mica_tcp *tcp_cookie_ack(struct mica_net *net, struct mica_tcp_listener *l, const struct ipv4_hdr *ip,
+                                const struct tcp_hdr *h);
 
 #endif

@@ -82,6 +82,21 @@ static void ack_timers(struct mica_tcp *c, const struct tcp_ackinfo *a)
 		tcp_rearm(c);
 }
 
+/* Send buffer autotuning: the queue must hold the flight cwnd allows and
+ * what waits behind it, or the queue rather than cwnd limits the sender
+ * once the bandwidth-delay product passes TCP_SNDBUF. Twice cwnd, never
+ * shrinking, up to TCP_SNDBUF_MAX (the pool still bounds the memory). */
+static void sndbuf_autotune(struct mica_tcp *c)
+{
+	uint64_t want = 2ull * c->cwnd;
+	if (want > TCP_SNDBUF_MAX)
+		want = TCP_SNDBUF_MAX;
+	if (want <= c->snd.cap)
+		return;
+	c->snd.cap = (uint32_t)want;
+	TCP_COUNT(c->net, sndbuf_grow);
+}
+
 static bool in_data_state(const struct mica_tcp *c)
 {
 	return c->state != TCP_SYN_SENT && c->state != TCP_SYN_RCVD && c->state != TCP_CLOSED;
@@ -124,6 +139,7 @@ bool tcp_process_ack(struct mica_tcp *c, const struct tcp_hdr *h)
 		tcp_sb_sack(c, h, &a);
 	if (outstanding || a.dsack)
 		tcp_recovery_on_ack(c, h, &a);
+	sndbuf_autotune(c);
 	ack_timers(c, &a);
 	if (c->want_writable && c->snd.len <= c->snd.cap / 2 && app_wants(c) && !c->shut_wr) {
 		c->want_writable = false;

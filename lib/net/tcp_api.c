@@ -62,12 +62,18 @@ void mica_tcp_listener_close(struct mica_tcp_listener *l)
 	free(l);
 }
 
+/* RFC 6056 algorithm 3: a keyed hash of the addresses picks where the
+ * search starts for this peer, a counter moves it on, so ports are not
+ * guessable across peers nor repeated for one. Tuples still in use, also
+ * in TIME-WAIT, are skipped. */
 static int pick_port(struct net_tcp *t, uint32_t lip, const struct mica_endpoint *remote, uint16_t *port)
 {
+	uint32_t tuple[3] = {lip, remote->ip, remote->port};
+	uint32_t offset = (uint32_t)tcp_siphash(t->port_key, tuple, sizeof(tuple));
 	for (uint32_t i = 0; i < TCP_EPHEMERAL_N; i++) {
-		uint16_t p = (uint16_t)(TCP_EPHEMERAL_LO + t->next_port);
-		t->next_port = (uint16_t)((t->next_port + 1) % TCP_EPHEMERAL_N);
-		if (!port_busy(t, lip, p) && !tcp_lookup(t, lip, p, remote->ip, remote->port)) {
+		uint16_t p = (uint16_t)(TCP_EPHEMERAL_LO + (offset + t->next_port++) % TCP_EPHEMERAL_N);
+		if (!port_busy(t, lip, p) && !tcp_lookup(t, lip, p, remote->ip, remote->port) &&
+		    !tcp_tw_lookup(t, lip, p, remote->ip, remote->port)) {
 			*port = p;
 			return MICA_OK;
 		}

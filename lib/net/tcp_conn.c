@@ -1,8 +1,9 @@
 /* tcp_conn.c - the life of a TCP connection block: the connection table
- * (hashed on the 4-tuple, capped at TCP_MAX_CONNS with TIME-WAIT blocks
- * recycled first), listeners, initial sequence numbers (RFC 6528), SYN
- * option negotiation, and the deferred task that resumes delivery, reports
- * on_close exactly once and frees the block. Also attach/detach to a stack. */
+ * (hashed on the 4-tuple, capped by tcp_mem.c's limits), listeners,
+ * initial sequence numbers (RFC 6528), SYN option negotiation, and the
+ * deferred task that resumes delivery, reports on_close exactly once and
+ * frees the block. Also attach/detach to a stack, with the secrets drawn
+ * from the platform's entropy. */
 #include "tcp.h"
 #include <mica/libc.h>
 #include <mica/log.h>
@@ -60,21 +61,6 @@ static void unhash(struct mica_tcp *c)
 	}
 }
 
-/* When the table is full, the oldest-looking TIME-WAIT block makes room. */
-static bool recycle_timewait(struct net_tcp *t)
-{
-	struct mica_tcp *victim = NULL;
-	for (unsigned i = 0; i < TCP_HASH; i++)
-		for (struct mica_tcp *c = t->hash[i]; c; c = c->hnext)
-			if (c->state == TCP_TIME_WAIT &&
-			    (!victim || c->timer.deadline < victim->timer.deadline))
-				victim = c;
-	if (!victim)
-		return false;
-	tcp_finish(victim, MICA_OK);
-	return true;
-}
-
 static void task_fn(void *arg);
 
 uint32_t tcp_isn(struct mica_net *net, uint32_t lip, uint16_t lport, uint32_t rip, uint16_t rport)
@@ -89,7 +75,7 @@ struct mica_tcp *tcp_new_conn(struct mica_net *net, uint32_t lip, uint16_t lport
                               uint16_t rport)
 {
 	struct net_tcp *t = net->tcp;
-	if (t->nconns >= TCP_MAX_CONNS && !recycle_timewait(t)) {
+	if (tcp_full(t)) {
 		TCP_COUNT(net, conn_limit);
 		return NULL;
 	}
@@ -128,7 +114,7 @@ void tcp_set_state(struct mica_tcp *c, enum tcp_state s)
 uint8_t tcp_our_wscale(void)
 {
 	uint8_t s = 0;
-	while (s < 14 && (TCP_RCVBUF >> s) > 0xffff)
+	while (s < 14 && (TCP_RCVBUF_MAX >> s) > 0xffff)
 		s++;
 	return s;
 }
@@ -247,26 +233,39 @@ static void pool_wake(void *arg)
 	mica_loop_defer(t->net->loop, &t->pool_task);
 }
 
+/* Keys for ISNs, cookies and ports: from the platform's entropy, or, on
+ * a target without any, mixed from clocks and the MAC (guessable: said so
+ * at start). */
+static void draw_keys(struct net_tcp *t, const struct mica_net *net)
+{
+	uint8_t k[48];
+	if (mica_plat_random(k, sizeof(k)) != MICA_OK) {
+		mica_warn("tcp", "no entropy source: ISNs, SYN cookies and ports are guessable");
+		uint64_t seed[4] = {mica_plat_wall_ns(), mica_plat_monotonic_ns(), (uint64_t)(uintptr_t)t,
+		                    (uint64_t)net->dev.mac[0] << 40 | (uint64_t)net->dev.mac[5] << 8 |
+		                        net->dev.mac[4]};
+		uint8_t mix[16] = "mica-tcp-secret";
+		for (size_t i = 0; i < sizeof(k); i += 8) {
+			seed[0] += i;
+			uint64_t v = tcp_siphash(mix, seed, sizeof(seed));
+			memcpy(k + i, &v, 8);
+		}
+	}
+	memcpy(t->secret, k, 16);
+	memcpy(t->cookie_key, k + 16, 16);
+	memcpy(t->port_key, k + 32, 16);
+	memset(k, 0, sizeof(k));
+}
+
 int net_tcp_attach(struct mica_net *net)
 {
 	struct net_tcp *t = calloc(1, sizeof(*t));
 	if (!t)
 		return MICA_ENOMEM;
 	t->net = net;
-	/* Key material for ISNs and cookies: the best the platform offers
-	 * without an entropy source - clocks, the MAC, and addresses. */
-	uint64_t seed[4] = {mica_plat_wall_ns(), mica_plat_monotonic_ns(), (uint64_t)(uintptr_t)t,
-	                    (uint64_t)net->dev.mac[0] << 40 | (uint64_t)net->dev.mac[5] << 8 |
-	                        net->dev.mac[4]};
-	uint8_t k[16] = "mica-tcp-secret";
-	uint64_t a = tcp_siphash(k, seed, sizeof(seed));
-	seed[0] ^= a;
-	uint64_t b = tcp_siphash(k, seed, sizeof(seed));
-	memcpy(t->secret, &a, 8);
-	memcpy(t->secret + 8, &b, 8);
-	t->next_port = (uint16_t)(b % TCP_EPHEMERAL_N);
-	mica_task_init(&t->ack_task, tcp_ack_batch_task, t);
-	t->pool = tcp_pool_new(TCP_POOL_DEFAULT);
+	draw_keys(t, net);
+	tcp_mem_limits(&t->limits, mica_plat_mem_size());
+	t->pool = tcp_pool_new(t->limits.budget);
 	if (!t->pool) {
 		free(t);
 		return MICA_ENOMEM;
@@ -274,6 +273,8 @@ int net_tcp_attach(struct mica_net *net)
 	t->pool->wake = pool_wake;
 	t->pool->wake_arg = t;
 	mica_task_init(&t->pool_task, pool_task_fn, t);
+	mica_task_init(&t->ack_task, tcp_ack_batch_task, t);
+	tcp_tw_init(t);
 	net->tcp = t;
 	return net_ipv4_register(net, IPV4_PROTO_TCP, tcp_input);
 }
@@ -305,6 +306,7 @@ void net_tcp_detach(struct mica_net *net)
 		t->listeners = l->next;
 		free(l);
 	}
+	tcp_tw_fini(t);
 	net->tcp = NULL;
 	tcp_pool_detach(t->pool);
 	t->dead = true;

@@ -117,6 +117,8 @@ static void process_data(struct mica_tcp *c, const struct tcp_hdr *h)
 	bool fin = h->flags & TCP_FIN;
 	if (SEQ_LT(seq, c->rcv_nxt)) {
 		uint32_t cut = c->rcv_nxt - seq;
+		if (data.len)
+			tcp_dsack_note(c, seq, cut < data.len ? c->rcv_nxt : seq + (uint32_t)data.len);
 		if (cut >= data.len) {
 			if (data.len || (fin && cut > data.len))
 				c->ack_now = true; /* a duplicate: re-acknowledge */
@@ -173,6 +175,16 @@ static void rst_arrives(struct mica_tcp *c, const struct tcp_hdr *h)
 	tcp_finish(c, c->state == TCP_SYN_RCVD && !c->has_app ? MICA_ECONNREFUSED : MICA_ECONNRESET);
 }
 
+/* Answer a segment we do not take (old, beyond the window, PAWS) with an
+ * ACK; the part of its data we already had is reported as a DSACK. */
+static void dup_ack(struct mica_tcp *c, const struct tcp_hdr *h)
+{
+	uint32_t end = h->seq + (uint32_t)h->payload.len;
+	if (h->payload.len && SEQ_LT(h->seq, c->rcv_nxt))
+		tcp_dsack_note(c, h->seq, SEQ_LT(end, c->rcv_nxt) ? end : c->rcv_nxt);
+	tcp_send_ack(c);
+}
+
 /* Segments for a synchronized connection (and SYN-RECEIVED). */
 static void segment_arrives(struct mica_tcp *c, const struct tcp_hdr *h)
 {
@@ -188,13 +200,13 @@ static void segment_arrives(struct mica_tcp *c, const struct tcp_hdr *h)
 	bool bare_ack = h->payload.len == 0 && (h->flags & (TCP_SYN | TCP_FIN | TCP_ACK)) == TCP_ACK;
 	if (c->ts_ok && h->has_ts && !(h->flags & TCP_RST) && SEQ_LT(h->tsval, c->ts_recent) && !bare_ack) {
 		TCP_COUNT(c->net, paws_drop);
-		tcp_send_ack(c);
+		dup_ack(c, h);
 		return;
 	}
 	if (!acceptable(c, h->seq, seg_len)) {
 		TCP_COUNT(c->net, out_of_window);
 		if (!(h->flags & TCP_RST))
-			tcp_send_ack(c);
+			dup_ack(c, h);
 		return;
 	}
 	if (h->flags & TCP_RST) {
@@ -224,15 +236,7 @@ static void segment_arrives(struct mica_tcp *c, const struct tcp_hdr *h)
 	if (fin_acked(c))
 		after_fin_acked(c);
 	if (c->state == TCP_CLOSED)
-		return;
-	if (c->state == TCP_TIME_WAIT) {
-		if (h->flags & TCP_FIN) { /* a retransmitted FIN: ACK, restart 2 MSL */
-			tcp_send_ack(c);
-			c->tmode = TM_TIMEWAIT;
-			mica_timer_start(c->net->loop, &c->timer, 2 * TCP_MSL_NS, 0);
-		}
-		return;
-	}
+		return; /* also after TIME-WAIT began: a record has it (tcp_timewait.c) */
 	process_data(c, h);
 	if (c->state == TCP_CLOSED)
 		return;
@@ -289,7 +293,7 @@ static void listen_input(struct mica_net *net, struct mica_tcp_listener *l, cons
 	if (h->flags & TCP_RST)
 		return;
 	if (h->flags & TCP_ACK) {
-		struct mica_tcp *c = (h->flags & TCP_SYN) ? NULL : tcp_cookie_ack(net, ip, h);
+		struct mica_tcp *c = (h->flags & TCP_SYN) ? NULL : tcp_cookie_ack(net, l, ip, h);
 		if (!c) {
 			tcp_reply_rst(net, ip, h);
 			return;
@@ -301,8 +305,13 @@ static void listen_input(struct mica_net *net, struct mica_tcp_listener *l, cons
 	}
 	if (!(h->flags & TCP_SYN))
 		return;
-	if (l->nsynrcvd >= l->backlog || net->tcp->nconns >= TCP_MAX_CONNS) {
-		tcp_cookie_syn(net, ip, h);
+	if (tcp_full(net->tcp)) { /* refused at once: the connections we have keep working */
+		TCP_COUNT(net, conn_limit);
+		tcp_reply_rst(net, ip, h);
+		return;
+	}
+	if (l->nsynrcvd >= l->backlog) {
+		tcp_cookie_syn(net, l, ip, h);
 		return;
 	}
 	struct mica_tcp *c = tcp_new_conn(net, ip->dst, h->dport, ip->src, h->sport);
@@ -345,11 +354,9 @@ void tcp_input(struct mica_net *net, const struct ipv4_hdr *ip, struct mica_buf 
 		return;
 	}
 	struct mica_tcp *c = tcp_lookup(net->tcp, ip->dst, h.dport, ip->src, h.sport);
-	if (c && c->state == TCP_TIME_WAIT && (h.flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN &&
-	    (SEQ_GT(h.seq, c->rcv_nxt) || (c->ts_ok && h.has_ts && SEQ_GT(h.tsval, c->ts_recent)))) {
-		tcp_finish(c, MICA_OK); /* RFC 6191: a new incarnation */
-		c = NULL;
-	}
+	struct tcp_tw *w = c ? NULL : tcp_tw_lookup(net->tcp, ip->dst, h.dport, ip->src, h.sport);
+	if (w && tcp_tw_input(net, w, &h))
+		return;
 	if (c) {
 		c->last_rx = mica_loop_now(net->loop);
 		if (c->state == TCP_SYN_SENT)

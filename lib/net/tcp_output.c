@@ -26,8 +26,12 @@ static uint16_t window_field(struct mica_tcp *c, bool syn)
 	return (uint16_t)f;
 }
 
-static void ack_sent(struct mica_tcp *c)
+static void ack_sent(struct mica_tcp *c, const struct tcp_hdr *h)
 {
+	if (c->dsack_due && h->nsack) {
+		c->dsack_due = false; /* reported once */
+		TCP_COUNT(c->net, dsack_tx);
+	}
 	c->last_ack_sent = c->rcv_nxt;
 	c->ack_now = false;
 	c->ack_delayed = false;
@@ -69,14 +73,11 @@ static int send_segment(struct mica_tcp *c, uint32_t seq, uint32_t len, uint8_t 
                         const struct tcp_hdr *opts)
 {
 	struct mica_net *net = c->net;
-	struct mica_buf *b = net_alloc_tx(net, len + 60);
+	bool syn_unacked = c->state == TCP_SYN_SENT || c->state == TCP_SYN_RCVD;
+	uint32_t data_start = c->snd_una + (syn_unacked ? 1u : 0u);
+	struct mica_buf *b = tcp_ring_frame(net, &c->snd, seq - data_start, len);
 	if (!b)
 		return MICA_ENOMEM;
-	if (len) {
-		bool syn_unacked = c->state == TCP_SYN_SENT || c->state == TCP_SYN_RCVD;
-		uint32_t data_start = c->snd_una + (syn_unacked ? 1u : 0u);
-		tcp_ring_read(&c->snd, seq - data_start, mica_buf_put(b, len), len);
-	}
 	struct tcp_hdr h = opts ? *opts : (struct tcp_hdr){0};
 	h.sport = c->lport;
 	h.dport = c->rport;
@@ -87,8 +88,6 @@ static int send_segment(struct mica_tcp *c, uint32_t seq, uint32_t len, uint8_t 
 	if (c->ts_ok && !(flags & TCP_RST)) {
 		h.has_ts = true;
 		h.tsval = tcp_ts_now(c);
-		if (c->cookie) /* below the clock, so later TSvals stay newer (PAWS) */
-			h.tsval = ((h.tsval - 0x40u) & ~0x3fu) | c->cookie_bits;
 		h.tsecr = c->ts_recent;
 	}
 	uint32_t room = c->mss;
@@ -108,7 +107,7 @@ static int send_segment(struct mica_tcp *c, uint32_t seq, uint32_t len, uint8_t 
 		return rc;
 	}
 	if (flags & TCP_ACK)
-		ack_sent(c);
+		ack_sent(c, &h);
 	TCP_COUNT(net, tx);
 	return net_ipv4_output(net, c->lip, c->rip, IPV4_PROTO_TCP, b);
 }
@@ -222,10 +221,10 @@ static uint32_t next_len(struct mica_tcp *c, bool probe, bool *fin)
 	return n;
 }
 
-/* Put [seq, seq + n) (+ FIN) in the scoreboard, one record per segment. */
-static void record(struct mica_tcp *c, uint32_t seq, uint32_t n, bool fin, uint64_t now)
+/* Put [seq, seq + n) (+ FIN) in the scoreboard, one record per segment
+ * of mss bytes (the size the segments went out with). */
+static void record(struct mica_tcp *c, uint32_t seq, uint32_t n, uint32_t mss, bool fin, uint64_t now)
 {
-	uint32_t mss = seg_payload(c);
 	do {
 		uint32_t len = n < mss ? n : mss;
 		n -= len;
@@ -247,10 +246,11 @@ static bool send_new(struct mica_tcp *c, bool probe)
 			break;
 		uint8_t flags = TCP_ACK | (fin ? TCP_FIN : 0) |
 		                (n && c->snd_nxt + n == c->snd_una + c->snd.len ? TCP_PSH : 0);
+		uint32_t mss = seg_payload(c); /* before the ACK it carries clears a DSACK */
 		if (send_segment(c, c->snd_nxt, n, flags, NULL) != MICA_OK)
 			break;
 		uint64_t now = mica_loop_now(c->net->loop);
-		record(c, c->snd_nxt, n, fin, now);
+		record(c, c->snd_nxt, n, mss, fin, now);
 		tcp_recovery_sent(c, n + fin, false);
 		if (c->ca_state == TCP_CA_OPEN && (c->sb.sacked_segs || c->sb.reno_dup))
 			TCP_COUNT(c->net, limited_transmit); /* RFC 3042, as pipe allows */

@@ -98,3 +98,26 @@ void tcp_rcvbuf_free(struct tcp_rcvbuf *r)
 	}
 	r->head = r->len = 0;
 }
+
+/* Blocks keep their offset from head: block k after head's moves from
+ * slot (head / TCP_BLK + k) mod the old slot count to the same sum mod
+ * the new one (head itself stays valid: it is below the old ring size). */
+int tcp_rcvbuf_grow(struct tcp_rcvbuf *r, uint32_t cap)
+{
+	if (cap <= r->cap)
+		return MICA_OK;
+	if (!r->slot) {
+		r->cap = cap;
+		return MICA_OK;
+	}
+	uint32_t n0 = nslots(r), n1 = cap / TCP_BLK + 1, h = r->head / TCP_BLK;
+	uint8_t **slot = calloc(n1, sizeof(slot[0]));
+	if (!slot)
+		return MICA_ENOMEM;
+	for (uint32_t k = 0; k < n0; k++)
+		slot[(h + k) % n1] = r->slot[(h + k) % n0];
+	free(r->slot);
+	r->slot = slot;
+	r->cap = cap;
+	return MICA_OK;
+}

@@ -34,7 +34,8 @@ uint32_t tcp_rcv_window(const struct mica_tcp *c)
 static uint8_t sack_blocks(const struct mica_tcp *c)
 {
 	uint8_t max = c->ts_ok ? 3 : TCP_MAX_SACK; /* 40 option bytes */
-	return !c->sack_ok ? 0 : c->nooo < max ? c->nooo : max;
+	uint8_t n = (uint8_t)(c->nooo + (c->dsack_due ? 1 : 0));
+	return !c->sack_ok ? 0 : n < max ? n : max;
 }
 
 uint32_t tcp_sack_len(const struct mica_tcp *c)
@@ -46,8 +47,32 @@ uint32_t tcp_sack_len(const struct mica_tcp *c)
 void tcp_fill_sack(const struct mica_tcp *c, struct tcp_hdr *h)
 {
 	h->nsack = sack_blocks(c);
-	for (int i = 0; i < h->nsack; i++)
-		h->sack[i] = c->ooo[i];
+	int d = c->dsack_due && h->nsack ? 1 : 0;
+	if (d)
+		h->sack[0] = c->dsack;
+	for (int i = d; i < h->nsack; i++)
+		h->sack[i] = c->ooo[i - d];
+}
+
+void tcp_dsack_note(struct mica_tcp *c, uint32_t l, uint32_t r)
+{
+	if (!c->sack_ok || !SEQ_LT(l, r))
+		return;
+	c->dsack = (struct tcp_sack_block){l, r};
+	c->dsack_due = true;
+	c->ack_now = true;
+}
+
+/* The part of [l, r) an out-of-order range already holds, if any. */
+static void ooo_duplicate(struct mica_tcp *c, uint32_t l, uint32_t r)
+{
+	for (int i = 0; i < c->nooo; i++) {
+		struct tcp_sack_block b = c->ooo[i];
+		if (SEQ_LT(l, b.r) && SEQ_GT(r, b.l)) {
+			tcp_dsack_note(c, SEQ_GT(l, b.l) ? l : b.l, SEQ_LT(r, b.r) ? r : b.r);
+			return;
+		}
+	}
 }
 
 /* Remember [l, r) as received above rcv_nxt, merged with its neighbours
@@ -143,9 +168,51 @@ static void deliver_direct(struct mica_tcp *c, struct mica_view data)
 	}
 }
 
+/* The receiver's round trip (Linux's rcv_rtt): from the timestamp our
+ * ACKs carried and the peer's data echoes, biased to the smallest. */
+static void rcv_rtt_sample(struct mica_tcp *c, const struct tcp_hdr *h)
+{
+	if (!c->ts_ok || !h->has_ts || !h->tsecr)
+		return;
+	uint32_t ms = tcp_ts_now(c) - h->tsecr;
+	if (ms > 60000)
+		return;
+	uint64_t r = (uint64_t)(ms ? ms : 1) * MICA_NS_PER_MS;
+	c->rcv_rtt = !c->rcv_rtt || r < c->rcv_rtt ? r : (7 * c->rcv_rtt + r) / 8;
+}
+
+/* Receive buffer autotuning (dynamic right-sizing, like Linux's): once a
+ * round trip, when the app consumed more than a quarter of the buffer in
+ * it, grow the buffer to four times that (up to TCP_RCVBUF_MAX), so the
+ * window offered stays ahead of a sender that doubles each round trip.
+ * Consumed means read: an app that stops reading never grows it. */
+static void rcv_autotune(struct mica_tcp *c, const struct tcp_hdr *h)
+{
+	rcv_rtt_sample(c, h);
+	uint64_t rtt = c->rcv_rtt ? c->rcv_rtt : c->srtt;
+	uint64_t now = mica_loop_now(c->net->loop);
+	uint32_t consumed = c->rcv_nxt - c->rcv.len;
+	if (!rtt || c->rcv.cap >= TCP_RCVBUF_MAX)
+		return;
+	if (!c->drs_ns) {
+		c->drs_ns = now;
+		c->drs_seq = consumed;
+		return;
+	}
+	if (now - c->drs_ns < rtt)
+		return;
+	uint64_t want = 4ull * (consumed - c->drs_seq);
+	c->drs_ns = now;
+	c->drs_seq = consumed;
+	if (want <= c->rcv.cap)
+		return;
+	want = (want + TCP_BLK - 1) / TCP_BLK * TCP_BLK;
+	if (tcp_rcvbuf_grow(&c->rcv, want < TCP_RCVBUF_MAX ? (uint32_t)want : TCP_RCVBUF_MAX) == MICA_OK)
+		TCP_COUNT(c->net, rcvbuf_grow);
+}
+
 void tcp_recv_data(struct mica_tcp *c, const struct tcp_hdr *h, uint32_t seq, struct mica_view data)
 {
-	(void)h;
 	uint32_t len = (uint32_t)data.len;
 	if (len == 0)
 		return;
@@ -163,6 +230,7 @@ void tcp_recv_data(struct mica_tcp *c, const struct tcp_hdr *h, uint32_t seq, st
 		return;
 	}
 	if (seq != c->rcv_nxt) {
+		ooo_duplicate(c, seq, seq + len);
 		if (tcp_rcvbuf_write(&c->rcv, off, data.data, len) != MICA_OK)
 			TCP_COUNT(c->net, ooo_dropped);
 		else if (ooo_add(c, seq, seq + len))
@@ -172,6 +240,7 @@ void tcp_recv_data(struct mica_tcp *c, const struct tcp_hdr *h, uint32_t seq, st
 		c->ack_now = true; /* a duplicate ACK (with SACK) at once */
 		return;
 	}
+	rcv_autotune(c, h);
 	if (c->rcv.len == 0 && c->nooo == 0 && !c->paused && !c->in_deliver && app_reading(c) &&
 	    tcp_pool_avail(c->rcv.pool) >= blocks_for(len)) {
 		deliver_direct(c, data);

@@ -149,6 +149,55 @@ const uint8_t *tcp_ring_span(struct tcp_ring *r, uint32_t off, uint32_t n, struc
 	return e->data + in;
 }
 
+/* Where the range's last bytes lie in a reference: the pointer to them,
+ * with *copy set to the bytes before them (even, so the checksum's words
+ * line up) and *ext to the run; NULL if the tail is copied bytes or too
+ * short to be worth a separate piece. */
+static const uint8_t *ref_tail(struct tcp_ring *r, uint32_t off, uint32_t len, uint32_t *copy,
+                               struct tcp_ext **ext)
+{
+	int64_t s;
+	struct tcp_ext *e = seek(r, off, &s);
+	while (s + e->len < (int64_t)off + len) { /* to the run holding the last byte */
+		s += e->len;
+		e = e->next;
+	}
+	if (e->pool)
+		return NULL;
+	uint32_t start = s > (int64_t)off ? (uint32_t)s : off; /* where the range enters it */
+	uint32_t before = (start - off + 1) & ~1u;
+	if (len - before < TCP_REF_MIN)
+		return NULL;
+	*copy = before;
+	*ext = e;
+	return e->data + (off + before - s);
+}
+
+static void put_ext(void *arg)
+{
+	tcp_ext_put(arg);
+}
+
+struct mica_buf *tcp_ring_frame(struct mica_net *net, struct tcp_ring *r, uint32_t off, uint32_t len)
+{
+	uint32_t copy = len;
+	struct tcp_ext *e = NULL;
+	const uint8_t *tail = len && net->dev.tx_ext ? ref_tail(r, off, len, &copy, &e) : NULL;
+	struct mica_buf *b = net_alloc_tx(net, copy + 60);
+	if (!b)
+		return NULL;
+	if (copy)
+		tcp_ring_read(r, off, mica_buf_put(b, copy), copy);
+	if (tail) {
+		tcp_ext_get(e);
+		b->ext = tail;
+		b->ext_len = len - copy;
+		b->ext_put = put_ext;
+		b->ext_arg = e;
+	}
+	return b;
+}
+
 void tcp_ring_drop(struct tcp_ring *r, uint32_t n)
 {
 	if (n > r->len)

@@ -193,14 +193,3 @@ void tcp_ack_timer_fn(struct mica_timer *t, void *arg)
 		tcp_send_ack(c);
 	}
 }
-
-void tcp_enter_timewait(struct mica_tcp *c)
-{
-	tcp_set_state(c, TCP_TIME_WAIT);
-	mica_timer_cancel(c->net->loop, &c->ack_timer);
-	tcp_ring_free(&c->snd);
-	tcp_sb_free(c);
-	arm(c, TM_TIMEWAIT, 2 * TCP_MSL_NS);
-	if (c->app_closed)
-		tcp_schedule_close(c, MICA_OK);
-}

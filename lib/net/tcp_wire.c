@@ -188,7 +188,7 @@ int tcp_encode(struct mica_buf *b, uint32_t src, uint32_t dst, const struct tcp_
 		hh.nsack--;
 	size_t olen = encode_options(opts, &hh);
 	size_t hlen = TCP_HLEN + olen;
-	if (b->len + hlen > 0xffff)
+	if (mica_buf_frame_len(b) + hlen > 0xffff)
 		return MICA_EMSGSIZE;
 	uint8_t *p = mica_buf_push(b, hlen);
 	if (!p)
@@ -203,11 +203,15 @@ int tcp_encode(struct mica_buf *b, uint32_t src, uint32_t dst, const struct tcp_
 	p[16] = p[17] = 0;
 	put16(p + 18, h->urg);
 	memcpy(p + TCP_HLEN, opts, olen);
-	uint16_t len = (uint16_t)b->len;
+	uint16_t len = (uint16_t)mica_buf_frame_len(b);
 	uint32_t pseudo = net_csum_pseudo(src, dst, IPV4_PROTO_TCP, len);
-	if (b->csum == MICA_CSUM_PARTIAL) /* the device sums the rest */
+	if (b->csum == MICA_CSUM_PARTIAL) { /* the device sums the rest */
 		put16(p + 16, (uint16_t)~net_csum_fold(pseudo));
-	else
-		put16(p + 16, net_csum_fold(net_csum_add(pseudo, p, len)));
+		return MICA_OK;
+	}
+	uint32_t sum = net_csum_add(pseudo, p, b->len);
+	if (b->ext_len) /* the data area is of even length, so the words line up (tcp_ring_frame) */
+		sum = net_csum_add(sum, b->ext, b->ext_len);
+	put16(p + 16, net_csum_fold(sum));
 	return MICA_OK;
 }

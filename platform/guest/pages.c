@@ -5,12 +5,12 @@
  * firmware that ran before a virtio guest may have left data behind. */
 #include "guest.h"
 
-static uintptr_t brk, heap_end;
+static uintptr_t brk, heap_start, heap_end;
 static bool must_zero;
 
 void guest_pages_init(uintptr_t start, uintptr_t end, bool zero)
 {
-	brk = start;
+	brk = heap_start = start;
 	heap_end = end;
 	must_zero = zero;
 }
@@ -19,6 +19,11 @@ void guest_zero(void *p, size_t bytes)
 {
 	size_t words = bytes / 8;
 	__asm__ volatile("rep stosq" : "+D"(p), "+c"(words) : "a"(0ull) : "memory");
+}
+
+size_t mica_plat_mem_size(void)
+{
+	return heap_end - heap_start;
 }
 
 void *mica_plat_alloc_pages(size_t npages)

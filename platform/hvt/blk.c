@@ -146,13 +146,13 @@ static void take_piece(struct mica_blk_req *r, uint32_t i)
 	}
 }
 
-uint32_t hvt_blk_poll_prepare(void)
+uint64_t hvt_blk_poll_prepare(void)
 {
 	uint32_t n = 0;
 	while (queue_head && n < MICA_HVT_BLOCK_BATCH_MAX)
 		take_piece(queue_head, n++);
 	batch = (struct mica_hvt_block_batch){.count = n, .reqs = (uintptr_t)abi};
-	return n ? (uint32_t)(uintptr_t)&batch : 0;
+	return n ? (uint64_t)(uintptr_t)&batch : 0;
 }
 
 int hvt_blk_poll_done(void)

@@ -39,7 +39,7 @@ void hvt_net_flush_all(void);
 /* blk.c: asynchronous block requests carried on POLL. prepare returns the
  * address for POLL's blk_batch (0: nothing to send); done delivers the
  * completions and returns how many. */
-uint32_t hvt_blk_poll_prepare(void);
+uint64_t hvt_blk_poll_prepare(void);
 int hvt_blk_poll_done(void);
 
 #endif

@@ -10,7 +10,9 @@
  * CSUM|TSO4), so Linux's TCP hands us up to 64 KiB per read and takes as
  * much per write, cutting it into MSS segments itself. The header's flags
  * map to the buffer's gso_size and csum fields. --tap-offload=0 turns it
- * off (one frame of at most the MTU per system call). */
+ * off (one frame of at most the MTU per system call). A frame whose bytes
+ * go on in the app's memory (buf->ext, zero-copy TCP) is written with
+ * one more iovec. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -162,6 +164,7 @@ int mica_netif_open(const char *name, struct mica_netif **out)
 	snprintf(nif->ifname, sizeof(nif->ifname), "%s", ifname);
 	memcpy(nif->info.mac, mac, 6);
 	query_link(nif);
+	nif->info.tx_ext = true; /* writev gathers it */
 	nif->vnet = want_offload;
 	if (want_offload && tap_offload(fd)) {
 		nif->info.tso_max = 0xffff;
@@ -262,8 +265,12 @@ int mica_netif_tx(struct mica_netif *nif, struct mica_buf **bufs, int n)
 	for (; i < n; i++) {
 		struct virtio_net_hdr vh;
 		vnet_header(bufs[i], &vh);
-		struct iovec iov[2] = {{&vh, sizeof(vh)}, {mica_buf_data(bufs[i]), bufs[i]->len}};
-		ssize_t w = nif->vnet ? writev(nif->watch.fd, iov, 2) : writev(nif->watch.fd, iov + 1, 1);
+		struct iovec iov[3] = {{&vh, sizeof(vh)},
+		                       {mica_buf_data(bufs[i]), bufs[i]->len},
+		                       {(void *)bufs[i]->ext, bufs[i]->ext_len}};
+		int n_iov = bufs[i]->ext_len ? 2 : 1;
+		ssize_t w =
+		    nif->vnet ? writev(nif->watch.fd, iov, n_iov + 1) : writev(nif->watch.fd, iov + 1, n_iov);
 		if (w < 0 && (errno == EAGAIN || errno == ENOBUFS))
 			break; /* the kernel queue is full: the caller keeps the rest */
 		if (w < 0)

@@ -6,7 +6,7 @@
  *      the host publishes its TSC-to-nanoseconds scale; one MSR write.
  *   2. CPUID leaf 0x15 (TSC/crystal ratio and crystal frequency), when the
  *      CPU states the crystal.
- *   3. Otherwise: count TSC ticks over 10 ms of the PIT (channel 2).
+ *   3. Otherwise: count TSC ticks over 10 ms of the PIT (channel 0).
  * The wall clock comes from KVM's wall-clock MSR when the paravirtual
  * clock is there, else from the CMOS real-time clock (whole seconds). */
 #include <mica/err.h>
@@ -93,17 +93,31 @@ static uint64_t cpuid_tsc_hz(void)
 	return (uint64_t)r[2] * r[1] / r[0];
 }
 
+static uint16_t pit_count(void)
+{
+	guest_outb(0x43, 0x00); /* latch channel 0 */
+	uint8_t lo = guest_inb(0x40);
+	return (uint16_t)(lo | guest_inb(0x40) << 8);
+}
+
+/* Channel 0 as a free-running counter (its IRQ is masked), read back
+ * through latches: port 0x61, which gates channel 2, is not on every
+ * machine (QEMU microvm has no PC speaker; Firecracker asks KVM for a
+ * dummy one). 0 when no PIT counts (reads of a missing one do not change). */
 static uint64_t pit_tsc_hz(void)
 {
-	uint32_t latch = PIT_HZ * PIT_MS / 1000;
-	guest_outb(0x61, (uint8_t)((guest_inb(0x61) & ~0x02) | 0x01)); /* gate on, speaker off */
-	guest_outb(0x43, 0xb0);                                        /* channel 2, mode 0, 16-bit */
-	guest_outb(0x42, (uint8_t)latch);
-	guest_outb(0x42, (uint8_t)(latch >> 8));
+	uint32_t want = PIT_HZ * PIT_MS / 1000, ticks = 0;
+	guest_outb(0x43, 0x34); /* channel 0, low/high byte, mode 2 */
+	guest_outb(0x40, 0xff);
+	guest_outb(0x40, 0xff);
+	uint16_t first = pit_count();
 	uint64_t t0 = guest_rdtsc();
-	while (!(guest_inb(0x61) & 0x20))
-		;
-	return (guest_rdtsc() - t0) * 1000 / PIT_MS;
+	for (uint32_t reads = 0; ticks < want; reads++) {
+		if (reads > 10000 && ticks == 0) /* it ticks every 0.84 us: none there */
+			return 0;
+		ticks = (uint16_t)(first - pit_count());
+	}
+	return (guest_rdtsc() - t0) * PIT_HZ / ticks;
 }
 
 void clock_init(uint64_t tsc0)
@@ -120,6 +134,11 @@ void clock_init(uint64_t tsc0)
 		tsc_hz = cpuid_tsc_hz();
 		if (!tsc_hz)
 			tsc_hz = pit_tsc_hz();
+		if (!tsc_hz) {
+			virtio_say("no clock: neither KVM's paravirtual clock, nor CPUID leaf 0x15, nor a "
+			           "PIT (i8254)");
+			virtio_exit(VIRTIO_EXIT_SETUP);
+		}
 		mult = x86_tsc_mult(tsc_hz);
 	}
 	guest_clock_start(tsc0, mult, X86_TSC_SHIFT);
@@ -148,8 +167,11 @@ static uint64_t days_from_civil(unsigned y, unsigned m, unsigned d)
 
 static uint64_t cmos_wall_ns(void)
 {
-	while (cmos(0x0a) & 0x80) /* update in progress */
+	int tries = 10000;
+	while ((cmos(0x0a) & 0x80) && --tries) /* update in progress (~250 us) */
 		;
+	if (!tries)
+		return 0; /* no RTC answers (all ones): the wall clock is unknown */
 	bool binary = cmos(0x0b) & 0x04;
 	unsigned s = bcd(cmos(0x00), binary), mi = bcd(cmos(0x02), binary),
 	         h = bcd(cmos(0x04) & 0x7f, binary);

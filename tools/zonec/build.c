@@ -1,7 +1,7 @@
 /* build.c - check a parsed zone and lay it out as the data the server
  * reads (struct mica_dns_zone): nodes in canonical order with empty
  * non-terminals, RRsets, delegation points, wildcards, the name hash. */
-#include "zonec.h"
+#include "zonemd.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -461,6 +461,8 @@ int zbuild(struct zbuilt *zb, struct zfile *zf)
 	if (soa < 0)
 		return -1;
 	const struct zrr *s = &zf->rrs[soa];
+	if (!zf->no_zonemd && zonemd_verify(zf, s->owner, s->owner_len) < 0)
+		return -1;
 	uint8_t lapex[MICA_DNS_NAME_MAX];
 	mica_dns_name_lower(lapex, s->owner, s->owner_len);
 	struct bmap m = {0};

@@ -1,6 +1,8 @@
 /* main.c - zonec: compile master files into C data for apps/dns.
- *   zonec [--nomemo] -o OUT.c ZONEFILE...   compile (one C file for all zones)
- *   zonec --check ZONEFILE...               only parse and check
+ *   zonec [--nomemo] [--no-zonemd] -o OUT.c ZONEFILE...   compile (one C file)
+ *   zonec [--no-zonemd] --check ZONEFILE...               only parse and check
+ * A zone's ZONEMD digest (RFC 8976) is checked unless --no-zonemd;
+ * --stats prints the size of each zone's data and memo.
  * The origin for relative names starts as the file name without .zone or
  * .db (example.com.zone -> example.com.); the zone's apex is its SOA owner.
  * Errors are printed as "file:line: reason"; exit status 1 on any. */
@@ -10,20 +12,46 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: zonec [--nomemo] -o OUT.c ZONEFILE...\n       zonec --check ZONEFILE...\n");
+	fprintf(stderr, "usage: zonec [--nomemo] [--no-zonemd] [--stats] -o OUT.c ZONEFILE...\n"
+	                "       zonec [--no-zonemd] --check ZONEFILE...\n");
 	return 2;
+}
+
+/* --stats: what each zone takes in the image, the memo apart. */
+static void print_stats(const struct zbuilt *zb, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		const struct zbuilt *b = &zb[k];
+		const struct mica_dns_zone *z = &b->z;
+		size_t data = b->names_len + b->rdata_len + z->nnodes * sizeof(struct mica_dns_node) +
+		              z->nrrsets * sizeof(struct mica_dns_rrset) + b->hash_size * sizeof(uint32_t) +
+		              z->nnsec3 * sizeof(struct mica_dns_nsec3);
+		size_t memo =
+		    b->memo_data_len + z->nmemo * sizeof(struct mica_dns_memo) + b->nfix * sizeof(uint16_t);
+		char name[1024];
+		fprintf(stderr,
+		        "zonec: %s %u names, %u RRsets, %u NSEC3, zone data %zu bytes, memo %u entries %zu "
+		        "bytes%s\n",
+		        mica_dns_name_str(b->names + b->nodes[0].name, name, sizeof(name)), z->nnodes,
+		        z->nrrsets, z->nnsec3, data, z->nmemo, memo,
+		        z->secure ? " (signed: entries with and without DO)" : "");
+	}
 }
 
 int main(int argc, char **argv)
 {
 	const char *out = NULL;
-	bool memo = true, check = false;
+	bool memo = true, check = false, zonemd = true, stats = false;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--nomemo"))
 			memo = false;
 		else if (!strcmp(argv[i], "--check"))
 			check = true;
+		else if (!strcmp(argv[i], "--no-zonemd"))
+			zonemd = false;
+		else if (!strcmp(argv[i], "--stats"))
+			stats = true;
 		else if (!strcmp(argv[i], "-o") && i + 1 < argc)
 			out = argv[++i];
 		else
@@ -37,6 +65,7 @@ int main(int argc, char **argv)
 	int errors = 0;
 	for (size_t k = 0; k < n; k++) {
 		zparse_file(&zf[k], argv[i + (int)k], stderr);
+		zf[k].no_zonemd = !zonemd;
 		if (!zf[k].nerrors)
 			zbuild(&zb[k], &zf[k]);
 		errors += zf[k].nerrors;
@@ -59,6 +88,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "zonec: memo failed\n");
 		return 1;
 	}
+	if (stats)
+		print_stats(zb, n);
 	char tmp[4096];
 	snprintf(tmp, sizeof(tmp), "%s.tmp", out);
 	FILE *f = fopen(tmp, "w");

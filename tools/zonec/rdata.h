@@ -64,6 +64,8 @@ const char *rrtype_name(uint16_t type, char *buf, size_t size);
 /* Does RDATA of a known type, given in \# form, have the type's wire
  * layout (names, fixed sizes, length bytes, nothing left over)? */
 bool rrtype_wire_ok(const struct rrtype *t, const uint8_t *p, size_t n);
+/* RDATA in canonical form (RFC 4034 6.2): names lower case, in place. */
+void rrtype_canonical(uint16_t type, uint8_t *p, size_t n);
 
 /* RDATA being built. */
 struct rd {

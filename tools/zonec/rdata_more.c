@@ -27,7 +27,8 @@ static bool decimal(const struct tok *t, long scale, bool allow_m, bool allow_ne
 	long whole = 0, frac = 0, fscale = scale;
 	bool digits = false;
 	for (; i < n && isdigit((unsigned char)t->s[i]); i++, digits = true)
-		whole = whole * 10 + (t->s[i] - '0');
+		if (whole <= 100000000) /* past the limit: refused below, never overflows */
+			whole = whole * 10 + (t->s[i] - '0');
 	if (i < n && t->s[i] == '.') {
 		for (i++; i < n && isdigit((unsigned char)t->s[i]); i++, digits = true) {
 			if (fscale > 1) {

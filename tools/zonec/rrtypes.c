@@ -198,3 +198,51 @@ bool rrtype_wire_ok(const struct rrtype *t, const uint8_t *p, size_t n)
 	}
 	return o == n;
 }
+
+/* RFC 4034 6.2 (as amended by RFC 6840 5.1): the types whose RDATA names
+ * are lower case in canonical form. */
+static bool canonical_lowercase(uint16_t t)
+{
+	switch (t) {
+	case 2:
+	case 3:
+	case 4:
+	case 5:
+	case 6:
+	case 7:
+	case 8:
+	case 9:
+	case 12:
+	case 14:
+	case 15:
+	case 17:
+	case 18:
+	case 21:
+	case 24:
+	case 26:
+	case 30:
+	case 33:
+	case 35:
+	case 36:
+	case 38:
+	case 39:
+	case 46: return true;
+	default: return false;
+	}
+}
+
+void rrtype_canonical(uint16_t type, uint8_t *p, size_t n)
+{
+	const struct rrtype *t = rrtype_by_type(type);
+	if (!t || !canonical_lowercase(type) || !rrtype_wire_ok(t, p, n))
+		return;
+	size_t o = 0;
+	for (int i = 0; i < ZRR_MAX_FIELDS && t->kinds[i] != ZK_END && o < n; i++) {
+		long l = wire_field(t->kinds[i], p + o, n - o, 0);
+		if (l < 0)
+			return;
+		if (t->kinds[i] == ZK_NAME)
+			mica_dns_name_lower(p + o, p + o, (size_t)l);
+		o += (size_t)l;
+	}
+}

@@ -32,6 +32,7 @@ struct zfile {
 	int last_line;
 	char **files; /* paths of the file and what it includes */
 	size_t nfiles;
+	bool no_zonemd; /* do not check ZONEMD digests (zonec --no-zonemd) */
 };
 
 /* TTL of records written without one in a file without $TTL: NSD's

@@ -123,5 +123,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (lr)
 			check_response(a, lr);
 	}
+	/* the transfer path: any query may start one; every message parses
+	 * back and the transfer ends */
+	struct mica_dns_xfr x;
+	if (mica_dns_xfr_start(&memo_srv, data, size, tcp, &x)) {
+		size_t n;
+		unsigned msgs = 0;
+		while ((n = mica_dns_xfr_next(&x, a, cap)) > 0) {
+			if (n > cap || ++msgs > 10000)
+				abort();
+			check_response(a, n);
+		}
+	}
 	return 0;
 }

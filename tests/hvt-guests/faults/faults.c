@@ -9,6 +9,7 @@
  *   null        read through a null pointer (#PF, unmapped page 0)
  *   sleep       sleep --ms on a timer, print the measured time, exit 0
  *   stack       overflow the stack (guard page)
+ *   panic       mica_panic(): the report and exit code 70 (MICA_EXIT_PANIC)
  *   seal-write  turn off CR0.WP (so page protections no longer stop a
  *               kernel-mode write) and write to its own text: only the
  *               hypervisor's read-only (sealed) memory stops it
@@ -112,6 +113,8 @@ static int start(struct mica_loop *loop)
 {
 	if (is("exit"))
 		mica_plat_exit((int)mica_arg_int("code"));
+	if (is("panic"))
+		mica_panic("asked to (--do=panic)");
 	if (is("divzero")) {
 		/* In assembly: the compiler may rewrite a C division by a
 		 * variable that must not be zero. */

@@ -139,9 +139,9 @@ static void fill_poll(struct mica_hvt_poll *p, uint32_t handle, uint64_t mem)
 	}
 	if (next() % 4 == 0) {
 		fill_block_batch(&blk_batch, mem);
-		p->blk_batch = (uint32_t)(uintptr_t)&blk_batch;
+		p->blk_batch = (uintptr_t)&blk_batch;
 		if (wild())
-			p->blk_batch = (uint32_t)bad_value(mem);
+			p->blk_batch = bad_value(mem);
 	}
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # DNSSEC serving of pre-signed zones, against NSD: corpus/sec.example.unsigned
-# is signed here three ways - NSEC (ldns-signzone), NSEC3 with salt and
+# is signed here three ways - NSEC with ZONEMD (ldns-signzone), NSEC3 with salt and
 # iterations (ldns-signzone -n), NSEC3 opt-out (dnssec-signzone -3 -A) -
 # and each is served by NSD and by apps/dns (memo and NOMEMO); dnsdiff.py
 # asks every name x type with DO in most variants (RRSIGs, NSEC/NSEC3
@@ -19,7 +19,7 @@ cp tests/integration/dns/corpus/sec.example.unsigned "$tmp/$Z.zone"
 	cd "$tmp"
 	ksk=$(ldns-keygen -a ECDSAP256SHA256 -k $Z) zsk=$(ldns-keygen -a ECDSAP256SHA256 $Z)
 	mkdir nsec nsec3 optout bind
-	ldns-signzone -o $Z -f nsec/$Z.zone $Z.zone "$ksk" "$zsk"
+	ldns-signzone -z 1:1 -z 1:2 -o $Z -f nsec/$Z.zone $Z.zone "$ksk" "$zsk" # with ZONEMD
 	ldns-signzone -n -t 5 -s c0ffee -o $Z -f nsec3/$Z.zone $Z.zone "$ksk" "$zsk"
 	cd bind
 	dnssec-keygen -q -K . -a ECDSAP256SHA256 -f KSK $Z >/dev/null

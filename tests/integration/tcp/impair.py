@@ -3,6 +3,7 @@
 
   impair.py LINUX_TAP MICA_IF [--loss P] [--delay MS] [--jitter MS]
             [--reorder P] [--dup P] [--seed N] [--max-seconds S]
+            [--tcp-only]
 
 The kernel here may lack sch_netem, so the impairment is done in user
 space: this program owns the file side of LINUX_TAP (whose interface holds
@@ -11,6 +12,11 @@ Mica owns, through a packet socket. Every frame in either direction is
 dropped with probability P (--loss), duplicated (--dup), delayed by
 DELAY +- JITTER ms, and with probability --reorder held back an extra
 DELAY+5 ms so that later frames overtake it. Percentages are 0..100.
+With --tcp-only, only TCP segments without SYN are dropped (ARP and the
+handshake pass, as with bench/tcp-loss.sh's nftables rule): a lost SYN or
+ARP costs a second-long timer in either stack, noise in a timed run.
+The counters on exit split the drops into TCP segments with data
+(dropped_data) and without (dropped_ack, pure ACKs and FINs).
 Runs until killed or --max-seconds; prints its counters on exit."""
 import argparse, fcntl, heapq, os, random, select, signal, socket, struct, sys, time
 
@@ -20,6 +26,20 @@ ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
 SOL_PACKET, PACKET_STATISTICS = 263, 6
 SO_RCVBUFFORCE = 33
+
+
+def tcp_kind(frame):
+    """ "syn", "data" or "ack" (no payload) for an IPv4 TCP frame, else None."""
+    if len(frame) < 34 or frame[12:14] != b"\x08\x00" or frame[23] != 6:
+        return None
+    ihl = (frame[14] & 15) * 4
+    tcp = 14 + ihl
+    if len(frame) < tcp + 20:
+        return None
+    if frame[tcp + 13] & 0x02:
+        return "syn"
+    total = struct.unpack("!H", frame[16:18])[0]
+    return "data" if total > ihl + (frame[tcp + 12] >> 4) * 4 else "ack"
 
 
 def main():
@@ -33,6 +53,7 @@ def main():
     ap.add_argument("--dup", type=float, default=0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--max-seconds", type=float, default=300)
+    ap.add_argument("--tcp-only", action="store_true")
     o = ap.parse_args()
     rnd = random.Random(o.seed)
 
@@ -48,7 +69,8 @@ def main():
     except OSError:
         ps.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 << 20)
 
-    stats = {"frames": 0, "dropped": 0, "duplicated": 0, "reordered": 0, "oversize": 0}
+    stats = {"frames": 0, "dropped": 0, "dropped_data": 0, "dropped_ack": 0, "duplicated": 0,
+             "reordered": 0, "oversize": 0}
     queue = []      # (release time, n, to_mica, frame)
     n = 0
     stop = [False]
@@ -62,8 +84,12 @@ def main():
         stats["frames"] += 1
         if len(frame) > 1514:
             stats["oversize"] += 1  # a super-frame: the interface's offloads are on
-        if rnd.random() * 100 < o.loss:
+        kind = tcp_kind(frame)
+        droppable = not o.tcp_only or kind in ("data", "ack")
+        if droppable and rnd.random() * 100 < o.loss:
             stats["dropped"] += 1
+            if kind in ("data", "ack"):
+                stats["dropped_" + kind] += 1
             return
         copies = 2 if rnd.random() * 100 < o.dup else 1
         stats["duplicated"] += copies - 1

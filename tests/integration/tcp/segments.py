@@ -5,6 +5,8 @@
 Run inside the test namespace: segments.py IFACE MICA_IP. It speaks from a
 made-up address (10.77.0.3, its own MAC) so Linux's own TCP stays out of
 the way, and announces that address to Mica with an ARP request first.
+Sequence numbers are modulo 2^32 (W()): Mica's ISN is random, and ours
+starts a few bytes below 2^32 so that every script crosses the wrap.
 Each check prints "ok - NAME" or exits non-zero with the reason."""
 import random, select, sys, time
 from scapy.all import ARP, Ether, IP, TCP, Raw, conf
@@ -14,6 +16,11 @@ IFACE, MICA = sys.argv[1], sys.argv[2]
 ME, MYMAC, PORT = "10.77.0.3", "02:00:00:00:00:33", 7
 sock = conf.L2socket(iface=IFACE)
 mica_mac = None
+
+
+def W(x):
+    """A sequence number: modulo 2^32."""
+    return x % 2**32
 
 
 def fail(msg):
@@ -56,18 +63,23 @@ def announce():
 
 
 class Conn:
-    """One connection from a fresh port, driven by hand."""
+    """One connection from a fresh port, driven by hand. seq (ours) and ack
+    (the next byte we expect from Mica) always hold wrapped values."""
+
+    seq = property(lambda self: self._seq, lambda self, v: setattr(self, "_seq", W(v)))
+    ack = property(lambda self: self._ack, lambda self, v: setattr(self, "_ack", W(v)))
 
     def __init__(self, opts=None, wnd=65535):
         self.sport = random.randint(20000, 60000)
-        self.seq = random.randint(0, 2**32 - 1)
+        self.seq = 2**32 - random.randint(1, 8)  # crosses the wrap at once
+        self.ack = 0
         self.wnd = wnd
         self.opts = opts if opts is not None else [("MSS", 1460)]
 
     def pkt(self, flags, seq=None, ack=None, data=b"", wnd=None, opts=None):
         t = TCP(sport=self.sport, dport=PORT, flags=flags,
-                seq=self.seq if seq is None else seq,
-                ack=(self.ack if ack is None else ack) if "A" in flags else 0,
+                seq=W(self.seq if seq is None else seq),
+                ack=W(self.ack if ack is None else ack) if "A" in flags else 0,
                 window=self.wnd if wnd is None else wnd, options=opts or [])
         p = IP(src=ME, dst=MICA) / t
         return p / Raw(data) if data else p
@@ -193,7 +205,7 @@ def zero_window():
     c.open()
     c.data(b"hello")
     c.expect("the ACK of our data", lambda t: t.ack == c.seq and not len(t.payload))
-    t = c.expect("a zero-window probe", lambda t: not len(t.payload) and t.seq == c.ack - 1, 3.0)
+    t = c.expect("a zero-window probe", lambda t: not len(t.payload) and t.seq == W(c.ack - 1), 3.0)
     send(c.pkt("A", wnd=1000))
     t = c.expect("the echo once the window opens", lambda t: len(t.payload) > 0)
     if bytes(t.payload) != b"hello" or t.seq != c.ack:
@@ -225,7 +237,21 @@ def fin_with_data():
     ok("FIN with data: data delivered, FIN acknowledged, Mica closes too")
 
 
+def dsack():
+    c = Conn(opts=[("MSS", 1460), ("SAckOK", b"")])
+    c.open()
+    c.data(b"twice")
+    c.expect("the echo", lambda t: len(t.payload) > 0)
+    send(c.pkt("PA", seq=c.seq - 5, data=b"twice"))  # the same bytes again
+    t = c.expect("an ACK with a DSACK block", lambda t: opt(t, "SAck") is not None)
+    blocks = opt(t, "SAck")
+    if t.ack != c.seq or tuple(blocks[:2]) != (W(c.seq - 5), c.seq):
+        fail("DSACK block %r with ack %d, want (%d, %d)" % (blocks, t.ack, W(c.seq - 5), c.seq))
+    c.reset()
+    ok("a segment received twice is reported in a DSACK block (RFC 2883)")
+
+
 announce()
-for f in (handshake_options, retransmitted_syn, out_of_window, blind_rst, zero_window, fin_with_data):
+for f in (handshake_options, retransmitted_syn, out_of_window, blind_rst, zero_window, fin_with_data, dsack):
     f()
 print("all segment scripts passed")

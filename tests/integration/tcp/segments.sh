@@ -2,7 +2,7 @@
 # segments.sh - scapy segment scripts (segments.py) against apps/echo on
 # the tap target: options negotiated, a retransmitted SYN, out-of-window
 # segments, blind RST/SYN with wrong sequence numbers (RFC 5961 challenge
-# ACKs), zero window and probes, FIN with data.
+# ACKs), zero window and probes, FIN with data, DSACK for a duplicate.
 # timeout: 120
 set -u
 . "$(dirname "$0")/lib.sh"

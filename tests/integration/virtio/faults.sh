@@ -4,7 +4,8 @@
 # serial console, and exits 255: divide by zero, a write to its own text
 # (its own W^X page tables), executing data, a null pointer (page 0 is
 # unmapped) and a stack overflow (the guard page). On both transports'
-# machines; ./mica run passes 255 through.
+# machines; ./mica run passes 255 through. A panic exits 70 (and ./mica
+# run says 70) on microvm and q35.
 # timeout: 180
 . "$(dirname "$0")/common.sh"
 set -e
@@ -31,6 +32,13 @@ check q35 write-text 'write to a read-only page' -bios "$QBOOT"
 # A well-behaved run of the same image: its code passes through.
 boot microvm "$img" "--do=exit --code=7"
 expect 7 ''
+# A panic is the report and exit code 70, as on every target.
+boot microvm "$img" "--do=panic"
+expect 70 '^panic: .*faults.c:[0-9]+: asked to \(--do=panic\)'
+run_mica tests/hvt-guests/faults -t virtio -- --do=panic
+expect 70 '^panic: '
+MICA_QEMU_MACHINE=q35 MICA_QEMU_OPTS="-bios $QBOOT" run_mica tests/hvt-guests/faults -t virtio -- --do=panic
+expect 70 '^panic: '
 run_mica tests/hvt-guests/faults -t virtio -- --do=divzero
 expect 255 '#DE divide error'
 echo PASS

@@ -24,6 +24,16 @@ expect 42 '^Hello from Mica!$'
 echo "== microvm, acpi=off"
 boot microvm,acpi=off "$img" "--exit=0"
 expect 0 '^Hello from Mica!$'
+echo "== microvm without KVM's paravirtual clock: the TSC timed against PIT channel 0"
+t0=$(date +%s%N)
+boot microvm "$img" "--exit=4 --wait-ms=400" -cpu max,-arch-capabilities,kvm=off
+expect 4 '^Hello from Mica!$'
+# A TSC frequency guessed too high would end the wait early (no upper bound:
+# a slow, shared machine only makes it longer).
+[ $(($(date +%s%N) - t0)) -ge 400000000 ] || fail "--wait-ms=400 ended within 400 ms: the PIT calibration is off"
+echo "== microvm with no clock at all (no PIT, no paravirtual clock): a clear error"
+boot microvm,pit=off "$img" "--exit=4" -cpu max,-arch-capabilities,kvm=off
+expect 2 "no clock: neither KVM's paravirtual clock"
 echo "== microvm: --help and a bad argument"
 boot microvm "$img" "--help"
 expect 0 '--exit=N +exit code'

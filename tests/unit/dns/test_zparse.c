@@ -3,6 +3,7 @@
 #include "check.h"
 #include <stdlib.h>
 #include "../../../tools/zonec/zonec.h"
+#include "../../../tools/zonec/zonemd.h"
 
 static char errs[8192];
 static struct zfile zf;
@@ -187,6 +188,35 @@ TEST(dname_checks)
 	ERR(HEAD "x DNAME a\nx CNAME b\n", "t.zone:6: DNAME and CNAME at x.example.com.");
 	ERR(HEAD "x DNAME a\nx DNAME b\n", "t.zone:6: more than one DNAME at x.example.com.");
 	CHECK_EQ(compile(HEAD "x DNAME a\nx A 192.0.2.1\nx NS b\n"), 0);
+}
+
+/* FIPS 180-4 test vectors ("abc", and a message over two blocks). */
+TEST(sha384_sha512_vectors)
+{
+	static const char abc384[] = "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed"
+	                             "8086072ba1e7cc2358baeca134c825a7";
+	static const char abc512[] = "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+	                             "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f";
+	static const char two512[] = "8e959b75dae313da8cf4f72814fc143f8f7779c6eb9f7fa17299aeadb6889018"
+	                             "501d289e4900f7e4331b99dec4b5433ac7d329eeb6dd26545e96e55b874be909";
+	const char *two =
+	    "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqr"
+	    "lmnopqrsmnopqrstnopqrstu";
+	struct {
+		const char *msg, *hex;
+		bool sha384;
+	} v[] = {{"abc", abc384, true}, {"abc", abc512, false}, {two, two512, false}};
+	for (size_t i = 0; i < 3; i++) {
+		struct sha512 s;
+		uint8_t d[64];
+		char hex[129];
+		sha512_init(&s, v[i].sha384);
+		sha512_update(&s, v[i].msg, strlen(v[i].msg));
+		size_t n = sha512_final(&s, d);
+		for (size_t k = 0; k < n; k++)
+			snprintf(hex + 2 * k, 3, "%02x", d[k]);
+		CHECK(strcmp(hex, v[i].hex) == 0);
+	}
 }
 
 TEST(errors_do_not_stop_at_the_first)

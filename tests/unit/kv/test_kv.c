@@ -113,10 +113,9 @@ TEST(refuses_foreign_device)
 	CHECK(pread(fd, b, 5, 1234) == 5 && memcmp(b, "hello", 5) == 0);
 	CHECK(pread(fd, b, 8, 0) == 8 && memcmp(b, "\0\0\0\0\0\0\0\0", 8) == 0); /* never written */
 	close(fd);
+	teardown();
 	/* and something at the very end */
-	memset(&T, 0, sizeof(T));
-	mica_loop_init(&T.loop);
-	CHECK_EQ(kvt_device(&T, 4 << 20, 0), MICA_OK);
+	setup(4 << 20, 0);
 	fd = open(T.path, O_WRONLY);
 	CHECK(pwrite(fd, "x", 1, (4 << 20) - 10) == 1);
 	close(fd);

@@ -5,7 +5,8 @@
  * fast retransmit undone by DSACK, PRR's sending rate during recovery,
  * limited transmit, CUBIC's window along its curve after a loss (with fast
  * convergence), the --tcp-cc choice, tolerance for reordered ACKs, and the
- * receive side's SACK blocks (merged, most recent first). */
+ * receive side's SACK blocks (merged, most recent first) and DSACK
+ * blocks for data received twice (RFC 2883). */
 #include "tcp_peer.h"
 
 #define MSS 1460
@@ -396,6 +397,68 @@ TEST(receiver_merges_ranges_and_reports_the_newest_first)
 	CHECK_EQ(t.nsack, 2);
 	CHECK(t.sack[0].l == base + 10 && t.sack[0].r == base + 25);
 	CHECK(t.sack[1].l == base + 30 && t.sack[1].r == base + 35);
+	t_free(h);
+}
+
+/* RFC 2883 as a receiver: a segment that arrives again is reported in a
+ * DSACK block, first in the next ACK (then the usual SACK blocks), once;
+ * so a sender can tell a needless retransmission and undo. */
+TEST(receiver_reports_duplicates_in_a_dsack_block_once)
+{
+	struct mica_tcp_listener *l;
+	struct harness *h = srv_new(&l, 16);
+	uint32_t una = p_connect(h, &sack_peer, 8192);
+	uint32_t base = PEER_ISN + 1;
+	struct tcp_hdr t;
+	p_send(h, base, una, TCP_ACK, 8192, payload, 100, NULL);
+	/* The same bytes again (a needless retransmission). */
+	h_clear(h);
+	p_send(h, base, una, TCP_ACK, 8192, payload, 100, NULL);
+	CHECK(p_last(h, &t)); /* at once */
+	CHECK_EQ(t.ack, base + 100);
+	CHECK_EQ(t.nsack, 1);
+	CHECK(t.sack[0].l == base && t.sack[0].r == base + 100); /* below the ACK: a DSACK */
+	CHECK_EQ(stat(h, NET_tcp_dsack_tx), 1);
+	/* Out of order data, then part of it again: DSACK, then the range. */
+	p_send(h, base + 200, una, TCP_ACK, 8192, payload, 100, NULL);
+	h_clear(h);
+	p_send(h, base + 250, una, TCP_ACK, 8192, payload, 100, NULL);
+	CHECK(p_last(h, &t));
+	CHECK_EQ(t.nsack, 2);
+	CHECK(t.sack[0].l == base + 250 && t.sack[0].r == base + 300);
+	CHECK(t.sack[1].l == base + 200 && t.sack[1].r == base + 350);
+	/* A segment partly old: only the old part is a duplicate. */
+	h_clear(h);
+	p_send(h, base + 50, una, TCP_ACK, 8192, payload, 150, NULL);
+	CHECK(p_last(h, &t));
+	CHECK_EQ(t.ack, base + 350); /* the hole is filled */
+	CHECK_EQ(t.nsack, 1);
+	CHECK(t.sack[0].l == base + 50 && t.sack[0].r == base + 100);
+	/* Reported once: the next ACK has no DSACK. */
+	h_clear(h);
+	p_send(h, base + 400, una, TCP_ACK, 8192, payload, 10, NULL);
+	CHECK(p_last(h, &t));
+	CHECK_EQ(t.nsack, 1);
+	CHECK(t.sack[0].l == base + 400);
+	CHECK_EQ(stat(h, NET_tcp_dsack_tx), 3);
+	t_free(h);
+}
+
+/* Without SACK permitted there are no DSACK blocks either. */
+TEST(no_dsack_without_sack)
+{
+	struct mica_tcp_listener *l;
+	struct harness *h = srv_new(&l, 16);
+	uint32_t una = p_connect(h, &plain_peer, 8192);
+	uint32_t base = PEER_ISN + 1;
+	struct tcp_hdr t;
+	p_send(h, base, una, TCP_ACK, 8192, payload, 100, NULL);
+	h_clear(h);
+	p_send(h, base, una, TCP_ACK, 8192, payload, 100, NULL);
+	CHECK(p_last(h, &t));
+	CHECK_EQ(t.ack, base + 100);
+	CHECK_EQ(t.nsack, 0);
+	CHECK_EQ(stat(h, NET_tcp_dsack_tx), 0);
 	t_free(h);
 }
 

@@ -274,6 +274,81 @@ TEST(write_ref_sends_from_the_referenced_memory)
 	CHECK_EQ(releases, 1);
 }
 
+/* The i-th frame sent, with its ext tail copied in after its data (as the
+ * device gathers it), parsed as TCP (checksum checked). */
+static bool p_sent_whole(struct harness *h, int i, struct tcp_hdr *t, struct mica_buf **keep)
+{
+	struct mica_buf *f = h->sent[i];
+	struct mica_buf *b = mica_buf_alloc(&h->pool, 0);
+	if (!b || f->len + f->ext_len > mica_buf_tailroom(b))
+		return false;
+	mica_buf_append(b, mica_buf_data(f), f->len);
+	mica_buf_append(b, f->ext, f->ext_len);
+	*keep = b;
+	struct eth_hdr eth;
+	struct ipv4_hdr ip;
+	if (eth_parse(mica_buf_view(b), &eth) != MICA_OK || ipv4_parse(eth.payload, &ip) != MICA_OK)
+		return false;
+	return tcp_parse(ip.payload, ip.src, ip.dst, t) == MICA_OK;
+}
+
+/* On a device that gathers (tap), a reference goes into the frame as it
+ * is: the frame points at the app's memory (pointer identity), holds it
+ * until the device is done - also past the ACK - and the checksum covers
+ * it; a retransmission points at it again. */
+TEST(frames_point_into_the_referenced_memory)
+{
+	struct mica_tcp_listener *l;
+	struct harness *h = srv_new(&l, 16);
+	h->net.dev.tx_ext = true;
+	struct seg_opts mss = {.mss = true};
+	uint32_t una = p_connect(h, &mss, 0); /* closed: both writes queue */
+	static uint8_t body[5000];
+	fill(body, sizeof(body), 11);
+	releases = 0;
+	mica_tcp_set_nodelay(app.c, true);
+	CHECK_EQ(mica_tcp_write(app.c, "HDR", 3), 3);
+	CHECK_EQ(mica_tcp_write_ref(app.c, body, sizeof(body), count_release, NULL), 5000);
+	h_clear(h);
+	p_send(h, PEER_ISN + 1, una, TCP_ACK, 65535, NULL, 0, NULL); /* the window opens */
+	uint32_t seen = 0;
+	for (int i = 0; i < h->nsent; i++) {
+		struct mica_buf *f = h->sent[i], *whole = NULL;
+		struct tcp_hdr t;
+		CHECK(p_sent_whole(h, i, &t, &whole));
+		uint32_t off = t.seq - una;
+		if (t.payload.len == 0) {
+			mica_buf_unref(whole);
+			continue;
+		}
+		/* The data area holds the headers and at most the copied bytes
+		 * (rounded to even); the rest is the app's memory itself. */
+		uint32_t from = off < 3 ? 4 : off; /* the first frame copies "HDR" and one byte */
+		CHECK(f->ext == body + (from - 3));
+		CHECK_EQ(f->ext_len, off + t.payload.len - from);
+		CHECK(memcmp(t.payload.data + (from - off), body + (from - 3), f->ext_len) == 0);
+		seen += (uint32_t)t.payload.len;
+		mica_buf_unref(whole);
+	}
+	CHECK_EQ(seen, 5003);
+	/* Acknowledged while the frames still hold it: not released yet. */
+	p_send(h, PEER_ISN + 1, una + 5003, TCP_ACK, 65535, NULL, 0, NULL);
+	CHECK_EQ(app.c->snd.len, 0);
+	CHECK_EQ(releases, 0);
+	h_clear(h); /* the device is done with them */
+	CHECK_EQ(releases, 1);
+	/* A retransmission points into the memory again. */
+	releases = 0;
+	CHECK_EQ(mica_tcp_write_ref(app.c, body, 2000, count_release, NULL), 2000);
+	h_clear(h);
+	h_advance(h, app.c->rto + MICA_NS_PER_MS);
+	CHECK(h->nsent >= 1 && h->sent[0]->ext == body);
+	p_send(h, PEER_ISN + 1, una + 7003, TCP_ACK, 65535, NULL, 0, NULL);
+	h_clear(h);
+	CHECK_EQ(releases, 1);
+	t_free(h);
+}
+
 TEST(copies_and_references_keep_their_order)
 {
 	struct mica_tcp_listener *l;
@@ -376,8 +451,9 @@ TEST(pool_budget_cuts_writes_short_and_wakes_them)
 	struct harness *h = srv_new(&l, 16);
 	struct tcp_pool *pool = h->net.tcp->pool;
 	pool->budget = 8 * TCP_BLK;
-	p_connect(h, NULL, 0); /* the peer's window is closed */
-	void *held[6];         /* what other connections hold */
+	h->net.tcp->limits.reserve = 0; /* this test is about writes, not new connections */
+	p_connect(h, NULL, 0);          /* the peer's window is closed */
+	void *held[6];                  /* what other connections hold */
 	for (int i = 0; i < 6; i++)
 		CHECK((held[i] = tcp_pool_get(pool)) != NULL);
 	static uint8_t d[64 * 1024];
