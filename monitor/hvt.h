@@ -49,6 +49,7 @@ struct hvt_dev {
 	uint64_t sectors;
 	bool read_only;
 	uint64_t rx_frames, tx_frames, rx_dropped;
+	bool link_down; /* the tap's Linux side is down (link.c) */
 	uint64_t blk_reqs, blk_read_bytes, blk_write_bytes, blk_syncs; /* block devices */
 };
 
@@ -140,6 +141,12 @@ void hvt_call_block_batch(struct hvt *h, struct mica_hvt_block_batch *a);
 void hvt_block_batch_at(struct hvt *h, uint64_t gpa);
 /* poll.c */
 void hvt_call_poll(struct hvt *h, struct mica_hvt_poll *a);
+/* link.c: the taps' link state, watched by a child process (see there). */
+int hvt_link_start(struct hvt *h);
+int hvt_link_fd(void); /* -1 when nothing is watched */
+/* Take the changes reported so far; returns the devices that changed. */
+uint64_t hvt_link_read(struct hvt *h);
+uint32_t hvt_link_down_mask(const struct hvt *h);
 /* stop.c: SIGINT/SIGTERM handling (see there). */
 void hvt_signals_setup(struct hvt *h);
 void hvt_stop_check(struct hvt *h);

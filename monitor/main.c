@@ -117,6 +117,8 @@ static void setup(struct hvt *h)
 	h->heap_start = h->img.end;
 	if (hvt_dev_check_manifest(h) < 0 || hvt_dev_open_all(h) < 0)
 		exit(HVT_EXIT_SETUP);
+	if (hvt_link_start(h) < 0)
+		hvt_err("cannot watch the net devices' links: link changes will not be seen");
 	if (hvt_vm_create(h) < 0)
 		exit(HVT_EXIT_SETUP);
 	hvt_build_page_tables(h);

@@ -7,6 +7,8 @@
 MONITOR_SRCS := $(wildcard monitor/*.c) platform/guest/pagetable.c platform/guest/trapdesc.c
 # lib/core/mac.c: the same derived MAC addresses as the tap target.
 MONITOR_SRCS += lib/core/mac.c
+# platform/tap/tap_link.c: asks a tap whether its link is up (link.c's watcher).
+MONITOR_SRCS += platform/tap/tap_link.c
 MONITOR_OBJS := $(patsubst %.c,build/monitor/obj/%.o,$(MONITOR_SRCS))
 MONITOR_SAN_OBJS := $(patsubst %.c,build/monitor-san/obj/%.o,$(MONITOR_SRCS))
 

@@ -5,8 +5,11 @@
  * signal (SIGINT, SIGTERM) arrives. An idle guest therefore costs no CPU.
  * ppoll also watches stop.c's wake pipe, so a signal that arrives between
  * the check of the stop flag and the sleep still ends the sleep; after a
- * stop request POLL returns MICA_ESTOP at once. A POLL that carries block
- * requests (blk_batch) does them first and then only looks, never sleeps. */
+ * stop request POLL returns MICA_ESTOP at once. It also watches the pipe
+ * of link changes (link.c): a device whose link went up or down is
+ * reported ready, and every POLL returns the link_down bitmap. A POLL that
+ * carries block requests (blk_batch) does them first and then only looks,
+ * never sleeps. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -18,7 +21,7 @@
  * signal; returns the ready bitmap, or -1 for a stop request. */
 static int64_t wait_ready(struct hvt *h, uint64_t timeout_ns)
 {
-	struct pollfd fds[MICA_HVT_MAX_DEVICES + 1];
+	struct pollfd fds[MICA_HVT_MAX_DEVICES + 2];
 	unsigned idx[MICA_HVT_MAX_DEVICES], n = 0;
 	for (unsigned i = 0; i < h->ndevs; i++) {
 		if (h->devs[i].kind != MICA_HVT_DEV_NET)
@@ -33,14 +36,15 @@ static int64_t wait_ready(struct hvt *h, uint64_t timeout_ns)
 		tsp = &ts;
 	}
 	fds[n] = (struct pollfd){.fd = hvt_stop_wake_fd(), .events = POLLIN};
+	fds[n + 1] = (struct pollfd){.fd = hvt_link_fd(), .events = POLLIN}; /* fd -1: ignored */
 	if (hvt_stop_requested)
 		return -1;
-	int rc = ppoll(fds, n + 1, tsp, NULL);
+	int rc = ppoll(fds, n + 2, tsp, NULL);
 	if (hvt_stop_requested)
 		return -1;
 	if (rc < 0)
 		return 0;
-	int64_t ready = 0;
+	int64_t ready = fds[n + 1].revents ? (int64_t)hvt_link_read(h) : 0;
 	for (unsigned i = 0; i < n; i++)
 		if (fds[i].revents & (POLLIN | POLLERR | POLLHUP))
 			ready |= 1ll << idx[i];
@@ -111,6 +115,7 @@ void hvt_call_poll(struct hvt *h, struct mica_hvt_poll *a)
 		return;
 	}
 	a->ready = (uint64_t)ready;
+	a->link_down = hvt_link_down_mask(h);
 	if (io && a->rx_count && (a->ready & (1ull << a->io_handle)))
 		a->rx_got = hvt_net_recv(h, io, a->rx_frames, a->rx_count, "POLL (rx)");
 	poll_ios_recv(h, ios, nio, a->ready);

@@ -3,7 +3,7 @@
  * (1 s doubling to 16 s), an OpenFlow channel (lib/openflow) on it, and
  * the switch's side of the protocol: FEATURES, CONFIG, FLOW_MOD,
  * PACKET_OUT (with buffer ids), BARRIER, multipart statistics, and the
- * PACKET_IN / FLOW_REMOVED it sends. */
+ * PACKET_IN / FLOW_REMOVED / PORT_STATUS it sends. */
 #include <mica/libc.h>
 #include <mica/log.h>
 #include "ofswitch.h"
@@ -42,6 +42,17 @@ void ctl_flow_removed(struct ofsw *sw, const struct flow *f, uint8_t reason)
 	struct of_out *o = of_chan_out(&sw->ch, 8 + 48 + 256);
 	if (o && of_encode_flow_removed(o, sw->ch.version, 0, &fs, reason) == MICA_OK)
 		sw->st.flow_removed++;
+}
+
+void ctl_port_status(struct ofsw *sw, uint32_t no)
+{
+	if (!sw->connected)
+		return;
+	struct of_port d;
+	dp_port_desc(sw, no, &d);
+	struct of_out *o = of_chan_out(&sw->ch, 8 + 8 + 64);
+	if (o && of_encode_port_status(o, sw->ch.version, 0, OFPPR_MODIFY, &d) == MICA_OK)
+		sw->st.port_status++;
 }
 
 static void error_reply(struct ofsw *sw, const struct of_msg *m, struct mica_view raw, uint32_t err)

@@ -6,7 +6,8 @@
  * another port still holds it. A table miss goes to the controller as a
  * PACKET_IN, the frame kept under a buffer id (PKT_BUFS at most, oldest
  * evicted, expired after PKT_BUF_TTL_NS); without a controller it is
- * dropped (fail=secure) or switched by MAC learning (fail=standalone). */
+ * dropped (fail=secure) or switched by MAC learning (fail=standalone).
+ * A port's link going up or down is reported to the controller. */
 #include <mica/libc.h>
 #include <mica/log.h>
 #include "ofswitch.h"
@@ -242,12 +243,30 @@ void dp_port_desc(const struct ofsw *sw, uint32_t no, struct of_port *d)
 	d->port_no = no;
 	memcpy(d->hw_addr, p->info.mac, 6);
 	memcpy(d->name, p->name, sizeof(d->name));
+	d->state = p->info.link_up ? 0 : OFPPS_LINK_DOWN;
 	d->curr = d->advertised = d->supported = 1u << 6 | 1u << 11; /* 10 Gb/s full duplex, copper */
 	d->curr_speed = d->max_speed = 10000000;
 }
 
+/* A port's link went up or down: its state in port descriptions follows,
+ * the controller hears of it (PORT_STATUS) and standalone learning
+ * forgets the MACs behind it. */
+static void on_link(struct mica_raw *r, bool up, void *arg)
+{
+	struct port *p = arg;
+	(void)r;
+	p->info.link_up = up;
+	mica_info("ofswitch", "%s: link %s", p->name, up ? "up" : "down");
+	for (unsigned i = 0; !up && i < sizeof(ofsw.learn) / sizeof(ofsw.learn[0]); i++)
+		if (ofsw.learn[i].port == p->no)
+			ofsw.learn[i].port = 0;
+	ctl_port_status(&ofsw, p->no);
+}
+
 void dp_start(struct ofsw *sw)
 {
-	for (uint32_t no = 1; no <= OFSW_PORTS; no++)
+	for (uint32_t no = 1; no <= OFSW_PORTS; no++) {
 		mica_raw_info(sw->ports[no].raw, &sw->ports[no].info);
+		mica_raw_set_link_fn(sw->ports[no].raw, on_link, &sw->ports[no]);
+	}
 }

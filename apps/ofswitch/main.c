@@ -103,13 +103,14 @@ static void ofsw_stop(struct mica_loop *loop)
 	mica_printf(
 	    "ofswitch: flows %u, lookups %llu, matched %llu, cache hits %llu, packet_in %llu (dropped %llu), "
 	    "packet_out %llu, flow_mod %llu, flow_removed %llu, miss drops %llu, buffers evicted %llu, "
-	    "connects %llu, errors sent %llu\n",
+	    "connects %llu, errors sent %llu, port status %llu\n",
 	    sw->table.n, (unsigned long long)sw->table.lookups, (unsigned long long)sw->table.matched,
 	    (unsigned long long)sw->table.cache_hits, (unsigned long long)sw->st.packet_in,
 	    (unsigned long long)sw->st.packet_in_dropped, (unsigned long long)sw->st.packet_out,
 	    (unsigned long long)sw->st.flow_mods, (unsigned long long)sw->st.flow_removed,
 	    (unsigned long long)sw->st.table_miss_drop, (unsigned long long)sw->st.buffers_evicted,
-	    (unsigned long long)sw->st.connects, (unsigned long long)sw->st.errors_sent);
+	    (unsigned long long)sw->st.connects, (unsigned long long)sw->st.errors_sent,
+	    (unsigned long long)sw->st.port_status);
 	for (uint32_t no = 1; no <= OFSW_PORTS && sw->ports[no].raw; no++) {
 		const struct port *p = &sw->ports[no];
 		mica_printf("ofswitch: %s rx %llu tx %llu tx_dropped %llu\n", p->name,

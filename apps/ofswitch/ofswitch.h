@@ -83,7 +83,7 @@ struct ofsw {
 	uint64_t started;
 	struct {
 		uint64_t packet_in, packet_in_dropped, packet_out, flow_mods, flow_removed, table_miss_drop,
-		    buffers_evicted, connects, errors_sent;
+		    buffers_evicted, connects, errors_sent, port_status;
 	} st;
 };
 
@@ -122,5 +122,7 @@ void ctl_start(struct ofsw *sw);
 bool ctl_packet_in(struct ofsw *sw, struct mica_buf *b, uint32_t in_port, uint8_t reason, uint16_t max_len,
                    uint64_t cookie);
 void ctl_flow_removed(struct ofsw *sw, const struct flow *f, uint8_t reason);
+/* Tell the controller that port `no` changed (PORT_STATUS, reason MODIFY). */
+void ctl_port_status(struct ofsw *sw, uint32_t no);
 
 #endif

@@ -205,7 +205,11 @@ struct mica_hvt_poll {
 	uint32_t rx_got;
 	uint64_t rx_frames; /* struct mica_hvt_frame[rx_count] */
 	uint32_t nio;       /* entries in io (0: only io_handle's device) */
-	uint32_t reserved;
+	/* out: bit (1 << handle) set for each net device whose link (the
+	 * tap's Linux side) is down; a change also sets the device's ready
+	 * bit. Was `reserved`: a monitor before it leaves the guest's 0 there
+	 * (all up), a guest before it ignores it. */
+	uint32_t link_down;
 	uint64_t io; /* struct mica_hvt_poll_io[nio] */
 	/* in: struct mica_hvt_block_batch to do first, or 0 */
 	uint64_t blk_batch;

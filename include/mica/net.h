@@ -166,6 +166,9 @@ typedef void (*mica_raw_recv_fn)(struct mica_raw *r, struct mica_buf **frames, i
 int mica_raw_open(struct mica_loop *loop, const char *netif, mica_raw_recv_fn fn, void *arg,
                   struct mica_raw **out);
 int mica_raw_info(struct mica_raw *r, struct mica_raw_info *info);
+/* Called when the device's link goes up or down (info.link_up follows). */
+typedef void (*mica_raw_link_fn)(struct mica_raw *r, bool up, void *arg);
+void mica_raw_set_link_fn(struct mica_raw *r, mica_raw_link_fn fn, void *arg);
 /* A buffer for a frame of up to len bytes, with MICA_RAW_HEADROOM in front;
  * NULL when none is free or len is too large. */
 struct mica_buf *mica_raw_alloc(struct mica_raw *r, size_t len);

@@ -89,7 +89,9 @@ typedef void (*mica_netif_ready_fn)(struct mica_netif *nif, void *arg);
  * when no such device is attached; MICA_ENOTSUP on targets without netifs. */
 int mica_netif_open(const char *name, struct mica_netif **out);
 int mica_netif_info(struct mica_netif *nif, struct mica_netif_info *info);
-/* Called from mica_plat_poll when frames may be waiting. */
+/* Called from mica_plat_poll when frames may be waiting, and when the
+ * device's link went up or down (mica_netif_info's link_up tells which;
+ * tap and hvt watch it, other targets report a link that is always up). */
 void mica_netif_set_ready(struct mica_netif *nif, mica_netif_ready_fn fn, void *arg);
 /* Receive up to `max` frames into buffers taken from `pool` with `headroom`
  * bytes in front; returns how many were received (0: none waiting) or a

@@ -10,7 +10,9 @@
  * callback, and a transmit queue flushed once per loop turn by a deferred
  * task. All raw devices share one buffer pool, so a frame received on one
  * can be queued on another (or several, by reference) without a copy: the
- * device that sends it drops the reference. */
+ * device that sends it drops the reference. The netif's ready callback
+ * also says when the link went up or down: each one compares the link
+ * state with the last and tells the app of a change. */
 #include <mica/net.h>
 #include <mica/platform.h>
 #include <mica/err.h>
@@ -29,6 +31,8 @@ struct mica_raw {
 	struct mica_raw_info info;
 	mica_raw_recv_fn fn;
 	void *arg;
+	mica_raw_link_fn link_fn;
+	void *link_arg;
 	struct mica_buf *txq[RAW_TXQ];
 	int ntx;
 	struct mica_task flush_task;
@@ -58,10 +62,21 @@ static void raw_flush(void *arg)
 		mica_loop_defer(r->loop, &r->flush_task);
 }
 
+static void check_link(struct mica_raw *r)
+{
+	struct mica_netif_info ni;
+	if (mica_netif_info(r->nif, &ni) != MICA_OK || ni.link_up == r->info.link_up)
+		return;
+	r->info.link_up = ni.link_up;
+	if (r->link_fn)
+		r->link_fn(r, ni.link_up, r->link_arg);
+}
+
 static void raw_ready(struct mica_netif *nif, void *arg)
 {
 	struct mica_raw *r = arg;
 	struct mica_buf *bufs[RAW_BATCH];
+	check_link(r);
 	for (int round = 0; round < RAW_BATCHES; round++) {
 		int n = mica_netif_rx(nif, &raw_pool, MICA_RAW_HEADROOM, bufs, RAW_BATCH);
 		if (n <= 0) {
@@ -117,6 +132,12 @@ int mica_raw_info(struct mica_raw *r, struct mica_raw_info *info)
 {
 	*info = r->info;
 	return MICA_OK;
+}
+
+void mica_raw_set_link_fn(struct mica_raw *r, mica_raw_link_fn fn, void *arg)
+{
+	r->link_fn = fn;
+	r->link_arg = arg;
 }
 
 struct mica_buf *mica_raw_alloc(struct mica_raw *r, size_t len)

@@ -135,6 +135,8 @@ static int decode_flow_mod13(const uint8_t *b, size_t len, struct of_flow_mod *f
 	fm->idle_timeout = rd16(b + 18), fm->hard_timeout = rd16(b + 20), fm->priority = rd16(b + 22);
 	fm->buffer_id = rd32(b + 24), fm->out_port = rd32(b + 28), fm->out_group = rd32(b + 32);
 	fm->flags = rd16(b + 36);
+	if (fm->command > OFPFC_DELETE_STRICT)
+		return of_fail(m, OFPET_FLOW_MOD_FAILED, OFPFMFC_BAD_COMMAND);
 	size_t used;
 	int rc = of_match13_decode(b + 40, len - 40, &fm->match, &used, m);
 	if (rc)

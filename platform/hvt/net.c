@@ -9,7 +9,9 @@
  *     fills them when it wakes; mica_netif_rx then hands those over first,
  *     and makes a NET_READ exit only when more frames may be waiting.
  * The first open netif uses POLL's own I/O fields, every other one an
- * entry of its `io` array, so all devices move on the same exit. */
+ * entry of its `io` array, so all devices move on the same exit.
+ * Each POLL also brings the devices' link state (link_down); the monitor
+ * sets a device's ready bit when its link changed. */
 #include <mica/err.h>
 #include <mica/libc.h>
 #include "hvt.h"
@@ -36,12 +38,15 @@ struct mica_netif {
 	struct mica_buf *got[RXP];
 	int ngot, next_got;
 	uint64_t tx_dropped;
+	struct mica_netif_info info; /* from NET_INFO, once; link_up from POLL */
+	bool have_info;
 };
 
 static struct mica_netif netifs[MICA_HVT_MAX_DEVICES];
 static struct mica_hvt_poll_io poll_io[MICA_HVT_MAX_DEVICES]; /* the other netifs' POLL I/O */
 static struct mica_netif *poll_io_nif[MICA_HVT_MAX_DEVICES];
 static uint32_t open_mask; /* bit i: netifs[i] is open (loops skip the rest) */
+static uint32_t link_down; /* bit i: netifs[i]'s link is down (the last POLL) */
 
 static int find_device(const char *name, uint32_t kind)
 {
@@ -66,13 +71,17 @@ int mica_netif_open(const char *name, struct mica_netif **out)
 
 int mica_netif_info(struct mica_netif *nif, struct mica_netif_info *info)
 {
-	struct mica_hvt_net_info a = {.handle = nif->handle};
-	hvt_call(MICA_HVT_CALL_NET_INFO, &a);
-	if (a.ret < 0)
-		return (int)a.ret;
-	memcpy(info->mac, a.mac, 6);
-	info->mtu = a.mtu;
-	info->link_up = true;
+	if (!nif->have_info) { /* MAC and MTU do not change: one exit */
+		struct mica_hvt_net_info a = {.handle = nif->handle};
+		hvt_call(MICA_HVT_CALL_NET_INFO, &a);
+		if (a.ret < 0)
+			return (int)a.ret;
+		memcpy(nif->info.mac, a.mac, 6);
+		nif->info.mtu = a.mtu;
+		nif->have_info = true;
+	}
+	*info = nif->info;
+	info->link_up = !(link_down & (1u << nif->handle));
 	return MICA_OK;
 }
 
@@ -191,6 +200,7 @@ void hvt_net_poll_done(struct mica_netif *io, const struct mica_hvt_poll *p)
 {
 	if (!io)
 		return;
+	link_down = p->link_down;
 	poll_done_one(io, p->tx_count, p->tx_ret, p->rx_count, p->rx_got);
 	for (uint32_t i = 0; i < p->nio; i++) {
 		const struct mica_hvt_poll_io *e = &poll_io[i];

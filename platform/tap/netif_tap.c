@@ -12,7 +12,12 @@
  * map to the buffer's gso_size and csum fields. --tap-offload=0 turns it
  * off (one frame of at most the MTU per system call). A frame whose bytes
  * go on in the app's memory (buf->ext, zero-copy TCP) is written with
- * one more iovec. */
+ * one more iovec.
+ *
+ * Link state: every LINK_CHECK_MS a timer asks whether each tap's Linux
+ * side is up (tap_link.c, wherever the interface was moved); a change
+ * sets info.link_up and calls the device's ready callback, which reads it
+ * with mica_netif_info (platform.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -26,14 +31,17 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/epoll.h>
+#include <sys/timerfd.h>
 #include <mica/platform.h>
 #include <mica/args.h>
 #include <mica/app.h>
 #include <mica/log.h>
 #include <mica/mac.h>
 #include "../unix/unix.h"
+#include "tap_link.h"
 
 #define TAP_MAX 16 /* an OpenFlow switch: 1 control + up to 15 ports */
+#define LINK_CHECK_MS 500
 
 struct mica_netif {
 	struct mica_unix_watch watch;
@@ -48,6 +56,7 @@ struct mica_netif {
 
 static struct mica_netif taps[TAP_MAX];
 static int ntaps;
+static struct mica_unix_watch link_timer;
 
 static bool declared(const char *name)
 {
@@ -107,6 +116,46 @@ static void on_ready(struct mica_unix_watch *w, uint32_t events)
 	struct mica_netif *nif = w->arg;
 	if (nif->fn)
 		nif->fn(nif, nif->arg);
+}
+
+/* The link timer: tell each device whose link went up or down. */
+static void on_link_timer(struct mica_unix_watch *w, uint32_t events)
+{
+	(void)events;
+	uint64_t ticks;
+	if (read(w->fd, &ticks, sizeof(ticks)) < 0)
+		return;
+	for (int i = 0; i < ntaps; i++) {
+		struct mica_netif *nif = &taps[i];
+		int up = tap_link_up(nif->watch.fd);
+		if (up < 0 || (up == 1) == nif->info.link_up)
+			continue;
+		nif->info.link_up = up == 1;
+		mica_info("tap", "%s (tap %s): link %s", nif->name, nif->ifname, up ? "up" : "down");
+		if (nif->fn)
+			nif->fn(nif, nif->arg);
+	}
+}
+
+static int link_timer_start(void)
+{
+	if (link_timer.fn)
+		return MICA_OK;
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	struct itimerspec its = {{0, LINK_CHECK_MS * 1000000L}, {0, LINK_CHECK_MS * 1000000L}};
+	if (fd < 0 || timerfd_settime(fd, 0, &its, NULL) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return mica_unix_err(e);
+	}
+	link_timer = (struct mica_unix_watch){.fd = fd, .fn = on_link_timer};
+	int rc = mica_unix_watch_add(&link_timer, EPOLLIN);
+	if (rc != MICA_OK) {
+		close(fd);
+		link_timer.fn = NULL;
+	}
+	return rc;
 }
 
 /* --net-mac:NAME=MAC, else derived from the device and tap names. */
@@ -175,6 +224,8 @@ int mica_netif_open(const char *name, struct mica_netif **out)
 	}
 	nif->watch = (struct mica_unix_watch){.fd = fd, .fn = on_ready, .arg = nif};
 	rc = mica_unix_watch_add(&nif->watch, EPOLLIN);
+	if (rc == MICA_OK && link_timer_start() != MICA_OK)
+		mica_warn("tap", "%s: link changes will not be seen", ifname);
 	if (rc != MICA_OK) {
 		close(fd);
 		return rc;

@@ -36,6 +36,8 @@ ns_add() {
 	ip netns add "$OFP-$1" || fail "cannot create namespace $OFP-$1"
 	NSS+=("$OFP-$1")
 	ip -n "$OFP-$1" link set lo up
+	# NO_IPV6=1: hosts send only what the test makes them send
+	[ -z "${NO_IPV6:-}" ] || in_ns "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 }
 in_ns() { local n=$1; shift; ip netns exec "$OFP-$n" "$@"; }
 
