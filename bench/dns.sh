@@ -13,6 +13,10 @@
 # share of queries lost, q/s as a share of its own q/s in the normal run
 # above (throughput must hold at its peak) and vs NSD.
 #
+# Then the 10000-name zone signed (NSEC3) with DO set on every query, Mica
+# vs NSD, and the image and memo size of the signed zone next to the
+# unsigned one.
+#
 #   bench/dns.sh [SECONDS]        default 10
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -128,6 +132,53 @@ run_one() {  # server dir [DNSPERF-LOAD-OPTIONS]
 	echo "$server $qps $lat $lost $us $rss $done $uus"
 }
 
+# signed DIR: the 10000-name zone signed (NSEC3, ECDSA P-256, ldns-signzone)
+# and asked with DO on every query (dnsperf -D), Mica (and NOMEMO=1) vs NSD,
+# next to the unsigned ratios of the normal run (R[], the target: no worse);
+# then the image, zone data and memo of the signed zone next to the unsigned
+# one (zonec --stats).
+signed() {
+	local dir=$1 s=$tmp/signed name qps lat lost us uus rss img uq uus0 nq0 nus0
+	command -v ldns-signzone >/dev/null || { echo "signed: needs ldns-signzone (ldnsutils)"; return; }
+	mkdir -p "$s"
+	cp "$dir/queries" "$s/queries"
+	(cd "$s" && k=$(ldns-keygen -a ECDSAP256SHA256 bench.test) &&
+		ldns-signzone -n -t 0 -o bench.test -f bench.test.zone "$dir/bench.test.zone" "$k") || return
+	local t0=$SECONDS
+	./mica build apps/dns -t unix ZONE="$s/bench.test.zone" > /dev/null
+	local build_s=$((SECONDS - t0))
+	declare -A S=()
+	for srv in nsd mica nomemo; do
+		S[$srv]=$(run_one $srv "$s" "-c 8 -T 4 -q 100 -D")
+	done
+	read -r _ nq _ _ nus _ <<<"${S[nsd]}"
+	read -r _ nq0 _ _ nus0 _ <<<"${R[nsd]}"
+	echo
+	echo "signed zone (NSEC3), DO on every query: dnsperf -c 8 -T 4 -q 100 -D -l $secs, 10000 names"
+	printf '%-8s %-6s %9s %8s %6s %10s %11s %8s %8s %8s\n' zone server 'q/s' 'lat(us)' lost 'cpu/q(us)' \
+		'user/q(us)' 'rss(kB)' 'q/s÷nsd' 'cpu÷nsd'
+	for srv in mica nomemo nsd; do
+		read -r name qps lat lost us rss _ uus <<<"${S[$srv]}"
+		printf '%-8s %-6s %9.0f %8.0f %6s %10s %11s %8s %8.2f %8.2f\n' signed "$name" "$qps" \
+			"$(awk -v l="$lat" 'BEGIN{print l*1e6}')" "$lost" "$us" "$uus" "$rss" \
+			"$(awk -v a="$qps" -v b="$nq" 'BEGIN{print a/b}')" "$(awk -v a="$us" -v b="$nus" 'BEGIN{print a/b}')"
+	done
+	for srv in mica nsd; do # the unsigned run above, for the ratios
+		read -r name qps lat lost us rss _ uus <<<"${R[$srv]}"
+		printf '%-8s %-6s %9.0f %8.0f %6s %10s %11s %8s %8.2f %8.2f\n' unsigned "$name" "$qps" \
+			"$(awk -v l="$lat" 'BEGIN{print l*1e6}')" "$lost" "$us" "$uus" "$rss" \
+			"$(awk -v a="$qps" -v b="$nq0" 'BEGIN{print a/b}')" "$(awk -v a="$us" -v b="$nus0" 'BEGIN{print a/b}')"
+	done
+	echo
+	echo "image, zone data and memo, unsigned vs signed (zonec --stats; image: the unix executable;"
+	echo "the signed image took ${build_s} s to build)"
+	for z in "$dir" "$s"; do
+		img=$(./mica build apps/dns -t unix ZONE="$z/bench.test.zone" | tail -1)
+		echo "  $(basename "$z"): $(build/tools/zonec --stats -o "$tmp/stats.c" "$z/bench.test.zone" 2>&1 | sed 's/^zonec: //')"
+		echo "    image $(stat -c %s "$img") bytes, generated C $(stat -c %s "$tmp/stats.c") bytes"
+	done
+}
+
 # overload DIR: the overload table (uses R[] of the normal run of DIR).
 overload() {
 	local dir=$1 s name qps lost done peak nq
@@ -167,3 +218,4 @@ for n in 100 10000; do
 	done
 done
 overload "$tmp/z10000"
+signed "$tmp/z10000"

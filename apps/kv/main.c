@@ -42,16 +42,20 @@ static void print_store(void)
 	          (unsigned long long)s.value_max);
 }
 
-/* The store is open (or failed): start serving. */
+/* The store is open (or failed): start serving. Called again when the
+ * store has reloaded its index after a failed write: then it serves on. */
 static void store_open(void *arg, int rc)
 {
 	struct kv_app *a = arg;
 	if (rc < 0) {
-		mica_error("kv", "cannot open the store on block device 'data': %s", mica_strerror(rc));
+		mica_error("kv", "cannot %s the store on block device 'data': %s",
+		           a->listener ? "reload" : "open", mica_strerror(rc));
 		mica_loop_stop(a->loop, 1);
 		return;
 	}
 	print_store();
+	if (a->listener)
+		return;
 	rc = mica_tcp_listen(a->net, &a->local, 1024, kv_accept, a, &a->listener);
 	if (rc < 0) {
 		mica_error("kv", "cannot listen on %u.%u.%u.%u:%u: %s", a->local.ip >> 24,

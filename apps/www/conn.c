@@ -112,11 +112,32 @@ static void out_copy(struct conn *c, const uint8_t *p, size_t n)
 	w->batch_len += n;
 }
 
-/* The last piece of a response: large ones go by reference. */
+/* Any amount, copied: through the batch in pieces while TCP takes them,
+ * the rest kept pending in one piece. */
+static void out_copy_all(struct conn *c, const uint8_t *p, size_t n)
+{
+	while (n && !c->closing) {
+		if (c->blocked) {
+			pend_append(c, p, n);
+			return;
+		}
+		size_t piece = n < WWW_BATCH ? n : WWW_BATCH;
+		out_copy(c, p, piece);
+		p += piece;
+		n -= piece;
+	}
+}
+
+/* The last piece of a response: large ones go by reference (or copied,
+ * when the site's memory may be replaced: SITE=block). */
 static void out_ref(struct conn *c, const uint8_t *p, size_t n)
 {
 	if (n <= WWW_COPY_MAX) {
 		out_copy(c, p, n);
+		return;
+	}
+	if (c->w->copy_bodies) {
+		out_copy_all(c, p, n);
 		return;
 	}
 	flush(c);

@@ -1,5 +1,6 @@
 /* main.c - the web appliance: serves the site tools/sitec compiled into
- * the image over HTTP/1.1 (GET and HEAD) on --listen=IP:PORT, prints one
+ * the image (or, built with SITE=block, the FAT volume on the block
+ * device `site`) over HTTP/1.1 (GET and HEAD) on --listen=IP:PORT, prints one
  * line per request with --log-access and its counters on exit. Only
  * the headers under include/mica are used, so every target runs it
  * unchanged. */
@@ -17,6 +18,8 @@ static const struct mica_arg_spec www_args[] = {
     {"log-access", MICA_ARG_FLAG, "0", "print one line per request", 0, 0},
     {"idle", MICA_ARG_INT, "15", "seconds before an idle keep-alive connection is closed", 1, 3600},
     {"max-conns", MICA_ARG_INT, "512", "most connections at once; more are refused with 503", 1, 65535},
+    {"site-poll", MICA_ARG_INT, "2",
+     "SITE=block: seconds between looks at the volume for changes (0: read it only at start)", 0, 3600},
 };
 
 void www_update_date(struct www *w)
@@ -32,14 +35,16 @@ static int www_start(struct mica_loop *loop)
 {
 	struct www *w = &www;
 	w->loop = loop;
-	w->site = &mica_site;
 	w->idle_ns = (uint64_t)mica_arg_int("idle") * MICA_NS_PER_S;
 	w->max_conns = (unsigned)mica_arg_int("max-conns");
 	w->log_access = mica_arg_flag("log-access");
 	w->date_sec = -1;
 	www_update_date(w);
 	struct mica_endpoint local = {0, 0};
-	int rc = mica_net_open(loop, "service", &w->net);
+	int rc = www_site_start(w);
+	if (rc != MICA_OK)
+		return rc;
+	rc = mica_net_open(loop, "service", &w->net);
 	if (rc == MICA_OK)
 		rc = mica_net_listen_addr(w->net, mica_arg_str("listen"), 80, 8080, &local);
 	if (rc == MICA_OK)

@@ -8,9 +8,6 @@
 #include <mica/loop.h>
 #include <mica/net.h>
 
-/* The compiled site (tools/sitec output linked into the image). */
-extern const struct mica_http_site mica_site;
-
 /* Responses of one on_data batch are gathered here and written at once;
  * pieces larger than WWW_COPY_MAX go to TCP by reference instead. */
 #define WWW_BATCH 32768
@@ -28,6 +25,9 @@ struct www {
 	struct mica_net *net;
 	struct mica_tcp_listener *listener;
 	const struct mica_http_site *site;
+	/* Bodies are copied to TCP, never referenced: the site's memory may
+	 * be replaced between two callbacks (SITE=block). */
+	bool copy_bodies;
 	uint64_t idle_ns;
 	unsigned max_conns, conns;
 	bool log_access;
@@ -41,6 +41,10 @@ struct www {
 };
 
 extern struct www www;
+
+/* Set w->site: the compiled site (site_compiled.c) or the FAT volume on
+ * the block device `site` (site_block.c). */
+int www_site_start(struct www *w);
 
 /* Refresh www.date when the wall-clock second has changed. */
 void www_update_date(struct www *w);

@@ -44,6 +44,11 @@ struct mica_http_site {
 	uint32_t nentries;
 };
 
+/* Content-Type of a file by the extension of name[0, len) (text types with
+ * "; charset=utf-8", unknown ones application/octet-stream), and whether
+ * compressing the format can pay off (lib/http/media.c). */
+const char *mica_http_media_type(const char *name, size_t len, bool *compressible);
+
 /* The entry for a decoded path, or NULL. */
 const struct mica_http_entry *mica_http_site_find(const struct mica_http_site *s, const uint8_t *path,
                                                   size_t len);

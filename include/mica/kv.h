@@ -53,7 +53,8 @@ struct mica_kv_config {
  * last MiB are zero. done(arg, rc) is called from the loop when it is
  * ready (rc 0) or has failed: MICA_EBADMSG for a device that holds
  * something else (never written to), MICA_EIO for a device error. The
- * reason is logged under the tag "kv". */
+ * reason is logged under the tag "kv". After a failed write the store
+ * reloads its index from the device and calls done again. */
 int mica_kv_open(struct mica_loop *loop, struct mica_blk *dev, const struct mica_kv_config *cfg,
                  void (*done)(void *arg, int rc), void *arg, struct mica_kv **out);
 /* Free the store's memory without any I/O (what a crash leaves behind;

@@ -2,7 +2,9 @@
  *
  * One ring per device, set up with the raw system calls (no liburing).
  * A request becomes one submission queue entry - READ, WRITE (RWF_DSYNC
- * for FUA) or FSYNC(DATASYNC) - entered at once; the ring's descriptor is
+ * for FUA) or FSYNC(DATASYNC) - entered at once, except while completions
+ * are being reaped: the requests their callbacks submit are entered
+ * together, with one system call, at the end of the reap; the ring's descriptor is
  * in the platform's epoll set and is readable while completions wait, so
  * mica_plat_poll reaps them and calls each request's done(). A short
  * transfer is resubmitted for the rest; more requests than the ring holds
@@ -22,6 +24,8 @@
 struct blk_ring {
 	int fd;
 	unsigned entries, inflight;
+	unsigned unentered; /* entries filled but not yet given to the kernel */
+	bool reaping;       /* in ring_reap: enter at its end */
 	/* submission ring */
 	void *sq_map;
 	size_t sq_map_len;
@@ -95,7 +99,21 @@ static void ring_free(struct blk_ring *r)
 	free(r);
 }
 
-/* Fill one entry for what is left of r and enter it. */
+/* Give the kernel the entries filled since the last time. */
+static void ring_flush(struct blk_ring *ring)
+{
+	while (ring->unentered) {
+		int n = ring_enter(ring->fd, ring->unentered);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EBUSY))
+			continue;
+		if (n <= 0)
+			break; /* they stay in the ring; the next enter takes them */
+		ring->unentered -= (unsigned)n < ring->unentered ? (unsigned)n : ring->unentered;
+	}
+}
+
+/* Fill one entry for what is left of r and enter it (at the end of the
+ * reap when reaping). */
 static void ring_push(struct blk_ring *ring, struct mica_blk_req *r)
 {
 	struct mica_blkif *b = ring->blk;
@@ -122,8 +140,9 @@ static void ring_push(struct blk_ring *ring, struct mica_blk_req *r)
 	ring->sq_array[idx] = idx;
 	__atomic_store_n(ring->sq_tail, tail + 1, __ATOMIC_RELEASE);
 	ring->inflight++;
-	while (ring_enter(ring->fd, 1) < 0 && (errno == EINTR || errno == EAGAIN || errno == EBUSY))
-		;
+	ring->unentered++;
+	if (!ring->reaping)
+		ring_flush(ring);
 }
 
 static void backlog_push(struct blk_ring *ring, struct mica_blk_req *r)
@@ -190,6 +209,7 @@ static void ring_reap(struct mica_unix_watch *w, uint32_t events)
 {
 	struct blk_ring *ring = w->arg;
 	(void)events;
+	ring->reaping = true;
 	for (;;) {
 		unsigned head = *ring->cq_head, tail = __atomic_load_n(ring->cq_tail, __ATOMIC_ACQUIRE);
 		if (head == tail)
@@ -202,6 +222,8 @@ static void ring_reap(struct mica_unix_watch *w, uint32_t events)
 		ring_finish(ring, r, res);
 		ring_refill(ring);
 	}
+	ring->reaping = false;
+	ring_flush(ring);
 }
 
 int blk_ring_open(struct mica_blkif *b, unsigned entries)

@@ -5,6 +5,7 @@
  * into it (see include/mica/http_site.h). Any problem with the site is an
  * error naming the file, and exit code 1. */
 #include "sitec.h"
+#include <mica/http_site.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +58,7 @@ int main(int argc, char **argv)
 		if (f->dir)
 			continue;
 		bool compressible;
-		f->type = sitec_media_type(f->url, &compressible);
+		f->type = mica_http_media_type(f->url, strlen(f->url), &compressible);
 		if (compressible)
 			sitec_compress(f);
 	}

@@ -42,10 +42,6 @@ void sitec_walk(const char *root, struct sitec_site *site);
 /* Sort by URL and add the "dir/" aliases of index.html files. */
 void sitec_index(struct sitec_site *site);
 
-/* Content-Type for a file name (with "; charset=utf-8" for text), and
- * whether compressing it can pay off. */
-const char *sitec_media_type(const char *name, bool *compressible);
-
 /* Fill var[1] (gzip) and var[2] (br) when smaller than var[0]. */
 void sitec_compress(struct sitec_file *f);
 

@@ -1,8 +1,11 @@
 /* main.c - zonec: compile master files into C data for apps/dns.
- *   zonec [--nomemo] [--no-zonemd] -o OUT.c ZONEFILE...   compile (one C file)
+ *   zonec [--nomemo] [--memo-max=BYTES] [--no-zonemd] [--stats] -o OUT.c ZONEFILE...
+ *                                          compile (one C file)
  *   zonec [--no-zonemd] --check ZONEFILE...               only parse and check
  * A zone's ZONEMD digest (RFC 8976) is checked unless --no-zonemd;
- * --stats prints the size of each zone's data and memo.
+ * --stats prints the size of each zone's data and memo; --memo-max bounds
+ * the memo of all zones (default ZMEMO_BUDGET, 32 MiB): names past it are
+ * answered by the engine, with a warning.
  * The origin for relative names starts as the file name without .zone or
  * .db (example.com.zone -> example.com.); the zone's apex is its SOA owner.
  * Errors are printed as "file:line: reason"; exit status 1 on any. */
@@ -12,8 +15,9 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: zonec [--nomemo] [--no-zonemd] [--stats] -o OUT.c ZONEFILE...\n"
-	                "       zonec [--no-zonemd] --check ZONEFILE...\n");
+	fprintf(stderr,
+	        "usage: zonec [--nomemo] [--memo-max=BYTES] [--no-zonemd] [--stats] -o OUT.c ZONEFILE...\n"
+	        "       zonec [--no-zonemd] --check ZONEFILE...\n");
 	return 2;
 }
 
@@ -38,10 +42,40 @@ static void print_stats(const struct zbuilt *zb, size_t n)
 	}
 }
 
+/* A byte count: decimal digits only. */
+static bool parse_bytes(const char *s, size_t *out)
+{
+	char *end;
+	if (*s < '0' || *s > '9')
+		return false;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (*end || v > SIZE_MAX)
+		return false;
+	*out = (size_t)v;
+	return true;
+}
+
+/* Names whose answers the memo budget left to the engine. */
+static void warn_budget(const struct zbuilt *zb, size_t n, size_t budget)
+{
+	for (size_t k = 0; k < n; k++) {
+		char name[1024];
+		if (!zb[k].memo_no_do && !zb[k].memo_none)
+			continue;
+		fprintf(
+		    stderr,
+		    "zonec: warning: %s: the memo budget (%zu bytes, --memo-max=BYTES, build key MEMOMAX) "
+		    "leaves the DO answers of %u names and all answers of %u names to the engine\n",
+		    mica_dns_name_str(zb[k].names + zb[k].nodes[0].name, name, sizeof(name)), budget,
+		    zb[k].memo_no_do, zb[k].memo_none);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *out = NULL;
 	bool memo = true, check = false, zonemd = true, stats = false;
+	size_t budget = ZMEMO_BUDGET;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--nomemo"))
@@ -52,6 +86,8 @@ int main(int argc, char **argv)
 			zonemd = false;
 		else if (!strcmp(argv[i], "--stats"))
 			stats = true;
+		else if (!strncmp(argv[i], "--memo-max=", 11) && parse_bytes(argv[i] + 11, &budget))
+			continue;
 		else if (!strcmp(argv[i], "-o") && i + 1 < argc)
 			out = argv[++i];
 		else
@@ -84,10 +120,12 @@ int main(int argc, char **argv)
 	}
 	if (check)
 		return 0;
-	if (memo && zmemo(zb, n) < 0) {
+	if (memo && zmemo(zb, n, budget) < 0) {
 		fprintf(stderr, "zonec: memo failed\n");
 		return 1;
 	}
+	if (memo)
+		warn_budget(zb, n, budget);
 	if (stats)
 		print_stats(zb, n);
 	char tmp[4096];

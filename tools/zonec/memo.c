@@ -5,7 +5,9 @@
  * template, each name one NXDOMAIN template for the names below it (when
  * no wildcard covers them and no DNAME redirects them: DNAME answers hold
  * the query name and go to the engine); wildcards use the wildcard
- * node's entries. */
+ * node's entries. A budget bounds the memo of all zones: a name's entries
+ * with DO, or all of them, are left out (to the engine) when they would go
+ * past it, so a large signed zone cannot blow up the image. */
 #include "zonec.h"
 #include <stdlib.h>
 #include <string.h>
@@ -102,7 +104,13 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 
 struct caps {
 	size_t memo, data, fix;
+	size_t used, budget; /* memo bytes of all zones so far, and the limit */
 };
+
+size_t zmemo_size(const struct zbuilt *zb)
+{
+	return zb->memo_data_len + zb->z.nmemo * sizeof(struct mica_dns_memo) + zb->nfix * sizeof(uint16_t);
+}
 
 /* Append a template to the zone's memo; returns its index. */
 static uint32_t keep(struct zbuilt *zb, struct caps *c, struct tmpl *t, uint16_t qtype)
@@ -184,6 +192,30 @@ static bool memo_group(const struct mica_dns_zoneset *zs, struct zbuilt *zb, str
 	return ok;
 }
 
+/* One group of a node's entries (without or with DO), kept only when it
+ * is complete and fits in the budget; false otherwise (nothing kept; one
+ * more name counted in *over when the budget was the reason). */
+static bool memo_group_fits(const struct mica_dns_zoneset *zs, struct zbuilt *zb, struct caps *c, uint32_t i,
+                            const uint16_t *types, size_t ntypes, uint16_t other_type, bool dnssec,
+                            uint32_t *over)
+{
+	size_t before = zmemo_size(zb);
+	uint32_t nmemo = zb->z.nmemo;
+	size_t data = zb->memo_data_len, nfix = zb->nfix;
+	bool ok = memo_group(zs, zb, c, i, types, ntypes, other_type, dnssec);
+	size_t cost = zmemo_size(zb) - before;
+	if (ok && c->used + cost <= c->budget) {
+		c->used += cost;
+		return true;
+	}
+	zb->z.nmemo = nmemo;
+	zb->memo_data_len = data;
+	zb->nfix = nfix;
+	if (ok)
+		(*over)++;
+	return false;
+}
+
 static void memo_node(const struct mica_dns_zoneset *zs, struct zbuilt *zb, struct caps *c, uint32_t i,
                       const uint16_t *types, size_t ntypes, uint16_t other_type)
 {
@@ -192,17 +224,16 @@ static void memo_node(const struct mica_dns_zoneset *zs, struct zbuilt *zb, stru
 	nd->nmemo = 0;
 	if (nd->cut != MICA_DNS_NONE && nd->cut != i)
 		return; /* below a delegation: the cut's referral */
-	bool ok = memo_group(zs, zb, c, i, types, ntypes, other_type, false);
-	if (ok && zb->z.secure)
-		ok = memo_group(zs, zb, c, i, types, ntypes, other_type, true);
-	if (!ok) { /* this name goes to the engine */
-		zb->z.nmemo = nd->memo;
+	/* a group left out: its queries go to the engine (lib/dns/memo.c
+	 * finds no entry of that kind for the name) */
+	if (!memo_group_fits(zs, zb, c, i, types, ntypes, other_type, false, &zb->memo_none))
 		return;
-	}
+	if (zb->z.secure)
+		(void)memo_group_fits(zs, zb, c, i, types, ntypes, other_type, true, &zb->memo_no_do);
 	nd->nmemo = (uint16_t)(zb->z.nmemo - nd->memo);
 }
 
-int zmemo(struct zbuilt *zones, size_t n)
+int zmemo(struct zbuilt *zones, size_t n, size_t budget)
 {
 	const struct mica_dns_zone *ptrs[64];
 	if (n > 64)
@@ -231,14 +262,16 @@ int zmemo(struct zbuilt *zones, size_t n)
 			}
 	}
 	const struct mica_dns_zoneset zs = {ptrs, n};
+	size_t used = 0;
 	for (size_t k = 0; k < n; k++) {
 		struct zbuilt *zb = &zones[k];
-		struct caps c = {0};
+		struct caps c = {.used = used, .budget = budget};
 		for (uint32_t i = 0; i < zb->z.nnodes; i++)
 			memo_node(&zs, zb, &c, i, types, ntypes, other);
 		zb->z.memo = zb->memo;
 		zb->z.memo_data = zb->memo_data;
 		zb->z.memo_fix = zb->memo_fix;
+		used = c.used;
 	}
 	return 0;
 }

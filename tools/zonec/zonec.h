@@ -67,12 +67,21 @@ struct zbuilt {
 	struct mica_dns_memo *memo;
 	uint16_t *memo_fix;
 	size_t names_len, rdata_len, memo_data_len, nfix, hash_size;
+	uint32_t memo_no_do,
+	    memo_none; /* names over the memo budget: DO answers, all answers by the engine */
 };
 
 /* Check and build a zone; 0, or -1 after printing errors. */
 int zbuild(struct zbuilt *b, struct zfile *zf);
-/* Compute the memo of every zone (they see each other for CNAME chains). */
-int zmemo(struct zbuilt *zones, size_t n);
+/* The default memo budget (zonec --memo-max, build key MEMOMAX): bytes of
+ * memo entries, answer data and pointer fixups of all zones together. */
+#define ZMEMO_BUDGET ((size_t)32 << 20)
+/* Compute the memo of every zone (they see each other for CNAME chains),
+ * within budget bytes: a name whose answers with DO (then without) would
+ * go past it is left to the engine. */
+int zmemo(struct zbuilt *zones, size_t n, size_t budget);
+/* Bytes a zone's memo takes in the image. */
+size_t zmemo_size(const struct zbuilt *zb);
 /* Write the C file of all zones. */
 int zemit(FILE *out, struct zbuilt *zones, size_t n, bool memo, const char *what);
 void zbuilt_free(struct zbuilt *b);

@@ -7,10 +7,11 @@
 # answered with a full transfer) and then answer exactly as Mica does
 # (dnsdiff.py, DO in most variants; transfers, NOTIFY and ANY left out).
 # An AXFR from Mica holds the same records as one from the secondary,
-# between two SOAs; from 127.0.0.2 (not allowed) it is REFUSED.
+# between two SOAs (and dig AXFR and kdig AXFR get them all); from
+# 127.0.0.2 (not allowed) it is REFUSED.
 # timeout: 300
 . "$(dirname "$0")/../lib.sh"
-need_cmd nsd nsd-checkconf kdig
+need_cmd nsd nsd-checkconf kdig dig
 . tests/integration/dns/nsd.sh
 Z=tests/integration/dns/zones
 ZONES="$Z/example.com.zone $Z/signed.example.zone"
@@ -79,8 +80,13 @@ for f in $ALL; do
 	/usr/bin/python3 tests/integration/dns/axfr.py 127.0.0.1:"$nsd_port" "$name" > "$tmp/nsd.axfr" ||
 		fail "AXFR of $name from the secondary"
 	diff "$tmp/mica.axfr" "$tmp/nsd.axfr" || fail "the secondary holds other records of $name"
-	kdig +tcp @127.0.0.1 -p "$mica_port" "$name" AXFR | tail -3
-	echo "== AXFR $name: $(wc -l < "$tmp/mica.axfr") records, the same on the secondary"
+	kdig +tcp @127.0.0.1 -p "$mica_port" "$name" AXFR > "$tmp/kdig.axfr"
+	tail -3 "$tmp/kdig.axfr"
+	# dig and kdig count the same records (both SOAs included)
+	nk=$(sed -n 's/^;; Received .* \([0-9]*\) records)$/\1/p' "$tmp/kdig.axfr")
+	nd=$(dig +tcp @127.0.0.1 -p "$mica_port" "$name" AXFR | grep -v '^;' | grep -c .)
+	[ -n "$nk" ] && [ "$nk" -eq "$nd" ] || fail "dig AXFR $name: $nd records, kdig: $nk"
+	echo "== AXFR $name: $(wc -l < "$tmp/mica.axfr") records, the same on the secondary; dig AXFR: $nd"
 done
 # not allowed: REFUSED (as NSD without provide-xfr for that address)
 kdig +tcp -b 127.0.0.2 @127.0.0.1 -p "$mica_port" example.com AXFR > "$tmp/refused" 2>&1 || true

@@ -22,7 +22,7 @@ static int load(void)
 		if (zparse_file(&zf[i], files[i], stdout) < 0 || zbuild(&zb[i], &zf[i]) < 0)
 			return -1;
 	}
-	if (zmemo(zb, NZ) < 0)
+	if (zmemo(zb, NZ, ZMEMO_BUDGET) < 0)
 		return -1;
 	for (int i = 0; i < NZ; i++) {
 		with_memo[i] = &zb[i].z;
@@ -83,9 +83,10 @@ static void mixed_case(uint8_t *dst, const uint8_t *src, size_t len)
 		dst[i] = (i % 3 == 1 && src[i] >= 'a' && src[i] <= 'z') ? (uint8_t)(src[i] - 32) : src[i];
 }
 
-TEST(memo_equals_engine_for_every_name_and_type)
+/* Every name of the zones, with prefixes (wildcard, referral, NXDOMAIN),
+ * many types, some in mixed case: srv_memo against srv_plain. */
+static void compare_all(void)
 {
-	CHECK_EQ(load(), 0);
 	static const uint16_t types[] = {1,   2,   5,   6,  12, 15, 16, 28, 33, 257, 65280,
 	                                 731, 999, 255, 43, 48, 46, 47, 50, 51, 0};
 	static const char *prefixes[] = {"", "\1x", "\1a\1b", "\1*"};
@@ -112,6 +113,12 @@ TEST(memo_equals_engine_for_every_name_and_type)
 	}
 	printf("  %d queries compared, %d differ, %llu answered from the memo\n", compared, differing,
 	       (unsigned long long)srv_memo.st.memo_hits);
+}
+
+TEST(memo_equals_engine_for_every_name_and_type)
+{
+	CHECK_EQ(load(), 0);
+	compare_all();
 	CHECK_EQ(differing, 0);
 	CHECK(compared > 5000);
 	CHECK(srv_memo.st.memo_hits > (uint64_t)compared / 2);
@@ -156,6 +163,56 @@ TEST(memo_serves_dnssec_answers)
 		size_t r = mica_dns_respond(&srv_memo, q, n, a, sizeof(a), false);
 		CHECK(r > 12 && (a[7] > 0 || a[9] > 0)); /* records in answer or authority */
 		CHECK_EQ(srv_memo.st.memo_hits, before + (cases[i].memo ? 1 : 0));
+	}
+}
+
+/* The zones built again with a memo budget; the names past it go to the
+ * engine. Returns the bytes used; counts the names left out. */
+static size_t build_with_budget(size_t budget, struct zfile *zf2, struct zbuilt *out, uint32_t *no_do,
+                                uint32_t *none)
+{
+	static const struct mica_dns_zone *ptrs[NZ];
+	size_t used = 0;
+	*no_do = *none = 0;
+	for (int i = 0; i < NZ; i++)
+		CHECK(zparse_file(&zf2[i], files[i], stdout) == 0 && zbuild(&out[i], &zf2[i]) == 0);
+	CHECK_EQ(zmemo(out, NZ, budget), 0);
+	for (int i = 0; i < NZ; i++) {
+		used += zmemo_size(&out[i]);
+		*no_do += out[i].memo_no_do;
+		*none += out[i].memo_none;
+		ptrs[i] = &out[i].z;
+	}
+	printf("  budget %zu bytes: %zu used, %u names without DO entries, %u without any\n", budget, used,
+	       *no_do, *none);
+	mica_dns_server_init(&srv_memo, ptrs, NZ, true);
+	return used;
+}
+
+/* Budgets of a third of the full memo (the last zones left out), and of
+ * all but half the signed zone's (its DO answers partly left out): the
+ * others still come from the memo, and every answer is the engine's. */
+TEST(memo_within_a_budget_still_equals_engine)
+{
+	static struct zfile zf2[NZ];
+	static struct zbuilt zb2[NZ];
+	size_t full = 0;
+	for (int i = 0; i < NZ; i++)
+		full += zmemo_size(&zb[i]);
+	size_t budgets[2] = {full / 3, full - zmemo_size(&zb[NZ - 1]) / 2};
+	for (int b = 0; b < 2; b++) {
+		uint32_t no_do, none;
+		size_t used = build_with_budget(budgets[b], zf2, zb2, &no_do, &none);
+		CHECK(used <= budgets[b] && used > 0);
+		CHECK(b == 0 ? none > 0 : no_do > 0);
+		compared = differing = 0;
+		compare_all();
+		CHECK_EQ(differing, 0);
+		CHECK(srv_memo.st.memo_hits > 0);
+		for (int i = 0; i < NZ; i++) {
+			zbuilt_free(&zb2[i]);
+			zfile_free(&zf2[i]);
+		}
 	}
 }
 

@@ -245,7 +245,7 @@ static void setup(void)
 		zname_from_text("example.com.", 12, &root, zf.origin);
 		zparse(&zf, ZONE, strlen(ZONE));
 		CHECK_EQ(zbuild(&zb, &zf), 0);
-		CHECK_EQ(zmemo(&zb, 1), 0);
+		CHECK_EQ(zmemo(&zb, 1, ZMEMO_BUDGET), 0);
 		zones[0] = &zb.z;
 		built = true;
 	}

@@ -30,7 +30,7 @@ static void setup(bool memo)
 		zname_from_text("example.com.", 12, &root, zf.origin);
 		zparse(&zf, ZONE, strlen(ZONE));
 		CHECK_EQ(zbuild(&zb, &zf), 0);
-		CHECK_EQ(zmemo(&zb, 1), 0);
+		CHECK_EQ(zmemo(&zb, 1, ZMEMO_BUDGET), 0);
 		zones[0] = &zb.z;
 		built = true;
 	}
@@ -176,7 +176,7 @@ TEST(truncation_without_edns)
 	zparse(&f, text, strlen(text));
 	struct zbuilt b;
 	CHECK_EQ(zbuild(&b, &f), 0);
-	CHECK_EQ(zmemo(&b, 1), 0);
+	CHECK_EQ(zmemo(&b, 1, ZMEMO_BUDGET), 0);
 	const struct mica_dns_zone *z[1] = {&b.z};
 	mica_dns_server_init(&srv, z, 1, true);
 	size_t n = ask("big.big.test.", 1, 0, 0, false);

@@ -9,8 +9,8 @@
  * an older value, never a torn or foreign one. Then the recovered store
  * takes more writes and is reopened again (the log goes on after a torn
  * tail). Rounds alternate 512- and 4096-byte sectors and FUA with
- * write+flush. KV_CRASH_ROUNDS sets the count (bench/storage.sh runs
- * thousands). */
+ * write+flush. KV_CRASH_ROUNDS sets the count (bench/storage-crash.sh
+ * runs thousands). */
 #include "../check.h"
 #include "kvtest.h"
 #include <stdio.h>

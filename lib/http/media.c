@@ -1,9 +1,10 @@
-/* mime.c - Content-Type by file extension (the IANA media types of the
+/* media.c - Content-Type by file extension (the IANA media types of the
  * common web formats; text types carry charset=utf-8), and whether a
- * format is worth compressing (already-compressed formats are not). */
-#include "sitec.h"
-#include <string.h>
-#include <strings.h>
+ * format is worth compressing (already-compressed formats are not).
+ * Shared by the site compiler (tools/sitec) and apps/www's site read
+ * from a FAT volume at run time, so both give a file the same type. */
+#include <mica/http_site.h>
+#include <mica/libc.h>
 
 struct media {
 	const char *ext, *type;
@@ -122,13 +123,29 @@ static const struct media table[] = {
     PACKED("odt", "application/vnd.oasis.opendocument.text"),
 };
 
-const char *sitec_media_type(const char *name, bool *compressible)
+/* Does ext[0, n) equal the lower-case e, ignoring ASCII case? */
+static bool ext_is(const char *ext, size_t n, const char *e)
 {
-	const char *slash = strrchr(name, '/');
-	const char *dot = strrchr(slash ? slash + 1 : name, '.');
-	if (dot && dot[1]) {
+	size_t i = 0;
+	for (; i < n && e[i]; i++) {
+		char c = ext[i] >= 'A' && ext[i] <= 'Z' ? (char)(ext[i] + 32) : ext[i];
+		if (c != e[i])
+			return false;
+	}
+	return i == n && !e[i];
+}
+
+const char *mica_http_media_type(const char *name, size_t len, bool *compressible)
+{
+	size_t dot = len;
+	for (size_t i = len; i-- > 0 && name[i] != '/';)
+		if (name[i] == '.') {
+			dot = i;
+			break;
+		}
+	if (dot + 1 < len) {
 		for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-			if (strcasecmp(dot + 1, table[i].ext) == 0) {
+			if (ext_is(name + dot + 1, len - dot - 1, table[i].ext)) {
 				*compressible = table[i].compressible;
 				return table[i].type;
 			}

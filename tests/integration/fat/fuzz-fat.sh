@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# fuzz-fat.sh - libFuzzer on lib/fat's reading of FAT metadata from disk
+# (tests/fuzz/fat), bounded (FUZZ_FAT_SECONDS, default 20). The seeds are
+# made here with mkfs.fat and mcopy: FAT12 and FAT16 volumes with long
+# names, a subdirectory and files, cut to their first 256 KiB.
+# timeout: 180
+. "$(dirname "$0")/../lib.sh"
+PATH=$PATH:/usr/sbin:/sbin
+need_cmd clang
+need_cmd mkfs.fat
+need_cmd mcopy
+make --no-print-directory -s fuzz-fat >/dev/null 2>&1 || skip "cannot build libFuzzer targets (needs clang and libclang-rt-14-dev)"
+work=$(mktemp -d)
+trap 'cleanup_bg; rm -rf "$work"' EXIT
+mkdir -p "$work/seeds" "$work/corpus" "$work/tree/a sub dir"
+printf 'hello\n' > "$work/tree/index.html"
+head -c 3000 /dev/urandom > "$work/tree/a sub dir/a file with a long name.bin"
+export MTOOLS_SKIP_CHECK=1
+mkfs.fat -F 12 -C "$work/fat12.img" 256 >/dev/null
+mkfs.fat -F 16 -s 1 -C "$work/fat16.img" 4200 >/dev/null
+for img in fat12 fat16; do
+	mcopy -s -i "$work/$img.img" "$work/tree/"* ::/ || fail "mcopy into $img"
+	head -c 262144 "$work/$img.img" > "$work/seeds/$img"
+done
+build/fuzz/fat -max_total_time="${FUZZ_FAT_SECONDS:-20}" -max_len=262144 -timeout=10 -rss_limit_mb=1024 \
+	-artifact_prefix="$work/crash-" -print_final_stats=1 "$work/corpus" "$work/seeds" > "$work/log" 2>&1 || true
+tail -4 "$work/log"
+if ls "$work"/crash-* "$work"/timeout-* >/dev/null 2>&1; then
+	grep -B2 -A20 "ERROR\|ALARM\|deadly\|timeout" "$work/log" | head -60
+	fail "the FAT fuzzer found a failing input"
+fi
+grep -q "^Done [0-9]* runs" "$work/log" || fail "the fuzzer did not finish its runs"
+echo "fat fuzzer: no failure in $(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$work/log") runs"
