@@ -44,9 +44,12 @@ trap cleanup EXIT
 
 netns_up() { mica_netns_up "$NS" "$TAP" "$HOST_IP/24" || fail "cannot create namespace $NS"; }
 
-# start_image IMAGE ARGS...: run it in the namespace, log to $LOG.
+# start_image IMAGE ARGS...: run it in the namespace, log to $LOG. The log
+# is emptied here, not by the background job's redirection, so a wait_log
+# right after a restart cannot match the previous run's lines.
 start_image() {
-	ip netns exec "$NS" "$@" > "$LOG" 2>&1 &
+	: > "$LOG"
+	ip netns exec "$NS" "$@" >> "$LOG" 2>&1 &
 	APP_PID=$!
 }
 
