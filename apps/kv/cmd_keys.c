@@ -34,19 +34,25 @@ static enum kv_result put(struct kv_cmd_ctx *x, const struct mica_resp_arg *key,
 	return KV_DONE;
 }
 
-static enum kv_result cmd_get(struct kv_cmd_ctx *x)
+/* Reply with key's value, or null when it has none (GET, GETSET, SET GET). */
+static enum kv_result reply_value(struct kv_cmd_ctx *x, const struct mica_resp_arg *key, bool *found)
 {
 	const uint8_t *v;
 	size_t n;
-	bool found;
-	enum kv_result r = kv_read(x, &x->argv[1], &v, &n, &found);
+	enum kv_result r = kv_read(x, key, &v, &n, found);
 	if (r != KV_DONE)
 		return r;
-	if (found)
+	if (*found)
 		mica_resp_bulk(x->out, v, n);
 	else
 		mica_resp_null(x->out);
 	return KV_DONE;
+}
+
+static enum kv_result cmd_get(struct kv_cmd_ctx *x)
+{
+	bool found;
+	return reply_value(x, &x->argv[1], &found);
 }
 
 /* SET's options. */
@@ -107,21 +113,13 @@ static enum kv_result cmd_set(struct kv_cmd_ctx *x)
 	enum kv_result r = parse_set_opts(x, &o);
 	if (r != KV_DONE)
 		return r;
-	const uint8_t *old = NULL;
-	size_t oldn = 0;
 	struct mica_kv_meta m = {0};
 	bool found = mica_kv_meta(kvapp.kv, x->argv[1].p, x->argv[1].len, &m) == MICA_OK;
 	note(x, m.ticket);
-	if (o.get) {
-		r = kv_read(x, &x->argv[1], &old, &oldn, &found);
+	if (o.get) { /* the old value goes out first: the write may replace it in memory */
+		r = reply_value(x, &x->argv[1], &found);
 		if (r != KV_DONE)
 			return r;
-	}
-	if (o.get) { /* the old value goes out first: the write may replace it in memory */
-		if (found)
-			mica_resp_bulk(x->out, old, oldn);
-		else
-			mica_resp_null(x->out);
 	}
 	if ((o.nx && found) || (o.xx && !found)) {
 		if (!o.get)
@@ -136,16 +134,10 @@ static enum kv_result cmd_set(struct kv_cmd_ctx *x)
 
 static enum kv_result cmd_getset(struct kv_cmd_ctx *x)
 {
-	const uint8_t *old;
-	size_t n;
 	bool found;
-	enum kv_result r = kv_read(x, &x->argv[1], &old, &n, &found);
+	enum kv_result r = reply_value(x, &x->argv[1], &found);
 	if (r != KV_DONE)
 		return r;
-	if (found)
-		mica_resp_bulk(x->out, old, n);
-	else
-		mica_resp_null(x->out);
 	return put(x, &x->argv[1], x->argv[2].p, x->argv[2].len, 0);
 }
 
