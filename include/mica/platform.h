@@ -176,5 +176,8 @@ struct mica_blk_req {
 };
 
 int mica_blkif_submit(struct mica_blkif *blk, struct mica_blk_req *req);
+/* For platforms: MICA_OK when req may go to a device described by info,
+ * else the error mica_blkif_submit returns (EINVAL, ERANGE, EPERM). */
+int mica_blk_req_check(const struct mica_blkif_info *info, const struct mica_blk_req *req);
 
 #endif

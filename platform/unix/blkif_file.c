@@ -222,19 +222,6 @@ void blk_complete(struct mica_blk_req *r, int result)
 	r->done(r);
 }
 
-static int check_request(struct mica_blkif *b, const struct mica_blk_req *r)
-{
-	if (r->op == MICA_BLK_FLUSH)
-		return b->info.read_only ? MICA_EPERM : MICA_OK;
-	if ((r->op != MICA_BLK_READ && r->op != MICA_BLK_WRITE) || r->nsectors == 0 || !r->buf)
-		return MICA_EINVAL;
-	if (r->sector > b->info.sectors || r->nsectors > b->info.sectors - r->sector)
-		return MICA_ERANGE;
-	if (r->op == MICA_BLK_WRITE && b->info.read_only)
-		return MICA_EPERM;
-	return MICA_OK;
-}
-
 /* Whole transfer with pread/pwrite, retrying short ones and EINTR. */
 static int transfer(struct mica_blkif *b, bool write, uint64_t sector, void *buf, uint64_t nsectors,
                     bool dsync)
@@ -271,7 +258,7 @@ int mica_blkif_read(struct mica_blkif *blk, uint64_t sector, void *buf, size_t n
 	struct mica_blk_req r = {.op = MICA_BLK_READ, .nsectors = (uint32_t)n, .sector = sector, .buf = buf};
 	if (n == 0)
 		return MICA_OK;
-	int rc = n > UINT32_MAX ? MICA_ERANGE : check_request(blk, &r);
+	int rc = n > UINT32_MAX ? MICA_ERANGE : mica_blk_req_check(&blk->info, &r);
 	return rc < 0 ? rc : transfer(blk, false, sector, buf, n, false);
 }
 
@@ -281,7 +268,7 @@ int mica_blkif_write(struct mica_blkif *blk, uint64_t sector, const void *buf, s
 	    .op = MICA_BLK_WRITE, .nsectors = (uint32_t)n, .sector = sector, .buf = (void *)buf};
 	if (n == 0)
 		return blk->info.read_only ? MICA_EPERM : MICA_OK;
-	int rc = n > UINT32_MAX ? MICA_ERANGE : check_request(blk, &r);
+	int rc = n > UINT32_MAX ? MICA_ERANGE : mica_blk_req_check(&blk->info, &r);
 	return rc < 0 ? rc : transfer(blk, true, sector, (void *)buf, n, false);
 }
 
@@ -309,7 +296,7 @@ static void inline_run(struct mica_blkif *b, struct mica_blk_req *r)
 
 int mica_blkif_submit(struct mica_blkif *blk, struct mica_blk_req *req)
 {
-	int rc = check_request(blk, req);
+	int rc = mica_blk_req_check(&blk->info, req);
 	if (rc < 0)
 		return rc;
 	req->result = MICA_OK;

@@ -259,16 +259,9 @@ int mica_blkif_flush(struct mica_blkif *blk)
 
 int mica_blkif_submit(struct mica_blkif *blk, struct mica_blk_req *r)
 {
-	if (r->op == MICA_BLK_FLUSH) {
-		if (blk->info.read_only)
-			return MICA_EPERM;
-	} else if ((r->op != MICA_BLK_READ && r->op != MICA_BLK_WRITE) || r->nsectors == 0 || !r->buf) {
-		return MICA_EINVAL;
-	} else if (r->sector > blk->info.sectors || r->nsectors > blk->info.sectors - r->sector) {
-		return MICA_ERANGE;
-	} else if (r->op == MICA_BLK_WRITE && blk->info.read_only) {
-		return MICA_EPERM;
-	}
+	int rc = mica_blk_req_check(&blk->info, r);
+	if (rc < 0)
+		return rc;
 	r->result = MICA_OK;
 	r->plat_parts = 0;
 	r->plat_done = 0;
