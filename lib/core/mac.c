@@ -1,23 +1,13 @@
 /* mac.c - parse and derive device MAC addresses (see include/mica/mac.h). */
 #include <mica/err.h>
+#include <mica/hex.h>
 #include <mica/mac.h>
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int mica_mac_parse(const char *s, uint8_t mac[6])
 {
 	uint8_t m[6];
 	for (int i = 0; i < 6; i++) {
-		int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
+		int hi = mica_hex_value(s[0]), lo = hi < 0 ? -1 : mica_hex_value(s[1]);
 		if (lo < 0)
 			return MICA_EINVAL;
 		m[i] = (uint8_t)(hi << 4 | lo);

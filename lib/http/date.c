@@ -1,7 +1,8 @@
 /* date.c - HTTP dates (RFC 9110 5.6.7): IMF-fixdate out, and all three
  * forms in (IMF-fixdate, the obsolete RFC 850 and asctime forms). Calendar
- * arithmetic is the proleptic Gregorian days-from-civil conversion. */
+ * arithmetic is lib/core/civil.c. */
 #include "http_impl.h"
+#include <mica/civil.h>
 #include <mica/libc.h>
 
 static const char wdays[7][4] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"}; /* from 1970-01-01 */
@@ -9,29 +10,6 @@ static const char *const long_wdays[7] = {"Thursday", "Friday",  "Saturday", "Su
                                           "Monday",   "Tuesday", "Wednesday"};
 static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
 
 static void put2(char *o, unsigned v)
 {
@@ -45,7 +23,7 @@ void mica_http_format_date(int64_t unix_s, char *out)
 		unix_s = 0;
 	int64_t days = unix_s / 86400, y;
 	unsigned secs = (unsigned)(unix_s % 86400), m, d;
-	civil_from_days(days, &y, &m, &d);
+	mica_civil_from_days(days, &y, &m, &d);
 	if (y > 9999)
 		y = 9999;
 	memcpy(out, wdays[days % 7], 3);
@@ -123,7 +101,7 @@ static int finish(struct dcur *c, int64_t y, unsigned m, unsigned d, unsigned se
 {
 	if (c->bad || c->pos != c->len || d < 1 || d > 31)
 		return MICA_EINVAL;
-	*out = days_from_civil(y, m, d) * 86400 + secs;
+	*out = mica_days_from_civil(y, m, d) * 86400 + secs;
 	return MICA_OK;
 }
 

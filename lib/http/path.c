@@ -3,17 +3,7 @@
  * encoded slash (%2F, which would let one segment name two), and the dot
  * segments "." and ".." (raw or encoded). */
 #include "http_impl.h"
-
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include <mica/hex.h>
 
 /* Is the decoded segment out[start, end) "." or ".."? */
 static bool dot_segment(const uint8_t *out, size_t start, size_t end)
@@ -30,8 +20,8 @@ int mica_http_decode_path(struct mica_http_str path, uint8_t *out, size_t cap, s
 	for (size_t i = 0; i < path.len; i++) {
 		uint8_t c = path.p[i];
 		if (c == '%') {
-			int hi = i + 2 < path.len ? hexval(path.p[i + 1]) : -1;
-			int lo = hi >= 0 ? hexval(path.p[i + 2]) : -1;
+			int hi = i + 2 < path.len ? mica_hex_value(path.p[i + 1]) : -1;
+			int lo = hi >= 0 ? mica_hex_value(path.p[i + 2]) : -1;
 			if (lo < 0)
 				return MICA_EINVAL;
 			c = (uint8_t)(hi << 4 | lo);

@@ -29,6 +29,7 @@ uint64_t kv_hash(const struct kv_index *ix, const void *key, size_t klen)
 int kv_index_init(struct kv_index *ix, uint64_t max_keys, uint64_t cache_limit)
 {
 	memset(ix, 0, sizeof(*ix));
+	kv_slab_init(&ix->slab);
 	ix->buckets = calloc(MIN_BUCKETS, sizeof(*ix->buckets));
 	if (!ix->buckets)
 		return MICA_ENOMEM;
@@ -46,7 +47,7 @@ static void entry_free(struct kv_index *ix, struct kv_entry *e)
 {
 	kv_cache_drop(ix, e);
 	ix->key_bytes -= e->klen;
-	free(e);
+	kv_slab_free(&ix->slab, e, sizeof(*e) + e->klen);
 }
 
 void kv_index_free(struct kv_index *ix)
@@ -62,6 +63,7 @@ void kv_index_free(struct kv_index *ix)
 	free(ix->buckets);
 	ix->buckets = NULL;
 	ix->count = 0;
+	kv_slab_release(&ix->slab);
 }
 
 struct kv_entry *kv_index_find(struct kv_index *ix, const void *key, size_t klen, uint64_t hash)
@@ -97,9 +99,10 @@ struct kv_entry *kv_index_insert(struct kv_index *ix, const void *key, size_t kl
 {
 	if (ix->count >= ix->max_keys)
 		return NULL;
-	struct kv_entry *e = calloc(1, sizeof(*e) + klen);
+	struct kv_entry *e = kv_slab_alloc(&ix->slab, sizeof(*e) + klen);
 	if (!e)
 		return NULL;
+	memset(e, 0, sizeof(*e));
 	e->hash = hash;
 	e->klen = (uint16_t)klen;
 	memcpy(e->key, key, klen);
@@ -129,13 +132,13 @@ void kv_cache_drop(struct kv_index *ix, struct kv_entry *e)
 		return;
 	ix->cache_bytes -= e->val->len;
 	ix->cached--;
-	free(e->val);
+	kv_slab_free(&ix->slab, e->val, sizeof(*e->val) + e->val->len);
 	e->val = NULL;
 }
 
 int kv_cache_put(struct kv_index *ix, struct kv_entry *e, const uint8_t *val, uint32_t len)
 {
-	struct kv_val *v = malloc(sizeof(*v) + len);
+	struct kv_val *v = kv_slab_alloc(&ix->slab, sizeof(*v) + len);
 	if (!v)
 		return MICA_ENOMEM;
 	v->len = len;

@@ -79,6 +79,25 @@ uint32_t kv_get_le32(const uint8_t *p);
 void kv_put_le64(uint8_t *p, uint64_t v);
 void kv_put_le32(uint8_t *p, uint32_t v);
 
+/* ---- slab.c: small objects of the index packed in large page chunks ---- */
+#define KV_SLAB_MAX 1024u /* bytes; larger objects come from malloc */
+struct kv_slab_chunk;
+struct kv_slab {
+	void *free[KV_SLAB_MAX / 16]; /* per 16-byte size class */
+	struct kv_slab_chunk *chunks;
+	uint8_t *cur; /* carving point in the newest chunk */
+	size_t left;
+	uint64_t bytes; /* in chunks */
+};
+void kv_slab_init(struct kv_slab *s);
+/* n bytes (16-byte aligned); NULL when out of memory. */
+void *kv_slab_alloc(struct kv_slab *s, size_t n);
+/* Free p, allocated with the same n. */
+void kv_slab_free(struct kv_slab *s, void *p, size_t n);
+/* Give every chunk back (to the process's pool); objects over KV_SLAB_MAX
+ * must have been freed one by one before. */
+void kv_slab_release(struct kv_slab *s);
+
 /* ---- index.c ---- */
 struct kv_val {
 	uint32_t len;
@@ -117,6 +136,7 @@ struct kv_index {
 	/* value cache */
 	uint64_t cache_bytes, cache_limit, cached;
 	uint64_t clock_bucket; /* eviction hand */
+	struct kv_slab slab;   /* entries and cached values */
 };
 
 int kv_index_init(struct kv_index *ix, uint64_t max_keys, uint64_t cache_limit);

@@ -23,3 +23,19 @@ build/fuzz/tcp: tests/fuzz/tcp/fuzz_tcp.c $(FUZZ_LIB_SRCS) $(wildcard lib/net/*.
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/tcp/fuzz_tcp.c $(FUZZ_LIB_SRCS)
 fuzz: build/fuzz/tcp
 TEST_DEPS += build/fuzz/tcp
+
+# A library's own fuzzer: build/fuzz/NAME from tests/fuzz/NAME/fuzz_NAME.c,
+# the library's sources and lib/core/civil.c; `make fuzz-NAME` builds it.
+#   $(call lib_fuzzer,NAME,LIBRARY,HEADERS)
+define lib_fuzzer
+build/fuzz/$(1): tests/fuzz/$(1)/fuzz_$(1).c lib/core/civil.c $(wildcard lib/$(2)/*.c lib/$(2)/*.h) $(3)
+	@mkdir -p $$(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $$@ tests/fuzz/$(1)/fuzz_$(1).c $(wildcard lib/$(2)/*.c) lib/core/civil.c
+fuzz-$(1): build/fuzz/$(1)
+fuzz: build/fuzz/$(1)
+TEST_DEPS += build/fuzz/$(1)
+.PHONY: fuzz-$(1)
+endef
+$(eval $(call lib_fuzzer,fat,fat,include/mica/fat.h include/mica/blk.h))   # FAT metadata read from disk, then changed
+$(eval $(call lib_fuzzer,http,http,include/mica/http.h include/mica/http_site.h)) # parser, fields, site decisions, heads
+$(eval $(call lib_fuzzer,resp,resp,include/mica/resp.h)) # the RESP2 request parser

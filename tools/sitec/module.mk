@@ -1,7 +1,7 @@
 # tools/sitec/module.mk - the site compiler (a host program) for apps/www.
 # It links lib/http's date and text helpers, zlib and Debian's libbrotli.
 SITEC := build/tools/sitec
-SITEC_SRCS := $(wildcard tools/sitec/*.c) lib/http/date.c lib/http/util.c lib/http/media.c
+SITEC_SRCS := $(wildcard tools/sitec/*.c) lib/http/date.c lib/http/util.c lib/http/media.c lib/core/civil.c
 SITEC_OBJS := $(patsubst %.c,build/tools/sitec-obj/%.o,$(SITEC_SRCS))
 ALL += $(SITEC)
 TEST_DEPS += $(SITEC)

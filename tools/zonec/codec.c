@@ -2,23 +2,16 @@
  * padding) and base32hex (RFC 4648 7, no padding), as zone files use them
  * for keys, signatures, digests and NSEC3 hashes. */
 #include "rdata.h"
+#include <mica/hex.h>
 #include <ctype.h>
 #include <string.h>
-
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch = (char)tolower((unsigned char)ch);
-	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-}
 
 int hex_decode(const char *s, size_t n, uint8_t *out, size_t cap)
 {
 	if (n % 2 || n / 2 > cap)
 		return -1;
 	for (size_t i = 0; i < n; i += 2) {
-		int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+		int hi = mica_hex_value(s[i]), lo = mica_hex_value(s[i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[i / 2] = (uint8_t)(hi << 4 | lo);

@@ -5,6 +5,7 @@
  * RDATA: presentation form of every type NSD knows (rdata.c), RFC 3597
  * "\# len hex" for any type. Errors are reported as "file:line: reason". */
 #include "rdata.h"
+#include <mica/hex.h>
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdarg.h>
@@ -452,14 +453,6 @@ static bool is_generic(const struct tok *t)
 	return !t->quoted && t->n == 2 && memcmp(t->s, "\\#", 2) == 0;
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch = (char)tolower((unsigned char)ch);
-	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-}
-
 /* RFC 3597: \# LENGTH HEX... */
 static void rd_generic(struct ctx *c, struct rd *r)
 {
@@ -481,7 +474,7 @@ static void rd_generic(struct ctx *c, struct rd *r)
 	while (c->i < c->n) {
 		struct tok *h = &c->t[c->i++];
 		for (size_t k = 0; k < h->n; k++) {
-			int v = hexval(h->s[k]);
+			int v = mica_hex_value(h->s[k]);
 			if (v < 0 || h->quoted) {
 				c->i--;
 				cerr(c, "bad hex digit in \\# RDATA");
