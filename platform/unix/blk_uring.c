@@ -2,11 +2,14 @@
  *
  * One ring per device, set up with the raw system calls (no liburing).
  * A request becomes one submission queue entry - READ, WRITE (RWF_DSYNC
- * for FUA) or FSYNC(DATASYNC) - entered at once, except while completions
- * are being reaped: the requests their callbacks submit are entered
- * together, with one system call, at the end of the reap; the ring's descriptor is
- * in the platform's epoll set and is readable while completions wait, so
- * mica_plat_poll reaps them and calls each request's done(). A short
+ * for FUA) or FSYNC(DATASYNC) - entered at once, also when a completion's
+ * callback submits it, as fio does: the device starts on it while the
+ * other completions are reaped (entering a reap's requests together, one
+ * system call for all, measured 0.71-0.79x fio for 4 KiB random reads at
+ * depth 16 against 0.96-1.24x entered one by one). The ring's descriptor
+ * is in the platform's epoll set and is readable while completions wait,
+ * so mica_plat_poll reaps them and calls each request's done(); what
+ * completes during the reap is reaped in the same turn. A short
  * transfer is resubmitted for the rest; more requests than the ring holds
  * wait in a software queue until completions free entries. */
 #include <errno.h>
@@ -25,7 +28,6 @@ struct blk_ring {
 	int fd;
 	unsigned entries, inflight;
 	unsigned unentered; /* entries filled but not yet given to the kernel */
-	bool reaping;       /* in ring_reap: enter at its end */
 	/* submission ring */
 	void *sq_map;
 	size_t sq_map_len;
@@ -123,8 +125,7 @@ static void ring_flush(struct blk_ring *ring)
 	}
 }
 
-/* Fill one entry for what is left of r and enter it (at the end of the
- * reap when reaping). */
+/* Fill one entry for what is left of r and enter it. */
 static void ring_push(struct blk_ring *ring, struct mica_blk_req *r)
 {
 	struct mica_blkif *b = ring->blk;
@@ -152,8 +153,7 @@ static void ring_push(struct blk_ring *ring, struct mica_blk_req *r)
 	__atomic_store_n(ring->sq_tail, tail + 1, __ATOMIC_RELEASE);
 	ring->inflight++;
 	ring->unentered++;
-	if (!ring->reaping)
-		ring_flush(ring);
+	ring_flush(ring);
 }
 
 static void backlog_push(struct blk_ring *ring, struct mica_blk_req *r)
@@ -233,18 +233,16 @@ static unsigned ring_drain(struct blk_ring *ring)
 	}
 }
 
-/* The ring's descriptor is readable: reap every completion. The requests
- * their callbacks submit go in with one enter; what completed meanwhile
- * is reaped in the same turn, until a pass finds nothing new. */
+/* The ring's descriptor is readable: reap every completion, also those
+ * that arrive meanwhile (posted when the callbacks' requests are
+ * entered), until a pass finds none. */
 static void ring_reap(struct mica_unix_watch *w, uint32_t events)
 {
 	struct blk_ring *ring = w->arg;
 	(void)events;
-	ring->reaping = true;
-	while (ring_drain(ring) && ring->unentered)
-		ring_flush(ring);
-	ring->reaping = false;
-	ring_flush(ring);
+	while (ring_drain(ring))
+		;
+	ring_flush(ring); /* entries a failed enter left */
 }
 
 int blk_ring_open(struct mica_blkif *b, unsigned entries)
