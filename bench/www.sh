@@ -2,6 +2,8 @@
 # bench/www.sh - apps/www against nginx on the same site, in one run.
 #
 #   bench/www.sh [SECONDS]       (default 10 per measurement)
+#   PAIRS="tap" FILES="1mb.bin" bench/www.sh 5   (a subset: PAIRS from
+#   "unix tap hvt", FILES from "page600.html 1mb.bin"; both by default)
 #
 # nginx: one worker, sendfile on, access_log off (tests/integration/www/
 # nginx-conf.sh). wrk runs on CPU 0, the server on CPU 1 (taskset), one
@@ -110,9 +112,11 @@ run() {
 }
 
 printf '%-24s %10s %9s %11s %8s %8s %8s\n' "server/file" "req/s" "MB/s" "cpu/req(us)" "req÷ng" "MB÷ng" "cpu÷ng"
+PAIRS=${PAIRS:-unix tap hvt}
 for pair in "unix nginx-lo mica-unix" "tap nginx-veth mica-tap"; do
 	read -r label ng mica <<< "$pair"
-	for file in page600.html 1mb.bin; do
+	[[ " $PAIRS " = *" $label "* ]] || continue
+	for file in ${FILES:-page600.html 1mb.bin}; do
 		read -r nq nm nc <<< "$(run "$ng" "$file")"
 		read -r mq mm mc <<< "$(run "$mica" "$file")"
 		printf '%-24s %10s %9s %11s\n' "$ng $file" "$nq" "$nm" "$nc"
@@ -121,7 +125,8 @@ for pair in "unix nginx-lo mica-unix" "tap nginx-veth mica-tap"; do
 			"$(awk -v a="$mc" -v b="$nc" 'BEGIN{print (b > 0 ? a / b : 0)}')"
 	done
 done
-grep -h "^net service: .*tcp_" "$tmp/mica-tap.log" 2> /dev/null | head -3 || true
+grep -h "^net service: .*tcp_" "$tmp/mica-tap.log" 2> /dev/null || true
+[[ " $PAIRS " = *" hvt "* ]] || exit 0
 
 # ---- hvt: image size without a site, VM exits per request ----
 mkdir -p "$tmp/empty"

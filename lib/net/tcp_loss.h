@@ -27,7 +27,7 @@ struct tcp_hdr;
 #define TCP_DUPTHRESH 3                          /* RFC 5681/6675 DupThresh, also RACK's */
 #define TCP_REO_PERSIST 16                       /* recoveries a grown reordering window lasts */
 #define TCP_TLP_DELACK_NS (200 * MICA_NS_PER_MS) /* RFC 8985 WCDelAckT */
-#define TCP_TLP_EXTRA_NS (2 * MICA_NS_PER_MS)    /* PTO slack with more in flight */
+#define TCP_TLP_EXTRA_NS (2 * MICA_NS_PER_MS)    /* PTO slack with more in flight: its floor */
 #define TCP_MIN_RTT_WIN_NS (300 * MICA_NS_PER_S) /* RACK.min_RTT's window */
 
 /* Record flags. */

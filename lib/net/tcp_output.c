@@ -304,7 +304,7 @@ bool tcp_send_new_probe(struct mica_tcp *c)
 
 void tcp_output(struct mica_tcp *c)
 {
-	bool sent = false;
+	bool sent = false, fresh = false;
 	if (can_send_data(c)) {
 		if (c->frto_new) { /* F-RTO step 2b: new data, then decide */
 			c->frto_new = false;
@@ -314,12 +314,16 @@ void tcp_output(struct mica_tcp *c)
 		}
 		if (!sent) {
 			sent = send_lost(c);
-			sent |= send_new(c, false);
+			fresh = send_new(c, false);
+			sent |= fresh;
 		}
 	}
 	if (!sent && c->ack_now && c->state != TCP_CLOSED && c->state != TCP_SYN_SENT)
 		tcp_send_ack(c);
-	tcp_timer_update(c);
+	if (fresh && c->tmode == TM_TLP && mica_timer_armed(&c->timer))
+		tcp_rearm(c); /* RFC 8985 7.2: the probe timeout restarts after new data */
+	else
+		tcp_timer_update(c);
 }
 
 void tcp_retransmit_syn(struct mica_tcp *c)

@@ -6,9 +6,11 @@
  * after TCP_REO_PERSIST recoveries; without reordering seen it is zero in
  * recovery and once DupThresh segments are SACKed (RFC 6675's rule). When
  * a segment is not lost yet but could be, the reorder timer is armed.
- * TLP: with nothing SACKed and no recovery, a probe timeout (about two
- * round trips) sends one new segment or the last one again, so that a lost
- * tail is found by SACK and fast recovery instead of by the RTO. */
+ * TLP: with nothing SACKed and no recovery, a probe timeout (two round
+ * trips, or longer when the RTT varies, see tcp_tlp_timeout; restarted
+ * whenever new data goes out or an ACK comes) sends one new segment or the
+ * last one again, so that a lost tail is found by SACK and fast recovery
+ * instead of by the RTO. */
 #include "tcp.h"
 
 void tcp_rack_init(struct mica_tcp *c)
@@ -154,12 +156,26 @@ bool tcp_tlp_eligible(const struct mica_tcp *c)
 	return c->ca_state == TCP_CA_RECOVERY && c->sb.lost == c->sb.retrans;
 }
 
+/* RFC 8985 7.2's PTO is 2 SRTT (plus WCDelAckT with one segment out),
+ * and Linux adds TCP_TLP_EXTRA_NS otherwise. Both assume the ACK clock is
+ * steady. Where it is not - a receiver whose application reads many
+ * connections in turn ACKs in bursts, so one connection's ACKs come
+ * several SRTTs apart on a loss-free path - 2 SRTT fires early and the
+ * probe is reported back as a duplicate (DSACK). So the probe also waits
+ * as long as RFC 6298's estimate of an ACK's latest time, SRTT + 4 RTTVAR
+ * (the term RFC 9002's PTO uses), without the RTO's 200 ms floor. The
+ * slack is the floor: at microsecond RTTs a PTO is never below
+ * TCP_TLP_EXTRA_NS, above the loop's 1 ms timer granularity. Never beyond
+ * the RTO. */
 uint64_t tcp_tlp_timeout(const struct mica_tcp *c)
 {
 	if (!c->srtt)
 		return c->rto < TCP_RTO_INIT ? c->rto : TCP_RTO_INIT;
 	uint32_t flight = c->snd_max - c->snd_una;
-	uint64_t pto = 2 * c->srtt + (flight <= c->mss ? TCP_TLP_DELACK_NS : TCP_TLP_EXTRA_NS);
+	uint64_t wait = 2 * c->srtt;
+	if (c->srtt + 4 * c->rttvar > wait)
+		wait = c->srtt + 4 * c->rttvar;
+	uint64_t pto = wait + (flight <= c->mss ? TCP_TLP_DELACK_NS : TCP_TLP_EXTRA_NS);
 	return pto < c->rto ? pto : c->rto;
 }
 

@@ -4,7 +4,9 @@
  * by the reorder timer, a spurious timeout undone by F-RTO and a spurious
  * fast retransmit undone by DSACK, PRR's sending rate during recovery,
  * limited transmit, CUBIC's window along its curve after a loss (with fast
- * convergence), the --tcp-cc choice, tolerance for reordered ACKs, and the
+ * convergence), the probe timeout's floor at microsecond RTTs, its wait
+ * for an ACK clock that varies and its restart on new data, the --tcp-cc
+ * choice, tolerance for reordered ACKs, and the
  * receive side's SACK blocks (merged, most recent first) and DSACK
  * blocks for data received twice (RFC 2883). */
 #include "tcp_peer.h"
@@ -92,6 +94,104 @@ TEST(lost_tail_is_recovered_by_a_probe_not_an_rto)
 	ack(h, seg(una, 10), 0, NULL);
 	CHECK_EQ(app.c->ca_state, TCP_CA_OPEN);
 	CHECK_EQ(stat(h, NET_tcp_rto), 0);
+	t_free(h);
+}
+
+#define US (MICA_NS_PER_MS / 1000)
+
+/* Rounds of two segments acknowledged after rtt[i % n] each: SRTT and
+ * RTTVAR from those samples. Returns the next unacknowledged sequence. */
+static uint32_t rtt_rounds(struct harness *h, uint32_t una, int rounds, const uint64_t *rtt, int n)
+{
+	for (int i = 0; i < rounds; i++) {
+		CHECK_EQ(write_segs(h, 2), 2);
+		h_advance(h, rtt[i % n]);
+		una = seg(una, 2);
+		ack(h, una, 0, NULL);
+	}
+	return una;
+}
+
+/* The time from now to the connection's next timer. */
+static uint64_t timer_in(struct harness *h)
+{
+	CHECK(mica_timer_armed(&app.c->timer));
+	return app.c->timer.deadline - h->now;
+}
+
+TEST(probe_timeout_has_a_floor_at_microsecond_rtts)
+{
+	uint32_t una;
+	struct harness *h = conn(&sack_peer, NULL, &una);
+	const uint64_t rtt[] = {20 * US};
+	una = rtt_rounds(h, una, 30, rtt, 1);
+	CHECK(app.c->srtt < 100 * US);
+	CHECK_EQ(write_segs(h, 10), 10);
+	h_advance(h, 20 * US);
+	ack(h, seg(una, 7), 0, NULL); /* the last three are lost */
+	CHECK_EQ(app.c->tmode, TM_TLP);
+	uint64_t pto = timer_in(h);
+	CHECK(pto >= TCP_TLP_EXTRA_NS);           /* not 2 x 20 us */
+	CHECK(pto < TCP_TLP_EXTRA_NS + 200 * US); /* but not much more */
+	h_advance(h, TCP_TLP_EXTRA_NS - 10 * US);
+	CHECK_EQ(stat(h, NET_tcp_tlp), 0);
+	CHECK_EQ(h->nsent, 0);
+	/* Then the probe, and its SACK leads to fast recovery, not an RTO. */
+	h_advance(h, pto - TCP_TLP_EXTRA_NS + 10 * US);
+	CHECK_EQ(stat(h, NET_tcp_tlp), 1);
+	CHECK_EQ(h->nsent, 1);
+	CHECK(sent_seq(h, 0, seg(una, 9)));
+	h_advance(h, 20 * US);
+	uint32_t blk[] = {seg(una, 9), seg(una, 10)};
+	ack(h, seg(una, 7), 1, blk);
+	CHECK_EQ(h->nsent, 2);
+	CHECK(sent_seq(h, 0, seg(una, 7)) && sent_seq(h, 1, seg(una, 8)));
+	h_advance(h, 20 * US);
+	ack(h, seg(una, 10), 0, NULL);
+	CHECK_EQ(app.c->ca_state, TCP_CA_OPEN);
+	CHECK_EQ(stat(h, NET_tcp_rto), 0);
+	CHECK(app.c->snd_una == app.c->snd_max);
+	t_free(h);
+}
+
+TEST(probe_waits_out_an_ack_clock_that_varies)
+{
+	/* ACKs 1 or 9 ms after the data (a receiver that reads many
+	 * connections in turn): a late one inside that spread is no loss. */
+	uint32_t una;
+	struct harness *h = conn(&sack_peer, NULL, &una);
+	for (int i = 0; i < 20; i++)
+		tcp_rtt_sample(app.c, i % 2 ? 9 * MS : MS);
+	uint64_t srtt = app.c->srtt, rttvar = app.c->rttvar;
+	CHECK(srtt + 4 * rttvar > 2 * srtt);
+	CHECK_EQ(write_segs(h, 10), 10);
+	CHECK_EQ(app.c->tmode, TM_TLP);
+	uint64_t pto = timer_in(h);
+	CHECK_EQ(pto, srtt + 4 * rttvar + TCP_TLP_EXTRA_NS);
+	CHECK(pto < app.c->rto);
+	h_advance(h, 2 * srtt + TCP_TLP_EXTRA_NS); /* 2 SRTT alone would probe now */
+	CHECK_EQ(stat(h, NET_tcp_tlp), 0);
+	ack(h, seg(una, 10), 0, NULL); /* late, but all there */
+	CHECK_EQ(stat(h, NET_tcp_rexmit), 0);
+	CHECK(!mica_timer_armed(&app.c->timer) || app.c->tmode != TM_TLP);
+	t_free(h);
+}
+
+TEST(probe_timeout_restarts_when_new_data_goes_out)
+{
+	uint32_t una;
+	struct harness *h = conn(&sack_peer, NULL, &una);
+	const uint64_t rtt[] = {MS};
+	una = rtt_rounds(h, una, 10, rtt, 1);
+	CHECK_EQ(write_segs(h, 4), 4);
+	uint64_t pto = timer_in(h);
+	h_advance(h, pto / 2);
+	CHECK_EQ(write_segs(h, 4), 4); /* RFC 8985 7.2: restart after new data */
+	CHECK_EQ(timer_in(h), pto);
+	h_advance(h, pto - pto / 4);
+	CHECK_EQ(stat(h, NET_tcp_tlp), 0);
+	h_advance(h, pto / 4);
+	CHECK_EQ(stat(h, NET_tcp_tlp), 1);
 	t_free(h);
 }
 
