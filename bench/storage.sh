@@ -4,7 +4,9 @@
 #   bench/storage.sh [redis] [blk] [hvt]     (default: all three)
 #
 # redis: redis-benchmark -t set,get -c 50 -P 16 (REQS requests each,
-#   default 200000; random keys over 100000, 64-byte values) against
+#   default 200000; random keys over 100000, 64-byte values), REDIS_REPS
+#   rounds (default 3) of each server in turn, each on an empty data
+#   file or directory, medians printed, against
 #     kv-unix     apps/kv built for unix on 127.0.0.1, its device a file
 #     kv-tap      apps/kv on the tap target (Mica's TCP) in namespace
 #                 mica-sb-PID, redis-benchmark on the tap's Linux side
@@ -15,11 +17,16 @@
 #   the same filesystem. Prints ops/s and the ratios kv/redis-always
 #   (target >= 1 for SET and GET).
 # blk: bench/blkbench through the unix block layer (io_uring, O_DIRECT)
-#   vs fio (ioengine io_uring, direct=1) on the same file: read, write,
-#   randread, randwrite of 4 KiB, 64 KiB and 1 MiB blocks, 16 in flight,
-#   BLK_MIB MiB each (default 256; 64 for 4 KiB) over a 1 GiB file filled
-#   with data first; writes end with a flush/fsync in both. Prints MB/s
-#   and the ratio Mica/fio (target >= 0.9).
+#   vs fio on the same file, like with like: one job (numjobs=1), ioengine
+#   io_uring, direct=1, iodepth 16 (blkbench --depth=16: 16 requests in
+#   flight, each completion's callback submits the next), the same block
+#   size, the same byte count (BLK_MIB MiB, default 256; half that for
+#   4 KiB), the same 1 GiB file filled with random data first, both on
+#   CPU 1; writes end with a flush (blkbench) / end_fsync=1 (fio), counted
+#   in both times. read, write, randread, randwrite of 4 KiB, 64 KiB and
+#   1 MiB. Each cell runs BLK_REPS (default 5) pairs, alternating which of
+#   the two goes first; prints the medians (MB/s), their ratio Mica/fio
+#   (target >= 0.9) and the lowest and highest ratio of a pair.
 # hvt: blkbench under mica-hvt --stats (an emulated guest here: counts,
 #   not speed): VM exits per MB for sequential 1 MiB reads and writes and
 #   random 4 KiB ones.
@@ -32,6 +39,8 @@ cd "$ROOT"
 PARTS=${*:-redis blk hvt}
 REQS=${REQS:-200000}
 BLK_MIB=${BLK_MIB:-256}
+BLK_REPS=${BLK_REPS:-5}
+REDIS_REPS=${REDIS_REPS:-3}
 for c in redis-server redis-benchmark fio taskset; do
 	command -v $c > /dev/null || { echo "bench/storage.sh: needs $c" >&2; exit 1; }
 done
@@ -61,47 +70,68 @@ bench_redis() {
 		-r 100000 -d 64 --csv 2> /dev/null)
 	set=$(echo "$out" | awk -F'"' '$2 == "SET" {print $4}')
 	get=$(echo "$out" | awk -F'"' '$2 == "GET" {print $4}')
-	printf '%-16s SET %10.0f ops/s   GET %10.0f ops/s\n' "$name" "$set" "$get"
-	eval "R_${name//-/_}_SET=$set R_${name//-/_}_GET=$get"
+	printf '  %-16s SET %10.0f ops/s   GET %10.0f ops/s\n' "$name" "$set" "$get"
+	eval "R_${name//-/_}_SET=\"\${R_${name//-/_}_SET:-} $set\" R_${name//-/_}_GET=\"\${R_${name//-/_}_GET:-} $get\""
+}
+
+stop_server() {
+	kill $SPID; wait $SPID 2> /dev/null || true; SPID=""
+}
+
+# run_server NAME: start NAME on an empty data file/directory, bench it, stop it.
+run_server() {
+	local port=6390
+	rm -rf "${tmp:?}/$1" "$tmp/$1.img"
+	case $1 in
+	redis-*)
+		mkdir -p "$tmp/$1"
+		taskset -c 1 redis-server --port $port --bind 127.0.0.1 --appendonly yes --appendfsync "${1#redis-}" \
+			--save "" --dir "$tmp/$1" > "$tmp/$1.log" 2>&1 &
+		SPID=$!
+		wait_ping redis-cli -p $port
+		bench_redis "$1" 127.0.0.1 $port
+		;;
+	kv-unix)
+		truncate -s 2G "$tmp/$1.img"
+		taskset -c 1 "$KV_UNIX" --block:data="$tmp/$1.img" --listen=127.0.0.1:$port > "$tmp/$1.log" 2>&1 &
+		SPID=$!
+		wait_ping redis-cli -p $port
+		bench_redis "$1" 127.0.0.1 $port
+		;;
+	kv-tap)
+		truncate -s 2G "$tmp/$1.img"
+		ip netns exec $NS taskset -c 1 "$KV_TAP" --net:service=mtap0 --ipv4=10.77.0.2/24 \
+			--block:data="$tmp/$1.img" > "$tmp/$1.log" 2>&1 &
+		SPID=$!
+		wait_ping ip netns exec $NS redis-cli -h 10.77.0.2
+		bench_redis "$1" 10.77.0.2 6379 ip netns exec $NS
+		;;
+	esac
+	stop_server
+	grep -E "^kv: [0-9]+ keys" "$tmp/$1.log" | sed 's/^/    /' || true
 }
 
 redis_part() {
-	echo "== redis-benchmark -t set,get -c 50 -P 16 -n $REQS -r 100000 -d 64"
-	local unix tap port=6390
-	unix=$(./mica build apps/kv -t unix | tail -1)
-	tap=$(./mica build apps/kv -t tap | tail -1)
-	for mode in always everysec; do
-		mkdir -p "$tmp/redis-$mode"
-		taskset -c 1 redis-server --port $port --bind 127.0.0.1 --appendonly yes --appendfsync $mode --save "" \
-			--dir "$tmp/redis-$mode" > "$tmp/redis-$mode.log" 2>&1 &
-		SPID=$!
-		wait_ping redis-cli -p $port
-		bench_redis redis-$mode 127.0.0.1 $port
-		kill $SPID; wait $SPID 2> /dev/null || true; SPID=""
-	done
-	truncate -s 2G "$tmp/kv-unix.img"
-	taskset -c 1 "$unix" --block:data="$tmp/kv-unix.img" --listen=127.0.0.1:$port > "$tmp/kv-unix.log" 2>&1 &
-	SPID=$!
-	wait_ping redis-cli -p $port
-	bench_redis kv-unix 127.0.0.1 $port
-	kill $SPID; wait $SPID 2> /dev/null || true; SPID=""
-	grep -E "^kv: [0-9]+ keys" "$tmp/kv-unix.log" | sed 's/^/    /'
+	echo "== redis-benchmark -t set,get -c 50 -P 16 -n $REQS -r 100000 -d 64; $REDIS_REPS rounds, medians"
+	KV_UNIX=${KV_UNIX:-$(./mica build apps/kv -t unix | tail -1)} # KV_UNIX/KV_TAP: other builds, for A/B
+	KV_TAP=${KV_TAP:-$(./mica build apps/kv -t tap | tail -1)}
 	mica_netns_up $NS mtap0 10.77.0.1/24
-	truncate -s 2G "$tmp/kv-tap.img"
-	ip netns exec $NS taskset -c 1 "$tap" --net:service=mtap0 --ipv4=10.77.0.2/24 --block:data="$tmp/kv-tap.img" \
-		> "$tmp/kv-tap.log" 2>&1 &
-	SPID=$!
-	wait_ping ip netns exec $NS redis-cli -h 10.77.0.2
-	bench_redis kv-tap 10.77.0.2 6379 ip netns exec $NS
-	kill $SPID; wait $SPID 2> /dev/null || true; SPID=""
-	grep -E "^kv: [0-9]+ keys" "$tmp/kv-tap.log" | sed 's/^/    /'
-	for t in SET GET; do
-		for k in kv_unix kv_tap; do
-			eval "a=\$R_${k}_$t b=\$R_redis_always_$t c=\$R_redis_everysec_$t"
-			awk -v k="${k//_/-}" -v t=$t -v a="$a" -v b="$b" -v c="$c" \
-				'BEGIN {printf "ratio %-7s %s: %.2fx redis-always, %.2fx redis-everysec\n", k, t, a / b, a / c}'
-		done
+	for i in $(seq 1 "$REDIS_REPS"); do
+		echo "round $i"
+		for s in redis-always redis-everysec kv-unix kv-tap; do run_server $s; done
 	done
+	echo "medians of $REDIS_REPS rounds (ops/s):"
+	/usr/bin/python3 -c '
+import statistics as st, sys
+v = dict(zip(["ra_s", "ra_g", "re_s", "re_g", "ku_s", "ku_g", "kt_s", "kt_g"],
+             [st.median(float(x) for x in a.split()) for a in sys.argv[1:]]))
+for n, k in (("redis-always", "ra"), ("redis-everysec", "re"), ("kv-unix", "ku"), ("kv-tap", "kt")):
+    print("  %-16s SET %10.0f   GET %10.0f" % (n, v[k + "_s"], v[k + "_g"]))
+for t, x in (("SET", "_s"), ("GET", "_g")):
+    for n, k in (("kv-unix", "ku"), ("kv-tap", "kt")):
+        print("ratio %-7s %s: %.2fx redis-always, %.2fx redis-everysec" % (n, t, v[k + x] / v["ra" + x], v[k + x] / v["re" + x]))' \
+		"$R_redis_always_SET" "$R_redis_always_GET" "$R_redis_everysec_SET" "$R_redis_everysec_GET" \
+		"$R_kv_unix_SET" "$R_kv_unix_GET" "$R_kv_tap_SET" "$R_kv_tap_GET"
 }
 
 # fio_mbps RW BS_KIB MIB FILE: fio's MB/s (decimal) for the same job.
@@ -118,23 +148,41 @@ rw = j["write"] if j["write"]["io_bytes"] else j["read"]
 print("%.1f" % (rw["io_bytes"] / (j["job_runtime"] / 1000) / 1e6))'
 }
 
+# mica_mbps IMG RW BS_KIB MIB FILE: blkbench's MB/s (decimal).
+mica_mbps() {
+	taskset -c 1 "$1" --block:disk="$5" --rw="$2" --bs="$3" --depth=16 --mib="$4" --span=1024 |
+		sed -n 's/.* MB\/s=\([0-9.]*\) .*/\1/p'
+}
+
 blk_part() {
-	echo "== block layer (unix, io_uring, O_DIRECT) vs fio (io_uring, direct=1), depth 16, 1 GiB file"
+	echo "== block layer (unix, io_uring, O_DIRECT) vs fio (io_uring, direct=1, numjobs=1), depth 16,"
+	echo "   1 GiB file; median of $BLK_REPS pairs per cell, alternating which runs first"
 	local img f=$tmp/blk.img
-	img=$(./mica build bench/blkbench -t unix | tail -1)
+	img=${BLKBENCH:-$(./mica build bench/blkbench -t unix | tail -1)} # BLKBENCH: another build, for A/B
 	dd if=/dev/urandom of="$f" bs=1M count=1024 status=none
 	sync
-	printf '%-10s %6s %10s %10s %7s\n' rw bs mica-MB/s fio-MB/s ratio
+	printf '%-10s %6s %10s %10s %7s  %s\n' rw bs mica-MB/s fio-MB/s ratio "pairs: min-max ratio"
 	for bs in 4 64 1024; do
 		local mib=$BLK_MIB
-		[ "$bs" != 4 ] || mib=$((BLK_MIB / 4))
+		[ "$bs" != 4 ] || mib=$((BLK_MIB / 2))
 		for rw in read write randread randwrite; do
-			local m f2
-			m=$(taskset -c 1 "$img" --block:disk="$f" --rw=$rw --bs=$bs --depth=16 --mib=$mib --span=1024 |
-				sed -n 's/.* MB\/s=\([0-9.]*\) .*/\1/p')
-			f2=$(fio_mbps $rw $bs $mib "$f")
-			awk -v rw=$rw -v bs=${bs}K -v m="$m" -v f="$f2" \
-				'BEGIN {printf "%-10s %6s %10.1f %10.1f %6.2fx\n", rw, bs, m, f, m / f}'
+			local ms="" fs="" m f2
+			for i in $(seq 1 "$BLK_REPS"); do
+				if [ $((i % 2)) = 1 ]; then
+					m=$(mica_mbps "$img" $rw $bs $mib "$f")
+					f2=$(fio_mbps $rw $bs $mib "$f")
+				else
+					f2=$(fio_mbps $rw $bs $mib "$f")
+					m=$(mica_mbps "$img" $rw $bs $mib "$f")
+				fi
+				ms="$ms $m" fs="$fs $f2"
+			done
+			/usr/bin/python3 -c '
+import statistics as st, sys
+rw, bs, m, f = sys.argv[1], sys.argv[2], [float(x) for x in sys.argv[3].split()], [float(x) for x in sys.argv[4].split()]
+r = [a / b for a, b in zip(m, f)]
+print("%-10s %6s %10.1f %10.1f %6.2fx  %.2f-%.2fx" % (rw, bs, st.median(m), st.median(f), st.median(m) / st.median(f), min(r), max(r)))' \
+				$rw ${bs}K "$ms" "$fs"
 		done
 	done
 }
