@@ -102,6 +102,7 @@ run() {
 	out=$($cl taskset -c 0 wrk -t1 -c128 -d"${SECS}s" "$URL/$file" 2>&1)
 	t1=0; for p in $pids; do t1=$((t1 + $(cpu_ticks $p))); done
 	kill "$SPID"; wait "$SPID" 2> /dev/null || true
+	[ "$server" != mica-unix ] || grep -h "^net: tcp sendfile" "$tmp/mica-unix.log" >&2 || true
 	local reqs errs
 	reqs=$(sed -n 's/^ *\([0-9]*\) requests in .*/\1/p' <<< "$out")
 	errs=$(grep -c "Non-2xx\|Socket errors" <<< "$out" || true)

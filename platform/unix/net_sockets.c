@@ -11,7 +11,15 @@
  * per-connection queue, whose fullness is the backpressure the app sees.
  * The queue holds copied bytes and, for mica_tcp_write_ref, references to
  * the app's memory, which are handed to the kernel as they are (sendmsg
- * with an iovec per piece) and released once the kernel has them. */
+ * with an iovec per piece) and released once the kernel has them. A
+ * reference into the image's own read-only data (verified to be the bytes
+ * of the executable file, image_file.c) goes out with sendfile from that
+ * file instead: the kernel sends page-cache pages and copies nothing.
+ * Writes made while the app handles one of the connection's events are
+ * gathered and leave when the handler returns, so a response's head and
+ * its body start in one segment (MSG_MORE before the sendfile).
+ * MICA_NET_SENDFILE=0 in the environment turns sendfile off (references
+ * are then sent from memory). */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -20,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -40,6 +49,7 @@
 #define TCP_TX_CHUNK 16384      /* copied bytes are kept in pieces of this size */
 #define TCP_TX_IOV 64           /* pieces per sendmsg */
 #define TCP_REF_MIN 256         /* smaller references are copied */
+#define TCP_GATHER_MAX 16384    /* most bytes gathered during a handler */
 #define ACCEPT_BATCH 64
 
 struct mica_net {
@@ -47,6 +57,7 @@ struct mica_net {
 	struct {
 		uint64_t udp_rx, udp_tx, udp_rx_oversize, udp_tx_dropped, udp_rx_kernel_drops;
 		uint64_t tcp_accepted, tcp_connected, tcp_closed, tcp_reset;
+		uint64_t tcp_sendfile_calls, tcp_sendfile_bytes, tcp_ref_sent_bytes;
 	} stats;
 };
 
@@ -108,6 +119,10 @@ void mica_net_print_stats(struct mica_net *net)
 	            (unsigned long long)net->stats.udp_rx_kernel_drops,
 	            (unsigned long long)net->stats.tcp_accepted, (unsigned long long)net->stats.tcp_connected,
 	            (unsigned long long)net->stats.tcp_closed, (unsigned long long)net->stats.tcp_reset);
+	mica_printf("net: tcp sendfile %llu bytes in %llu calls, references sent from memory %llu bytes\n",
+	            (unsigned long long)net->stats.tcp_sendfile_bytes,
+	            (unsigned long long)net->stats.tcp_sendfile_calls,
+	            (unsigned long long)net->stats.tcp_ref_sent_bytes);
 }
 
 static struct sockaddr_in to_sockaddr(const struct mica_endpoint *ep)
@@ -369,6 +384,8 @@ struct mica_tcp {
 	void *arg;
 	bool connecting, paused, eof_seen, want_writable;
 	bool shut_pending, shut_done, closing, gone;
+	bool in_handler; /* the app handles one of our events: writes are gathered */
+	bool tx_blocked; /* the kernel's buffer was full: wait for EPOLLOUT */
 	int close_err;
 	struct mica_task resume_task, close_task;
 	uint8_t *rx; /* received bytes not yet consumed */
@@ -378,7 +395,8 @@ struct mica_tcp {
 };
 
 /* A piece of the send queue: copied bytes (stored after the header, up to
- * end) or a reference to the app's memory (released once sent). */
+ * end) or a reference to the app's memory (released once sent), which may
+ * also be bytes of the executable file (in_file: sent with sendfile). */
 struct tx_piece {
 	struct tx_piece *next;
 	const uint8_t *p; /* first byte not yet sent */
@@ -386,7 +404,29 @@ struct tx_piece {
 	const uint8_t *end; /* copies: end of the storage; NULL for a reference */
 	mica_tcp_release_fn release;
 	void *arg;
+	bool in_file; /* p's bytes are file fd's from off */
+	int fd;
+	off_t off;
 };
+
+/* sendfile for references into the image, unless MICA_NET_SENDFILE=0 or
+ * the kernel refused it once (then references are sent from memory). */
+static enum { SENDFILE_UNKNOWN, SENDFILE_ON, SENDFILE_OFF } sendfile_state;
+
+static bool sendfile_enabled(void)
+{
+	if (sendfile_state == SENDFILE_UNKNOWN) {
+		const char *v = getenv("MICA_NET_SENDFILE");
+		sendfile_state = v && strcmp(v, "0") == 0 ? SENDFILE_OFF : SENDFILE_ON;
+	}
+	return sendfile_state == SENDFILE_ON;
+}
+
+/* Errors that say sendfile cannot be used here at all (not a socket error). */
+static bool sendfile_unsupported(int err)
+{
+	return err == EINVAL || err == ENOSYS || err == EOPNOTSUPP;
+}
 
 struct mica_tcp_listener {
 	struct mica_net *net;
@@ -442,13 +482,19 @@ static void tx_consume(struct mica_tcp *c, size_t n)
 		t->p += k;
 		t->len -= k;
 		n -= k;
+		if (t->in_file)
+			t->off += (off_t)k;
+		else if (!t->end)
+			c->net->stats.tcp_ref_sent_bytes += k;
 		if (t->len == 0) {
 			c->txq = t->next;
 			tx_piece_free(t);
 		}
 	}
-	if (!c->txq)
+	if (!c->txq) {
 		c->txq_tail = NULL;
+		c->tx_blocked = false;
+	}
 }
 
 static void tx_drop_all(struct mica_tcp *c)
@@ -472,11 +518,30 @@ static void tcp_close_task(void *arg)
 	free(c);
 }
 
+static void tcp_flush_tx(struct mica_tcp *c);
+
+/* The app handles one of c's events: what it writes meanwhile is gathered
+ * and leaves when it returns, in as few system calls and segments as the
+ * kernel allows. */
+static void handler_begin(struct mica_tcp *c)
+{
+	c->in_handler = true;
+}
+
+static void handler_end(struct mica_tcp *c)
+{
+	c->in_handler = false;
+	if (!c->gone && c->tx_len && !c->tx_blocked)
+		tcp_flush_tx(c);
+}
+
 /* Offer the kept bytes to the app; pause if it does not take them all. */
 static void tcp_deliver(struct mica_tcp *c)
 {
 	while (c->rx_len && !c->gone && !c->closing) {
+		handler_begin(c);
 		size_t took = c->ops->on_data(c, mica_view_make(c->rx + c->rx_off, c->rx_len), c->arg);
+		handler_end(c);
 		if (c->gone)
 			return;
 		if (took > c->rx_len)
@@ -516,18 +581,64 @@ static void tcp_read(struct mica_tcp *c)
 	tcp_deliver(c);
 }
 
+/* The memory pieces at the head of the queue in one sendmsg, up to the
+ * first piece sent from the file; MSG_MORE when there is one, so its bytes
+ * join the same segment. */
+static ssize_t tx_send_memory(struct mica_tcp *c)
+{
+	struct iovec iov[TCP_TX_IOV];
+	struct msghdr mh = {.msg_iov = iov};
+	int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
+	for (struct tx_piece *t = c->txq; t && mh.msg_iovlen < TCP_TX_IOV; t = t->next) {
+		if (t->in_file) {
+			flags |= MSG_MORE;
+			break;
+		}
+		iov[mh.msg_iovlen++] = (struct iovec){(void *)t->p, t->len};
+	}
+	return sendmsg(c->watch.fd, &mh, flags);
+}
+
+/* No piece is sent from the file any more: sendfile is refused here. */
+static void tx_forget_file(struct mica_tcp *c)
+{
+	mica_warn("net", "sendfile refused (%s); sending references from memory", strerror(errno));
+	sendfile_state = SENDFILE_OFF;
+	for (struct tx_piece *t = c->txq; t; t = t->next)
+		t->in_file = false;
+}
+
+/* sendfile of len bytes of fd from off: bytes sent, or -1 and errno. */
+static ssize_t send_file(struct mica_tcp *c, int fd, off_t off, size_t len)
+{
+	ssize_t n = sendfile(c->watch.fd, fd, &off, len);
+	if (n > 0) {
+		c->net->stats.tcp_sendfile_calls++;
+		c->net->stats.tcp_sendfile_bytes += (uint64_t)n;
+	} else if (n == 0) {
+		errno = EINVAL; /* the file ended early: it is not what we verified */
+		n = -1;
+	}
+	return n;
+}
+
 static void tcp_flush_tx(struct mica_tcp *c)
 {
 	while (c->tx_len) {
-		struct iovec iov[TCP_TX_IOV];
-		struct msghdr mh = {.msg_iov = iov};
-		for (struct tx_piece *t = c->txq; t && mh.msg_iovlen < TCP_TX_IOV; t = t->next)
-			if (t->len)
-				iov[mh.msg_iovlen++] = (struct iovec){(void *)t->p, t->len};
-		ssize_t n = sendmsg(c->watch.fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+		struct tx_piece *t = c->txq;
+		ssize_t n = t->in_file ? send_file(c, t->fd, t->off, t->len) : tx_send_memory(c);
+		if (n < 0 && t->in_file && sendfile_unsupported(errno)) {
+			tx_forget_file(c);
+			continue;
+		}
 		if (n < 0) {
-			if (errno != EAGAIN && errno != EINTR)
-				tcp_finish(c, mica_unix_err(errno), false);
+			int err = errno;
+			if (err == EINTR)
+				continue;
+			if (err == EAGAIN)
+				c->tx_blocked = true;
+			else
+				tcp_finish(c, mica_unix_err(err), false);
 			return;
 		}
 		tx_consume(c, (size_t)n);
@@ -563,12 +674,17 @@ static void tcp_ready(struct mica_unix_watch *w, uint32_t events)
 	} else {
 		if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && !c->paused && !c->eof_seen)
 			tcp_read(c);
-		if (!c->gone && (events & EPOLLOUT))
+		if (!c->gone && (events & EPOLLOUT)) {
+			c->tx_blocked = false;
 			tcp_flush_tx(c);
+		}
 		if (!c->gone && c->want_writable && c->tx_len == 0 && !c->closing) {
 			c->want_writable = false;
-			if (c->ops->on_writable)
+			if (c->ops->on_writable) {
+				handler_begin(c);
 				c->ops->on_writable(c, c->arg);
+				handler_end(c);
+			}
 		}
 		if (!c->gone && (events & EPOLLERR))
 			tcp_finish(c, MICA_ECONNRESET, false);
@@ -694,11 +810,17 @@ void mica_tcp_set_ops(struct mica_tcp *c, const struct mica_tcp_ops *ops, void *
 	c->arg = arg;
 }
 
+/* Room in the queue (a reference to the file may take it past tx_cap). */
+static size_t tx_room(const struct mica_tcp *c)
+{
+	return c->tx_len < c->tx_cap ? c->tx_cap - c->tx_len : 0;
+}
+
 size_t mica_tcp_write_room(struct mica_tcp *c)
 {
 	if (c->gone || c->closing || c->shut_pending)
 		return 0;
-	return c->tx_cap - c->tx_len;
+	return tx_room(c);
 }
 
 static void tx_link(struct mica_tcp *c, struct tx_piece *t)
@@ -713,7 +835,7 @@ static void tx_link(struct mica_tcp *c, struct tx_piece *t)
 /* Keep bytes the kernel did not take (copied); returns how many fit. */
 static size_t tcp_queue(struct mica_tcp *c, const uint8_t *data, size_t len)
 {
-	size_t room = c->tx_cap - c->tx_len;
+	size_t room = tx_room(c);
 	size_t n = len < room ? len : room, done = 0;
 	while (done < n) {
 		struct tx_piece *t = c->txq_tail;
@@ -749,18 +871,29 @@ static bool tcp_queue_ref(struct mica_tcp *c, const uint8_t *data, size_t len, m
 	return true;
 }
 
+/* What a failed send or sendfile of the queue's head means: 0 when the
+ * kernel's buffer is full (or a signal came), else the connection fails. */
+static ptrdiff_t send_failed(struct mica_tcp *c, int errnum)
+{
+	if (errnum == EAGAIN || errnum == EINTR) {
+		c->tx_blocked = errnum == EAGAIN;
+		return 0;
+	}
+	int err = mica_unix_err(errnum);
+	tcp_finish(c, err, false);
+	return err;
+}
+
 /* With nothing queued, give the kernel what it takes at once. */
 static ptrdiff_t send_now(struct mica_tcp *c, const void *data, size_t len)
 {
 	if (c->tx_len)
 		return 0;
 	ssize_t n = send(c->watch.fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-	if (n < 0 && errno != EAGAIN && errno != EINTR) {
-		int err = mica_unix_err(errno);
-		tcp_finish(c, err, false);
-		return err;
-	}
-	return n > 0 ? n : 0;
+	if (n < 0)
+		return send_failed(c, errno);
+	c->tx_blocked = (size_t)n < len;
+	return n;
 }
 
 static int write_check(struct mica_tcp *c)
@@ -770,19 +903,68 @@ static int write_check(struct mica_tcp *c)
 	return c->connecting ? MICA_EAGAIN : MICA_OK;
 }
 
+/* In a handler a write of len more bytes is gathered (true: only queue
+ * it); one that would gather too much sends what was gathered first. */
+static bool gather(struct mica_tcp *c, size_t len)
+{
+	if (!c->in_handler)
+		return false;
+	if (c->tx_len + len <= TCP_GATHER_MAX)
+		return true;
+	if (c->tx_len && !c->tx_blocked)
+		tcp_flush_tx(c);
+	return false;
+}
+
+/* After a write: wait for room if not all was taken; the watch is set
+ * when the handler returns, or now outside one. */
+static ptrdiff_t write_done(struct mica_tcp *c, size_t taken, size_t len)
+{
+	if (taken < len)
+		c->want_writable = true;
+	if (!c->in_handler)
+		tcp_update_watch(c);
+	return (ptrdiff_t)taken;
+}
+
 ptrdiff_t mica_tcp_write(struct mica_tcp *c, const void *data, size_t len)
 {
 	int rc = write_check(c);
 	if (rc != MICA_OK)
 		return rc;
-	ptrdiff_t sent = send_now(c, data, len);
-	if (sent < 0)
-		return sent;
+	ptrdiff_t sent = 0;
+	if (!gather(c, len)) {
+		if (c->gone)
+			return MICA_ECLOSED;
+		sent = send_now(c, data, len);
+		if (sent < 0)
+			return sent;
+	}
 	size_t taken = (size_t)sent + tcp_queue(c, (const uint8_t *)data + sent, len - (size_t)sent);
-	if (taken < len)
-		c->want_writable = true;
-	tcp_update_watch(c);
-	return (ptrdiff_t)taken;
+	return write_done(c, taken, len);
+}
+
+/* A reference to the image's bytes in its file (fd, off): queued whole
+ * (it holds no memory) unless the queue is already full, and sent at once
+ * unless the handler's return sends it or the kernel's buffer is full. */
+static ptrdiff_t write_file_ref(struct mica_tcp *c, const uint8_t *data, size_t len, int fd, off_t off,
+                                mica_tcp_release_fn release, void *release_arg)
+{
+	struct tx_piece *t = tx_room(c) ? malloc(sizeof(*t)) : NULL;
+	if (!t)
+		return write_done(c, 0, len);
+	*t = (struct tx_piece){.p = data,
+	                       .len = len,
+	                       .release = release,
+	                       .arg = release_arg,
+	                       .in_file = true,
+	                       .fd = fd,
+	                       .off = off};
+	tx_link(c, t);
+	c->tx_len += len;
+	if (!c->in_handler && !c->tx_blocked)
+		tcp_flush_tx(c); /* a failure ends the connection; on_close follows */
+	return write_done(c, len, len);
 }
 
 ptrdiff_t mica_tcp_write_ref(struct mica_tcp *c, const void *data, size_t len, mica_tcp_release_fn release,
@@ -791,11 +973,21 @@ ptrdiff_t mica_tcp_write_ref(struct mica_tcp *c, const void *data, size_t len, m
 	int rc = write_check(c);
 	if (rc != MICA_OK)
 		return rc;
-	ptrdiff_t sent = send_now(c, data, len);
-	if (sent < 0)
-		return sent;
+	off_t off;
+	int fd = len >= TCP_REF_MIN && sendfile_enabled() ? mica_unix_image_locate(data, len, &off) : -1;
+	if (fd >= 0)
+		return write_file_ref(c, data, len, fd, off, release, release_arg);
+	ptrdiff_t sent = 0;
+	if (!gather(c, len)) {
+		if (c->gone)
+			return MICA_ECLOSED;
+		sent = send_now(c, data, len);
+		if (sent < 0)
+			return sent;
+		c->net->stats.tcp_ref_sent_bytes += (uint64_t)sent;
+	}
 	const uint8_t *rest = (const uint8_t *)data + sent;
-	size_t room = c->tx_cap - c->tx_len, n = len - (size_t)sent;
+	size_t room = tx_room(c), n = len - (size_t)sent;
 	if (n > room)
 		n = room;
 	bool kept = false;
@@ -806,12 +998,9 @@ ptrdiff_t mica_tcp_write_ref(struct mica_tcp *c, const void *data, size_t len, m
 	if (n >= TCP_REF_MIN && !kept)
 		n = 0;
 	size_t taken = (size_t)sent + n;
-	if (taken < len)
-		c->want_writable = true;
 	if (taken && !kept && release)
 		release(release_arg); /* all sent or copied already */
-	tcp_update_watch(c);
-	return (ptrdiff_t)taken;
+	return write_done(c, taken, len);
 }
 
 void mica_tcp_resume(struct mica_tcp *c)

@@ -4,7 +4,9 @@
 #ifndef MICA_PLATFORM_UNIX_H
 #define MICA_PLATFORM_UNIX_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct mica_unix_watch;
 typedef void (*mica_unix_ready_fn)(struct mica_unix_watch *w, uint32_t events);
@@ -35,5 +37,10 @@ int mica_unix_blkif_open_path(const char *name, const char *path, uint32_t secto
                               struct mica_blkif **out);
 /* Close one opened so, with no request in flight. */
 void mica_unix_blkif_close(struct mica_blkif *blk);
+
+/* Where the image's read-only bytes [p, p + len) are in the executable
+ * file (image_file.c): the file's descriptor (kept open; never close it)
+ * with *off set, or -1 when they are not verified file-backed bytes. */
+int mica_unix_image_locate(const void *p, size_t len, off_t *off);
 
 #endif
