@@ -5,6 +5,7 @@
 #   bench/tcp-loss.sh [BYTES] [DELAY_BYTES]   (defaults 50000000, 10000000)
 #   CELLS="0 1 1@10" RUNS=3 bench/tcp-loss.sh  (a subset; median of 3 runs)
 #   LINUX_CC=bbr bench/tcp-loss.sh             (Linux's congestion control)
+#   ROUTED=0 bench/tcp-loss.sh   (Linux<->Linux over a bare veth pair, as before)
 #
 # Cells are LOSS[@DELAY]: LOSS percent of TCP packets dropped at random in
 # each direction, DELAY ms added in each direction (so the round trip grows
@@ -14,10 +15,14 @@
 # Every side is apps/tcpperf: built for `unix` it is Linux's TCP, for `tap`
 # Mica's. One connection; the client sends, the server sinks; the client's
 # time from its first connect to the close is the measure.
-#   Linux -> Linux  veth pair between two namespaces
+#   Linux -> Linux  veth to a router namespace, veth on to the server
 #   Linux -> Mica   Linux client, Mica server: veth to a router namespace
 #                   that holds Mica's tap
 #   Mica -> Linux   Mica client, Linux server, the same path
+# so both paths cross one router (IP forwarding) between two links: the
+# baseline once was a bare veth pair, one hop shorter than Mica's path,
+# which cost Mica about a quarter of its ratio at 0 % loss (ROUTED=0
+# measures that old baseline).
 # No offloads anywhere: Mica runs with --tap-offload=no, and the Linux
 # interfaces have checksum, TSO, GSO and GRO turned off, so every side moves
 # one MSS per frame.
@@ -26,8 +31,9 @@
 # host (its output or egress hook, a qdisc) is reported to Linux's TCP,
 # which just sends it again, so its data would never be lost. Hence the
 # veth in both paths: loss is an nftables rule (`numgen random`, SYNs
-# spared) at the ingress of both veth ends, where the frame has already
-# left its sender. Cells with delay use tests/integration/tcp/impair.py
+# spared) at the ingress of the veth ends (the Linux endpoints' and, on
+# Mica's path, the router's), where the frame has already left its
+# sender: one drop point per direction. Cells with delay use tests/integration/tcp/impair.py
 # instead (it bridges Linux's interface to the other side - a second tap
 # for Mica, a veth for Linux - and both delays and drops the frames; with
 # --tcp-only, like the nftables rule, it spares SYNs and ARP). Its counters
@@ -50,6 +56,7 @@ BYTES=${1:-50000000}
 DBYTES=${2:-10000000}
 CELLS=${CELLS:-"0 0.5 1 2 5 1@10 1@50"}
 RUNS=${RUNS:-1}
+ROUTED=${ROUTED:-1}
 LINUX_CC=${LINUX_CC:-cubic}
 . tools/netns-run.sh
 [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ] || { echo "bench/tcp-loss.sh: needs root and /dev/net/tun" >&2; exit 1; }
@@ -59,14 +66,14 @@ U=$(./mica build apps/tcpperf -t unix | tail -1)
 T=$(./mica build apps/tcpperf -t tap | tail -1)
 IMPAIR="/usr/bin/python3 $ROOT/tests/integration/tcp/impair.py"
 P=mica-bl-$$
-A0=$P-a B0=$P-b           # Linux <-> Linux over a veth
+A0=$P-a B0=$P-b L0=$P-l   # Linux <-> Linux over veths and router L0
 C0=$P-c R0=$P-r           # Linux (C0) <-> router R0 over a veth; Mica on R0's tap
 T1=$P-td A1=$P-ad B1=$P-bd # bridged through impair.py
 PIDS=()
 OUT=$(mktemp /tmp/mica-bl.XXXXXX)
 cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; wait "$p" 2> /dev/null || true; done
-	for n in $A0 $B0 $C0 $R0 $T1 $A1 $B1; do mica_netns_down $n; done
+	for n in $A0 $B0 $L0 $C0 $R0 $T1 $A1 $B1; do mica_netns_down $n; done
 	rm -f "$OUT" "$OUT.il" "$OUT.im"
 }
 trap cleanup EXIT
@@ -87,7 +94,18 @@ veth() { # veth NS_A IF_A ADDR_A NS_B IF_B ADDR_B (ADDR_A may be "")
 }
 ip netns add $A0
 ip netns add $B0
-veth $A0 vA 10.78.0.1/24 $B0 vB 10.78.0.2/24
+if [ "$ROUTED" = 1 ]; then # A0 10.76.0.2 - L0 - 10.78.0.2 B0, like C0 - R0 - Mica
+	ip netns add $L0
+	veth $A0 vA 10.76.0.2/24 $L0 vLa 10.76.0.1/24
+	veth $L0 vLb 10.78.0.1/24 $B0 vB 10.78.0.2/24
+	ip netns exec $L0 sysctl -qw net.ipv4.ip_forward=1
+	ip -n $A0 route add 10.78.0.0/24 via 10.76.0.1
+	ip -n $B0 route add 10.76.0.0/24 via 10.78.0.1
+	LL_ROUTES=("$A0 10.78.0.2/32 via 10.76.0.1" "$B0 10.76.0.2/32 via 10.78.0.1")
+else
+	veth $A0 vA 10.78.0.1/24 $B0 vB 10.78.0.2/24
+	LL_ROUTES=("$A0 10.78.0.2/32 dev vA" "$B0 10.78.0.1/32 dev vB")
+fi
 mica_netns_up $R0 mtap0 10.77.0.1/24
 no_offload $R0 mtap0
 ip netns add $C0
@@ -106,8 +124,10 @@ veth $A1 vA "" $B1 vB 10.78.0.2/24
 quiet_if $A1 vA
 
 # Host routes that make every Linux sender use LINUX_CC.
-ip -n $A0 route add 10.78.0.2/32 dev vA congctl "$LINUX_CC"
-ip -n $B0 route add 10.78.0.1/32 dev vB congctl "$LINUX_CC"
+for r in "${LL_ROUTES[@]}"; do
+	read -r ns route <<< "$r"
+	ip -n "$ns" route add $route congctl "$LINUX_CC"
+done
 ip -n $C0 route add 10.77.0.2/32 via 10.79.0.1 congctl "$LINUX_CC"
 ip -n $T1 route add 10.77.0.2/32 dev mtap0 congctl "$LINUX_CC"
 ip -n $A1 route add 10.78.0.2/32 dev mtapl congctl "$LINUX_CC"
@@ -173,7 +193,9 @@ start_impair() { # NS LINUX_TAP OTHER_IF DELAY LOSS LOG
 
 MICA0=(--net:service=mtap0 --ipv4=10.77.0.2/24 --ipv4-gateway=10.77.0.1 --tap-offload=no)
 MICA1=(--net:service=mtap1 --ipv4=10.77.0.2/24 --tap-offload=no)
-echo "Linux congestion control: $LINUX_CC (Mica: cubic); load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "Linux congestion control: $LINUX_CC (Mica: cubic); Linux<->Linux path:" \
+	"$([ "$ROUTED" = 1 ] && echo "through a router, like Mica's" || echo "a bare veth pair (ROUTED=0)");" \
+	"load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-10s %9s %9s %9s %7s %7s %9s %9s %9s\n' "cell" "L->L" "L->M" "M->L" "L->M" "M->L" \
 	"RTO/MB" "RTO/MB" "RTO/MB"
 printf '%-10s %9s %9s %9s %7s %7s %9s %9s %9s\n' "loss@ms" "MB/s" "MB/s" "MB/s" "ratio" "ratio" \

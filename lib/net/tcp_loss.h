@@ -148,6 +148,8 @@ void tcp_rack_recovery_done(struct mica_tcp *c);
 /* TLP: may a probe timeout be armed now, and when does it fire. */
 bool tcp_tlp_eligible(const struct mica_tcp *c);
 uint64_t tcp_tlp_timeout(const struct mica_tcp *c);
+/* From now to when the RTO is due for the oldest segment outstanding. */
+uint64_t tcp_rto_left(const struct mica_tcp *c);
 /* The probe timer fired: send a probe (false: none was due). */
 bool tcp_tlp_send_probe(struct mica_tcp *c);
 /* An ACK at or beyond the probe's end: was a loss repaired by it? */

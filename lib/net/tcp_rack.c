@@ -169,14 +169,28 @@ bool tcp_tlp_eligible(const struct mica_tcp *c)
  * the RTO. */
 uint64_t tcp_tlp_timeout(const struct mica_tcp *c)
 {
+	uint64_t left = tcp_rto_left(c);
 	if (!c->srtt)
-		return c->rto < TCP_RTO_INIT ? c->rto : TCP_RTO_INIT;
+		return left < TCP_RTO_INIT ? left : TCP_RTO_INIT;
 	uint32_t flight = c->snd_max - c->snd_una;
 	uint64_t wait = 2 * c->srtt;
 	if (c->srtt + 4 * c->rttvar > wait)
 		wait = c->srtt + 4 * c->rttvar;
 	uint64_t pto = wait + (flight <= c->mss ? TCP_TLP_DELACK_NS : TCP_TLP_EXTRA_NS);
-	return pto < c->rto ? pto : c->rto;
+	return pto < left ? pto : left;
+}
+
+/* RFC 8985 7.2: the probe fires no later than the RTO would. That one
+ * counts from the latest transmission of the oldest segment outstanding
+ * (as Linux's tcp_rto_delta_us), so restarting the probe on new data
+ * never puts the RTO off. */
+uint64_t tcp_rto_left(const struct mica_tcp *c)
+{
+	if (!c->sb.n)
+		return c->rto;
+	uint64_t now = mica_loop_now(c->net->loop);
+	uint64_t due = tcp_sb_at(c, 0)->xmit_ns + c->rto;
+	return due > now ? due - now : 1;
 }
 
 /* The segment a probe resends: the highest one not SACKed. */

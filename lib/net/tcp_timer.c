@@ -111,8 +111,7 @@ static void on_rto(struct mica_tcp *c)
 static void on_tlp(struct mica_tcp *c)
 {
 	if (!tcp_tlp_send_probe(c)) {
-		uint64_t pto = tcp_tlp_timeout(c);
-		arm(c, TM_RTO, c->rto > pto ? c->rto - pto : 1);
+		arm(c, TM_RTO, tcp_rto_left(c));
 		return;
 	}
 	tcp_arm_rto(c);

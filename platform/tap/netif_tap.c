@@ -42,6 +42,7 @@
 
 #define TAP_MAX 16 /* an OpenFlow switch: 1 control + up to 15 ports */
 #define LINK_CHECK_MS 500
+#define TAP_RUNNING_WAIT_MS 1500 /* at most, for Linux's side to transmit */
 
 struct mica_netif {
 	struct mica_unix_watch watch;
@@ -107,6 +108,29 @@ static void query_link(struct mica_netif *nif)
 		nif->info.mtu = (uint16_t)ifr.ifr_mtu;
 	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0)
 		nif->info.link_up = ifr.ifr_flags & IFF_UP;
+	close(s);
+}
+
+/* Attaching the file descriptor turns the tap's carrier on, but Linux
+ * only starts transmitting on it (dev_activate, and IFF_RUNNING) when its
+ * link watcher has run, up to a second later; what it sends before that -
+ * the answer to our first ARP request, typically - is dropped, and that
+ * cost a whole ARP retry (1 s) at start-up now and then. So wait, briefly
+ * and bounded, for IFF_RUNNING when the interface is up. */
+static void wait_running(const struct mica_netif *nif)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return;
+	for (int waited = 0; waited < TAP_RUNNING_WAIT_MS; waited += 5) {
+		struct ifreq ifr;
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, IFNAMSIZ, "%s", nif->ifname);
+		if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0 || !(ifr.ifr_flags & IFF_UP) ||
+		    (ifr.ifr_flags & IFF_RUNNING))
+			break; /* not here (moved), down on purpose, or ready */
+		usleep(5000);
+	}
 	close(s);
 }
 
@@ -212,6 +236,7 @@ int mica_netif_open(const char *name, struct mica_netif **out)
 	snprintf(nif->name, sizeof(nif->name), "%s", name);
 	snprintf(nif->ifname, sizeof(nif->ifname), "%s", ifname);
 	memcpy(nif->info.mac, mac, 6);
+	wait_running(nif);
 	query_link(nif);
 	nif->info.tx_ext = true; /* writev gathers it */
 	nif->vnet = want_offload;

@@ -5,7 +5,8 @@
  * fast retransmit undone by DSACK, PRR's sending rate during recovery,
  * limited transmit, CUBIC's window along its curve after a loss (with fast
  * convergence), the probe timeout's floor at microsecond RTTs, its wait
- * for an ACK clock that varies and its restart on new data, the --tcp-cc
+ * for an ACK clock that varies, its restart on new data (which never puts
+ * off the RTO), the --tcp-cc
  * choice, tolerance for reordered ACKs, and the
  * receive side's SACK blocks (merged, most recent first) and DSACK
  * blocks for data received twice (RFC 2883). */
@@ -191,6 +192,32 @@ TEST(probe_timeout_restarts_when_new_data_goes_out)
 	h_advance(h, pto - pto / 4);
 	CHECK_EQ(stat(h, NET_tcp_tlp), 0);
 	h_advance(h, pto / 4);
+	CHECK_EQ(stat(h, NET_tcp_tlp), 1);
+	t_free(h);
+}
+
+TEST(restarted_probes_never_put_off_the_rto)
+{
+	/* SRTT 20 ms, so the PTO is 42 ms; no ACK comes while the app sends
+	 * every 30 ms: the probe still fires when the first
+	 * segment's RTO is due (200 ms), not never. (Two segments at a time:
+	 * with one in flight the PTO would wait for a delayed ACK.) */
+	uint32_t una;
+	struct harness *h = conn(&sack_peer, NULL, &una);
+	for (int i = 0; i < 20; i++)
+		tcp_rtt_sample(app.c, 20 * MS);
+	app.c->cwnd = 64 * MSS; /* room for all of it */
+	uint64_t t0 = h->now, rto = app.c->rto;
+	CHECK_EQ(rto, TCP_RTO_MIN);
+	while (h->now - t0 < rto - 30 * MS) {
+		CHECK_EQ(write_segs(h, 2), 2);
+		CHECK_EQ(timer_in(h), t0 + rto - h->now < 42 * MS ? t0 + rto - h->now : 42 * MS);
+		h_advance(h, 30 * MS);
+	}
+	CHECK_EQ(stat(h, NET_tcp_tlp), 0);
+	CHECK_EQ(write_segs(h, 2), 2); /* less than a PTO before the RTO */
+	CHECK_EQ(timer_in(h), t0 + rto - h->now);
+	h_advance(h, t0 + rto - h->now);
 	CHECK_EQ(stat(h, NET_tcp_tlp), 1);
 	t_free(h);
 }
