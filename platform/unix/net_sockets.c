@@ -916,6 +916,18 @@ static bool gather(struct mica_tcp *c, size_t len)
 	return false;
 }
 
+/* The start of a write: gathered in a handler (0 bytes sent now), else
+ * sent at once as far as the kernel takes it; a negative error if the
+ * connection is gone or the send failed. */
+static ptrdiff_t send_unless_gathered(struct mica_tcp *c, const void *data, size_t len)
+{
+	if (gather(c, len))
+		return 0;
+	if (c->gone)
+		return MICA_ECLOSED;
+	return send_now(c, data, len);
+}
+
 /* After a write: wait for room if not all was taken; the watch is set
  * when the handler returns, or now outside one. */
 static ptrdiff_t write_done(struct mica_tcp *c, size_t taken, size_t len)
@@ -932,14 +944,9 @@ ptrdiff_t mica_tcp_write(struct mica_tcp *c, const void *data, size_t len)
 	int rc = write_check(c);
 	if (rc != MICA_OK)
 		return rc;
-	ptrdiff_t sent = 0;
-	if (!gather(c, len)) {
-		if (c->gone)
-			return MICA_ECLOSED;
-		sent = send_now(c, data, len);
-		if (sent < 0)
-			return sent;
-	}
+	ptrdiff_t sent = send_unless_gathered(c, data, len);
+	if (sent < 0)
+		return sent;
 	size_t taken = (size_t)sent + tcp_queue(c, (const uint8_t *)data + sent, len - (size_t)sent);
 	return write_done(c, taken, len);
 }
@@ -977,15 +984,10 @@ ptrdiff_t mica_tcp_write_ref(struct mica_tcp *c, const void *data, size_t len, m
 	int fd = len >= TCP_REF_MIN && sendfile_enabled() ? mica_unix_image_locate(data, len, &off) : -1;
 	if (fd >= 0)
 		return write_file_ref(c, data, len, fd, off, release, release_arg);
-	ptrdiff_t sent = 0;
-	if (!gather(c, len)) {
-		if (c->gone)
-			return MICA_ECLOSED;
-		sent = send_now(c, data, len);
-		if (sent < 0)
-			return sent;
-		c->net->stats.tcp_ref_sent_bytes += (uint64_t)sent;
-	}
+	ptrdiff_t sent = send_unless_gathered(c, data, len);
+	if (sent < 0)
+		return sent;
+	c->net->stats.tcp_ref_sent_bytes += (uint64_t)sent;
 	const uint8_t *rest = (const uint8_t *)data + sent;
 	size_t room = tx_room(c), n = len - (size_t)sent;
 	if (n > room)
