@@ -7,6 +7,7 @@
 #   LINUX_CC=bbr bench/tcp-loss.sh             (Linux's congestion control)
 #   ROUTED=0 bench/tcp-loss.sh   (Linux<->Linux over a bare veth pair, as before)
 #   TAP_TX=writev bench/tcp-loss.sh   (Mica's --tap-tx: uring, the default, sqpoll, writev)
+#   TAP_OFFLOAD=no bench/tcp-loss.sh  (Mica's --tap-offload: send, the default, or no)
 #
 # Cells are LOSS[@DELAY]: LOSS percent of TCP packets dropped at random in
 # each direction, DELAY ms added in each direction (so the round trip grows
@@ -24,9 +25,15 @@
 # baseline once was a bare veth pair, one hop shorter than Mica's path,
 # which cost Mica about a quarter of its ratio at 0 % loss (ROUTED=0
 # measures that old baseline).
-# No offloads anywhere: Mica runs with --tap-offload=no, and the Linux
-# interfaces have checksum, TSO, GSO and GRO turned off, so every side moves
-# one MSS per frame.
+# No offloads on any interface: the Linux interfaces (the tap's Linux side
+# too) have checksum, TSO, GSO and GRO turned off, so every frame on every
+# link carries one MSS. Each sender still hands its kernel 64 KB at a time:
+# Linux's TCP always builds GSO super-packets (its GSO is always on) which
+# its kernel cuts into MSS frames in software before the device, and Mica
+# runs with --tap-offload=send - super-frames written to the tap, cut the
+# same way, while it reads plain frames. TAP_OFFLOAD=no makes Mica write
+# one MSS frame per write instead (one pass of the kernel's forwarding and
+# receive path per frame, which Linux's sender does not pay).
 #
 # Losses must be real for every sender: a packet dropped on the sending
 # host (its output or egress hook, a qdisc) is reported to Linux's TCP,
@@ -60,6 +67,7 @@ RUNS=${RUNS:-1}
 ROUTED=${ROUTED:-1}
 LINUX_CC=${LINUX_CC:-cubic}
 TAP_TX=${TAP_TX:-uring}
+TAP_OFFLOAD=${TAP_OFFLOAD:-send}
 . tools/netns-run.sh
 [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ] || { echo "bench/tcp-loss.sh: needs root and /dev/net/tun" >&2; exit 1; }
 command -v nft > /dev/null && command -v ethtool > /dev/null ||
@@ -193,9 +201,9 @@ start_impair() { # NS LINUX_TAP OTHER_IF DELAY LOSS LOG
 	sleep 0.5
 }
 
-MICA0=(--net:service=mtap0 --ipv4=10.77.0.2/24 --ipv4-gateway=10.77.0.1 --tap-offload=no --tap-tx=$TAP_TX)
-MICA1=(--net:service=mtap1 --ipv4=10.77.0.2/24 --tap-offload=no --tap-tx=$TAP_TX)
-echo "Linux congestion control: $LINUX_CC (Mica: cubic, --tap-tx=$TAP_TX); Linux<->Linux path:" \
+MICA0=(--net:service=mtap0 --ipv4=10.77.0.2/24 --ipv4-gateway=10.77.0.1 --tap-offload=$TAP_OFFLOAD --tap-tx=$TAP_TX)
+MICA1=(--net:service=mtap1 --ipv4=10.77.0.2/24 --tap-offload=no --tap-tx=$TAP_TX) # impair.py bridges MTU frames
+echo "Linux congestion control: $LINUX_CC (Mica: cubic, --tap-tx=$TAP_TX --tap-offload=$TAP_OFFLOAD); Linux<->Linux path:" \
 	"$([ "$ROUTED" = 1 ] && echo "through a router, like Mica's" || echo "a bare veth pair (ROUTED=0)");" \
 	"load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-10s %9s %9s %9s %7s %7s %9s %9s %9s\n' "cell" "L->L" "L->M" "M->L" "L->M" "M->L" \

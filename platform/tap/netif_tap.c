@@ -9,8 +9,13 @@
  * tap is told we take checksum-less and TCP super-frames (TUNSETOFFLOAD
  * CSUM|TSO4), so Linux's TCP hands us up to 64 KiB per read and takes as
  * much per write, cutting it into MSS segments itself. The header's flags
- * map to the buffer's gso_size and csum fields. --tap-offload=0 turns it
- * off (one frame of at most the MTU per write). A frame whose bytes go on
+ * map to the buffer's gso_size and csum fields. --tap-offload=send keeps
+ * the header for sending only: Mica writes super-frames that the kernel
+ * cuts into MSS segments in software (as Linux's own TCP does on a device
+ * without offload - its GSO is always on), while the tap's Linux side
+ * offers no offload, so everything Mica reads is a plain, checksummed
+ * frame. --tap-offload=no turns it off (one frame of at most the MTU per
+ * write). A frame whose bytes go on
  * in the app's memory (buf->ext, zero-copy TCP) is written with one more
  * iovec.
  *
@@ -91,12 +96,37 @@ static int tap_attach(const char *ifname, bool vnet)
 	return fd;
 }
 
-/* Ask for checksum and TCPv4 segmentation offload; false if refused. */
-static bool tap_offload(int fd)
+/* --tap-offload: what the kernel segments and checksums for us. */
+enum tap_offload { OFFLOAD_NONE, OFFLOAD_SEND, OFFLOAD_BOTH };
+
+/* --tap-offload's value; MICA_EINVAL for an unknown one. */
+static int offload_mode(enum tap_offload *mode)
+{
+	const char *v = mica_arg_str("tap-offload");
+	static const struct {
+		const char *name;
+		enum tap_offload mode;
+	} names[] = {{"yes", OFFLOAD_BOTH},  {"1", OFFLOAD_BOTH},  {"true", OFFLOAD_BOTH},
+	             {"send", OFFLOAD_SEND}, {"no", OFFLOAD_NONE}, {"0", OFFLOAD_NONE},
+	             {"false", OFFLOAD_NONE}};
+	for (size_t i = 0; v && i < MICA_ARRAY_LEN(names); i++) {
+		if (strcmp(v, names[i].name) == 0) {
+			*mode = names[i].mode;
+			return MICA_OK;
+		}
+	}
+	mica_error("tap", "--tap-offload=%s: expected yes, send or no", v ? v : "");
+	return MICA_EINVAL;
+}
+
+/* Frames carry a virtio-net header, and the tap's Linux side sends us
+ * super-frames and checksum-less frames (TUNSETOFFLOAD) when receive is
+ * set; false if refused. */
+static bool tap_offload(int fd, bool receive)
 {
 	int hdr = (int)sizeof(struct virtio_net_hdr);
 	return ioctl(fd, TUNSETVNETHDRSZ, &hdr) == 0 &&
-	       ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4) == 0;
+	       ioctl(fd, TUNSETOFFLOAD, receive ? TUN_F_CSUM | TUN_F_TSO4 : 0) == 0;
 }
 
 /* MTU and link state of the Linux side of the tap. */
@@ -250,7 +280,11 @@ int mica_netif_open(const char *name, struct mica_netif **out)
 	int rc = device_mac(name, ifname, mac);
 	if (rc != MICA_OK)
 		return rc;
-	bool want_offload = mica_arg_flag("tap-offload");
+	enum tap_offload want;
+	rc = offload_mode(&want);
+	if (rc != MICA_OK)
+		return rc;
+	bool want_offload = want != OFFLOAD_NONE;
 	int fd = tap_attach(ifname, want_offload);
 	if (fd < 0) {
 		mica_error("tap", "cannot attach tap '%s': %s", ifname, strerror(errno));
@@ -265,7 +299,7 @@ int mica_netif_open(const char *name, struct mica_netif **out)
 	query_link(nif);
 	nif->info.tx_ext = true; /* writev gathers it */
 	nif->vnet = want_offload;
-	if (want_offload && tap_offload(fd)) {
+	if (want_offload && tap_offload(fd, want == OFFLOAD_BOTH)) {
 		nif->info.tso_max = 0xffff;
 	} else {
 		if (want_offload)
@@ -299,7 +333,7 @@ int mica_netif_info(struct mica_netif *nif, struct mica_netif_info *info)
 
 int mica_netif_set_offload(struct mica_netif *nif, bool on)
 {
-	if (on && (!nif->vnet || !tap_offload(nif->watch.fd)))
+	if (on && (!nif->vnet || !tap_offload(nif->watch.fd, true)))
 		return MICA_ENOTSUP;
 	if (!on && nif->vnet && ioctl(nif->watch.fd, TUNSETOFFLOAD, 0) < 0)
 		return mica_unix_err(errno);
