@@ -6,7 +6,7 @@
 #   CELLS="0 1 1@10" RUNS=3 bench/tcp-loss.sh  (a subset; median of 3 runs)
 #   LINUX_CC=bbr bench/tcp-loss.sh             (Linux's congestion control)
 #   ROUTED=0 bench/tcp-loss.sh   (Linux<->Linux over a bare veth pair, as before)
-#   TAP_TX=writev bench/tcp-loss.sh   (Mica's --tap-tx: uring, the default, sqpoll, writev)
+#   TAP_TX=uring bench/tcp-loss.sh    (Mica's --tap-tx: sqpoll, the default here, uring, writev)
 #   TAP_OFFLOAD=no bench/tcp-loss.sh  (Mica's --tap-offload: send, the default, or no)
 #
 # Cells are LOSS[@DELAY]: LOSS percent of TCP packets dropped at random in
@@ -33,7 +33,11 @@
 # runs with --tap-offload=send - super-frames written to the tap, cut the
 # same way, while it reads plain frames. TAP_OFFLOAD=no makes Mica write
 # one MSS frame per write instead (one pass of the kernel's forwarding and
-# receive path per frame, which Linux's sender does not pay).
+# receive path per frame, which Linux's sender does not pay). Mica's tap
+# writes are taken by an io_uring kernel thread (--tap-tx=sqpoll), so that
+# the kernel's work for Mica's frames runs beside Mica's stack, as a Linux
+# receiver's and sender's kernel work run beside each other; TAP_TX=uring
+# keeps it all on Mica's core.
 #
 # Losses must be real for every sender: a packet dropped on the sending
 # host (its output or egress hook, a qdisc) is reported to Linux's TCP,
@@ -66,7 +70,7 @@ CELLS=${CELLS:-"0 0.5 1 2 5 1@10 1@50"}
 RUNS=${RUNS:-1}
 ROUTED=${ROUTED:-1}
 LINUX_CC=${LINUX_CC:-cubic}
-TAP_TX=${TAP_TX:-uring}
+TAP_TX=${TAP_TX:-sqpoll}
 TAP_OFFLOAD=${TAP_OFFLOAD:-send}
 . tools/netns-run.sh
 [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ] || { echo "bench/tcp-loss.sh: needs root and /dev/net/tun" >&2; exit 1; }
