@@ -386,6 +386,8 @@ struct mica_tcp {
 	bool shut_pending, shut_done, closing, gone;
 	bool in_handler; /* the app handles one of our events: writes are gathered */
 	bool tx_blocked; /* the kernel's buffer was full: wait for EPOLLOUT */
+	bool corked;     /* TCP_CORK is on while file pieces are queued */
+	bool file_tuned; /* TCP_NOTSENT_LOWAT set (first file piece) */
 	int close_err;
 	struct mica_task resume_task, close_task;
 	uint8_t *rx; /* received bytes not yet consumed */
@@ -420,6 +422,16 @@ static bool sendfile_enabled(void)
 		sendfile_state = v && strcmp(v, "0") == 0 ? SENDFILE_OFF : SENDFILE_ON;
 	}
 	return sendfile_state == SENDFILE_ON;
+}
+
+/* How a connection sends file pieces (env overrides for measurements:
+ * MICA_NET_CORK=0, MICA_NET_LOWAT=bytes, 0 = off). */
+static int sendfile_cork = -1, sendfile_lowat = -1;
+
+static int env_int(const char *name, int dflt)
+{
+	const char *v = getenv(name);
+	return v && *v ? atoi(v) : dflt;
 }
 
 /* Errors that say sendfile cannot be used here at all (not a socket error). */
@@ -622,8 +634,25 @@ static ssize_t send_file(struct mica_tcp *c, int fd, off_t off, size_t len)
 	return n;
 }
 
+static bool tx_has_file(const struct mica_tcp *c)
+{
+	for (const struct tx_piece *t = c->txq; t; t = t->next)
+		if (t->in_file)
+			return true;
+	return false;
+}
+
+static void tx_set_cork(struct mica_tcp *c, bool on)
+{
+	int v = on;
+	(void)setsockopt(c->watch.fd, IPPROTO_TCP, TCP_CORK, &v, sizeof(v));
+	c->corked = on;
+}
+
 static void tcp_flush_tx(struct mica_tcp *c)
 {
+	if (!c->corked && sendfile_cork && tx_has_file(c))
+		tx_set_cork(c, true);
 	while (c->tx_len) {
 		struct tx_piece *t = c->txq;
 		ssize_t n = t->in_file ? send_file(c, t->fd, t->off, t->len) : tx_send_memory(c);
@@ -643,6 +672,8 @@ static void tcp_flush_tx(struct mica_tcp *c)
 		}
 		tx_consume(c, (size_t)n);
 	}
+	if (c->corked)
+		tx_set_cork(c, false);
 	if (c->shut_pending && !c->shut_done) {
 		(void)shutdown(c->watch.fd, SHUT_WR);
 		c->shut_done = true;
@@ -951,6 +982,21 @@ ptrdiff_t mica_tcp_write(struct mica_tcp *c, const void *data, size_t len)
 	return write_done(c, taken, len);
 }
 
+/* On a connection's first file piece: a not-sent low-water mark, so the
+ * kernel keeps only that much unsent and the rest waits in our queue (as a
+ * file offset) until EPOLLOUT. */
+static void tune_for_file(struct mica_tcp *c)
+{
+	if (sendfile_lowat < 0) {
+		sendfile_lowat = env_int("MICA_NET_LOWAT", 65536);
+		sendfile_cork = env_int("MICA_NET_CORK", 1);
+	}
+	if (sendfile_lowat > 0)
+		(void)setsockopt(c->watch.fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &sendfile_lowat,
+		                 sizeof(sendfile_lowat));
+	c->file_tuned = true;
+}
+
 /* A reference to the image's bytes in its file (fd, off): queued whole
  * (it holds no memory) unless the queue is already full, and sent at once
  * unless the handler's return sends it or the kernel's buffer is full. */
@@ -960,6 +1006,8 @@ static ptrdiff_t write_file_ref(struct mica_tcp *c, const uint8_t *data, size_t 
 	struct tx_piece *t = tx_room(c) ? malloc(sizeof(*t)) : NULL;
 	if (!t)
 		return write_done(c, 0, len);
+	if (!c->file_tuned)
+		tune_for_file(c);
 	*t = (struct tx_piece){.p = data,
 	                       .len = len,
 	                       .release = release,
