@@ -17,9 +17,14 @@
  * file instead: the kernel sends page-cache pages and copies nothing.
  * Writes made while the app handles one of the connection's events are
  * gathered and leave when the handler returns, so a response's head and
- * its body start in one segment (MSG_MORE before the sendfile).
+ * its body start in one segment (MSG_MORE before the sendfile). While
+ * file pieces go out the socket is corked (full segments only), and a
+ * connection that sends files has a 64 KiB not-sent low-water mark: the
+ * rest of a large body waits here and leaves in our own sendfile calls
+ * rather than being pushed out by the peer's ACKs on the peer's CPU.
  * MICA_NET_SENDFILE=0 in the environment turns sendfile off (references
- * are then sent from memory). */
+ * are then sent from memory); MICA_NET_CORK=0 and MICA_NET_LOWAT=N (0:
+ * none) change the other two, for measurements. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -386,8 +391,8 @@ struct mica_tcp {
 	bool shut_pending, shut_done, closing, gone;
 	bool in_handler; /* the app handles one of our events: writes are gathered */
 	bool tx_blocked; /* the kernel's buffer was full: wait for EPOLLOUT */
-	bool corked;     /* TCP_CORK is on while file pieces are queued */
-	bool file_tuned; /* TCP_NOTSENT_LOWAT set (first file piece) */
+	bool corked;     /* TCP_CORK is on while file pieces go out */
+	bool file_tuned; /* the first file piece set the low-water mark */
 	int close_err;
 	struct mica_task resume_task, close_task;
 	uint8_t *rx; /* received bytes not yet consumed */
@@ -424,14 +429,22 @@ static bool sendfile_enabled(void)
 	return sendfile_state == SENDFILE_ON;
 }
 
-/* How a connection sends file pieces (env overrides for measurements:
- * MICA_NET_CORK=0, MICA_NET_LOWAT=bytes, 0 = off). */
-static int sendfile_cork = -1, sendfile_lowat = -1;
+/* How a connection sends file pieces: corked while they are queued, and
+ * with a not-sent low-water mark (bytes; 0 = none). MICA_NET_CORK=0 and
+ * MICA_NET_LOWAT=N override them, for measurements. */
+#define TCP_FILE_LOWAT 65536
+static struct {
+	bool read;
+	bool cork;
+	int lowat;
+} file_tuning;
 
-static int env_int(const char *name, int dflt)
+static void file_tuning_read(void)
 {
-	const char *v = getenv(name);
-	return v && *v ? atoi(v) : dflt;
+	const char *cork = getenv("MICA_NET_CORK"), *lowat = getenv("MICA_NET_LOWAT");
+	file_tuning.cork = !(cork && strcmp(cork, "0") == 0);
+	file_tuning.lowat = lowat && *lowat ? atoi(lowat) : TCP_FILE_LOWAT;
+	file_tuning.read = true;
 }
 
 /* Errors that say sendfile cannot be used here at all (not a socket error). */
@@ -642,6 +655,9 @@ static bool tx_has_file(const struct mica_tcp *c)
 	return false;
 }
 
+/* TCP_CORK while file pieces go out: the kernel sends only full segments
+ * (none of the small remainders of sendfile's 64 KiB rounds) until the
+ * queue is empty and the cork comes off, which sends the response's tail. */
 static void tx_set_cork(struct mica_tcp *c, bool on)
 {
 	int v = on;
@@ -651,7 +667,7 @@ static void tx_set_cork(struct mica_tcp *c, bool on)
 
 static void tcp_flush_tx(struct mica_tcp *c)
 {
-	if (!c->corked && sendfile_cork && tx_has_file(c))
+	if (!c->corked && file_tuning.cork && tx_has_file(c))
 		tx_set_cork(c, true);
 	while (c->tx_len) {
 		struct tx_piece *t = c->txq;
@@ -982,18 +998,18 @@ ptrdiff_t mica_tcp_write(struct mica_tcp *c, const void *data, size_t len)
 	return write_done(c, taken, len);
 }
 
-/* On a connection's first file piece: a not-sent low-water mark, so the
- * kernel keeps only that much unsent and the rest waits in our queue (as a
- * file offset) until EPOLLOUT. */
+/* On a connection's first file piece: the not-sent low-water mark. The
+ * kernel then takes a file piece only while less than that is unsent; the
+ * rest waits in our queue (as a file offset) for EPOLLOUT and goes out in
+ * our own sendfile, instead of being pushed out by the peer's ACKs, which
+ * on loopback runs on the peer's CPU (see docs/www.md). */
 static void tune_for_file(struct mica_tcp *c)
 {
-	if (sendfile_lowat < 0) {
-		sendfile_lowat = env_int("MICA_NET_LOWAT", 65536);
-		sendfile_cork = env_int("MICA_NET_CORK", 1);
-	}
-	if (sendfile_lowat > 0)
-		(void)setsockopt(c->watch.fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &sendfile_lowat,
-		                 sizeof(sendfile_lowat));
+	if (!file_tuning.read)
+		file_tuning_read();
+	if (file_tuning.lowat > 0)
+		(void)setsockopt(c->watch.fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &file_tuning.lowat,
+		                 sizeof(file_tuning.lowat));
 	c->file_tuned = true;
 }
 
