@@ -20,26 +20,39 @@
 #   vs fio on the same file, like with like: one job (numjobs=1), ioengine
 #   io_uring, direct=1, iodepth 16 (blkbench --depth=16: 16 requests in
 #   flight, each completion's callback submits the next), the same block
-#   size, the same byte count (BLK_MIB MiB, default 256; half that for
-#   4 KiB), the same 1 GiB file filled with random data first, both on
-#   CPU 1; writes end with a flush (blkbench) / end_fsync=1 (fio), counted
-#   in both times. read, write, randread, randwrite of 4 KiB, 64 KiB and
-#   1 MiB. Each cell runs BLK_REPS (default 5) pairs, alternating which of
-#   the two goes first; prints the medians (MB/s), their ratio Mica/fio
-#   (target >= 0.9) and the lowest and highest ratio of a pair.
+#   size, the same byte count (BLK_MIB MiB, default 1024, so that a run
+#   at 3 GB/s still lasts 0.3 s; a quarter of that for 4 KiB), the same
+#   1 GiB file filled with random data first, both on CPU 1; writes end
+#   with a flush (blkbench) / end_fsync=1 (fio), counted in both times.
+#   read, write, randread, randwrite of 4 KiB, 64 KiB and 1 MiB. Each
+#   cell runs BLK_REPS (default 5) pairs, alternating which of the two
+#   goes first; prints the medians (MB/s), their ratio Mica/fio
+#   (target >= 0.9), the lowest and highest ratio of a pair and, for each
+#   side, the requests the disk under the file completed per MiB moved
+#   (from /sys/dev/block/MAJ:MIN/stat; the same work shows the same count).
+#   Buffers (BLK_MEM): huge (default) - both sides in 2 MiB pages
+#   (blkbench --mem=huge: one run of transparent huge pages; fio
+#   --mem=mmaphuge: hugetlb pages, reserved for the run through
+#   vm.nr_hugepages and given back after), so each transfer is one
+#   physically contiguous piece on both sides; pages - 4 KiB pages on both
+#   (blkbench a run per request slot, fio its malloc'd buffer), where
+#   the pages happen to lie decides how many pieces the kernel splits a
+#   transfer into (a virtio disk takes at most seg_max pieces per request).
 # hvt: blkbench under mica-hvt --stats (an emulated guest here: counts,
 #   not speed): VM exits per MB for sequential 1 MiB reads and writes and
 #   random 4 KiB ones.
 # Needs redis-server, redis-benchmark, fio, taskset; root and /dev/net/tun
-# for kv-tap; /dev/kvm for hvt. Run it under flock /work/bench.lock.
+# for kv-tap; root for blk's hugetlb pages (else it runs BLK_MEM=pages);
+# /dev/kvm for hvt. Run it under flock /work/bench.lock.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 . tools/netns-run.sh
 PARTS=${*:-redis blk hvt}
 REQS=${REQS:-200000}
-BLK_MIB=${BLK_MIB:-256}
+BLK_MIB=${BLK_MIB:-1024}
 BLK_REPS=${BLK_REPS:-5}
+BLK_MEM=${BLK_MEM:-huge}
 REDIS_REPS=${REDIS_REPS:-3}
 for c in redis-server redis-benchmark fio taskset; do
 	command -v $c > /dev/null || { echo "bench/storage.sh: needs $c" >&2; exit 1; }
@@ -47,8 +60,10 @@ done
 tmp=$(mktemp -d "$ROOT/build/storage-bench.XXXXXX") # on the disk, not tmpfs
 NS=mica-sb-$$
 SPID=""
+HUGE_BEFORE=""
 cleanup() {
 	[ -z "$SPID" ] || { kill "$SPID" 2> /dev/null || true; wait "$SPID" 2> /dev/null || true; }
+	[ -z "$HUGE_BEFORE" ] || echo "$HUGE_BEFORE" > /proc/sys/vm/nr_hugepages
 	mica_netns_down $NS
 	rm -rf "$tmp"
 }
@@ -134,10 +149,16 @@ for t, x in (("SET", "_s"), ("GET", "_g")):
 		"$R_kv_unix_SET" "$R_kv_unix_GET" "$R_kv_tap_SET" "$R_kv_tap_GET"
 }
 
+# disk_reqs: requests completed so far by the disk under the bench file.
+disk_reqs() {
+	awk '{print $1 + $5}' "$DISK_STAT"
+}
+
 # fio_mbps RW BS_KIB MIB FILE: fio's MB/s (decimal) for the same job.
 fio_mbps() {
 	local extra=()
 	case $1 in *write) extra=(--end_fsync=1) ;; esac
+	[ "$BLK_MEM" != huge ] || extra+=(--mem=mmaphuge)
 	taskset -c 1 fio --name=b --filename="$4" --direct=1 --ioengine=io_uring --rw="$1" --bs="$2"k --iodepth=16 \
 		--size=1G --io_size="$3"M --randseed=1 --norandommap "${extra[@]}" --output-format=json 2> /dev/null |
 		/usr/bin/python3 -c '
@@ -150,38 +171,65 @@ print("%.1f" % (rw["io_bytes"] / (j["job_runtime"] / 1000) / 1e6))'
 
 # mica_mbps IMG RW BS_KIB MIB FILE: blkbench's MB/s (decimal).
 mica_mbps() {
-	taskset -c 1 "$1" --block:disk="$5" --rw="$2" --bs="$3" --depth=16 --mib="$4" --span=1024 |
+	taskset -c 1 "$1" --block:disk="$5" --rw="$2" --bs="$3" --depth=16 --mib="$4" --span=1024 --mem="$BLK_MEM" |
 		sed -n 's/.* MB\/s=\([0-9.]*\) .*/\1/p'
 }
 
+# measure WHO ARGS...: WHO's MB/s and the disk's requests per MiB, as "MBPS REQS".
+measure() {
+	local who=$1 before mbps mib
+	shift
+	before=$(disk_reqs)
+	mbps=$("$who" "$@")
+	case $who in mica_mbps) mib=$4 ;; *) mib=$3 ;; esac
+	echo "$mbps $(($(disk_reqs) - before)) $mib" | awk '{printf "%s %.2f", $1, $2 / $3}'
+}
+
+# huge_pages_up: hugetlb pages for fio's buffers (2 x 16 MiB), given back
+# by cleanup; falls back to BLK_MEM=pages where they cannot be had.
+huge_pages_up() {
+	local want
+	HUGE_BEFORE=$(cat /proc/sys/vm/nr_hugepages)
+	want=$((HUGE_BEFORE + 16))
+	if ! echo $want 2> /dev/null > /proc/sys/vm/nr_hugepages || [ "$(cat /proc/sys/vm/nr_hugepages)" -lt $want ]; then
+		echo "   (no hugetlb pages for fio: BLK_MEM=pages)"
+		BLK_MEM=pages
+	fi
+}
+
 blk_part() {
+	[ "$BLK_MEM" != huge ] || huge_pages_up
 	echo "== block layer (unix, io_uring, O_DIRECT) vs fio (io_uring, direct=1, numjobs=1), depth 16,"
-	echo "   1 GiB file; median of $BLK_REPS pairs per cell, alternating which runs first"
+	echo "   1 GiB file, buffers in $([ "$BLK_MEM" = huge ] && echo "2 MiB" || echo "4 KiB") pages on both sides;"
+	echo "   median of $BLK_REPS pairs per cell, alternating which runs first"
 	local img f=$tmp/blk.img
 	img=${BLKBENCH:-$(./mica build bench/blkbench -t unix | tail -1)} # BLKBENCH: another build, for A/B
 	dd if=/dev/urandom of="$f" bs=1M count=1024 status=none
 	sync
-	printf '%-10s %6s %10s %10s %7s  %s\n' rw bs mica-MB/s fio-MB/s ratio "pairs: min-max ratio"
+	DISK_STAT=/sys/dev/block/$(stat -c '%Hd:%Ld' "$f")/stat
+	printf '%-10s %6s %10s %10s %7s  %-12s %s\n' rw bs mica-MB/s fio-MB/s ratio "pairs" "disk reqs/MiB mica fio"
 	for bs in 4 64 1024; do
 		local mib=$BLK_MIB
-		[ "$bs" != 4 ] || mib=$((BLK_MIB / 2))
+		[ "$bs" != 4 ] || mib=$((BLK_MIB / 4))
 		for rw in read write randread randwrite; do
 			local ms="" fs="" m f2
 			for i in $(seq 1 "$BLK_REPS"); do
 				if [ $((i % 2)) = 1 ]; then
-					m=$(mica_mbps "$img" $rw $bs $mib "$f")
-					f2=$(fio_mbps $rw $bs $mib "$f")
+					m=$(measure mica_mbps "$img" $rw $bs $mib "$f")
+					f2=$(measure fio_mbps $rw $bs $mib "$f")
 				else
-					f2=$(fio_mbps $rw $bs $mib "$f")
-					m=$(mica_mbps "$img" $rw $bs $mib "$f")
+					f2=$(measure fio_mbps $rw $bs $mib "$f")
+					m=$(measure mica_mbps "$img" $rw $bs $mib "$f")
 				fi
 				ms="$ms $m" fs="$fs $f2"
 			done
 			/usr/bin/python3 -c '
 import statistics as st, sys
 rw, bs, m, f = sys.argv[1], sys.argv[2], [float(x) for x in sys.argv[3].split()], [float(x) for x in sys.argv[4].split()]
-r = [a / b for a, b in zip(m, f)]
-print("%-10s %6s %10.1f %10.1f %6.2fx  %.2f-%.2fx" % (rw, bs, st.median(m), st.median(f), st.median(m) / st.median(f), min(r), max(r)))' \
+mr, fr, mq, fq = m[0::2], f[0::2], m[1::2], f[1::2]
+r = [a / b for a, b in zip(mr, fr)]
+print("%-10s %6s %10.1f %10.1f %6.2fx  %.2f-%.2fx   %6.2f %6.2f" % (rw, bs, st.median(mr), st.median(fr),
+      st.median(mr) / st.median(fr), min(r), max(r), st.median(mq), st.median(fq)))' \
 				$rw ${bs}K "$ms" "$fs"
 		done
 	done

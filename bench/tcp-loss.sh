@@ -6,6 +6,7 @@
 #   CELLS="0 1 1@10" RUNS=3 bench/tcp-loss.sh  (a subset; median of 3 runs)
 #   LINUX_CC=bbr bench/tcp-loss.sh             (Linux's congestion control)
 #   ROUTED=0 bench/tcp-loss.sh   (Linux<->Linux over a bare veth pair, as before)
+#   TAP_TX=writev bench/tcp-loss.sh   (Mica's --tap-tx: uring, the default, sqpoll, writev)
 #
 # Cells are LOSS[@DELAY]: LOSS percent of TCP packets dropped at random in
 # each direction, DELAY ms added in each direction (so the round trip grows
@@ -58,6 +59,7 @@ CELLS=${CELLS:-"0 0.5 1 2 5 1@10 1@50"}
 RUNS=${RUNS:-1}
 ROUTED=${ROUTED:-1}
 LINUX_CC=${LINUX_CC:-cubic}
+TAP_TX=${TAP_TX:-uring}
 . tools/netns-run.sh
 [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ] || { echo "bench/tcp-loss.sh: needs root and /dev/net/tun" >&2; exit 1; }
 command -v nft > /dev/null && command -v ethtool > /dev/null ||
@@ -191,9 +193,9 @@ start_impair() { # NS LINUX_TAP OTHER_IF DELAY LOSS LOG
 	sleep 0.5
 }
 
-MICA0=(--net:service=mtap0 --ipv4=10.77.0.2/24 --ipv4-gateway=10.77.0.1 --tap-offload=no)
-MICA1=(--net:service=mtap1 --ipv4=10.77.0.2/24 --tap-offload=no)
-echo "Linux congestion control: $LINUX_CC (Mica: cubic); Linux<->Linux path:" \
+MICA0=(--net:service=mtap0 --ipv4=10.77.0.2/24 --ipv4-gateway=10.77.0.1 --tap-offload=no --tap-tx=$TAP_TX)
+MICA1=(--net:service=mtap1 --ipv4=10.77.0.2/24 --tap-offload=no --tap-tx=$TAP_TX)
+echo "Linux congestion control: $LINUX_CC (Mica: cubic, --tap-tx=$TAP_TX); Linux<->Linux path:" \
 	"$([ "$ROUTED" = 1 ] && echo "through a router, like Mica's" || echo "a bare veth pair (ROUTED=0)");" \
 	"load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-10s %9s %9s %9s %7s %7s %9s %9s %9s\n' "cell" "L->L" "L->M" "M->L" "L->M" "M->L" \

@@ -24,7 +24,11 @@ static const struct mica_arg_spec args[] = {
     {"mib", MICA_ARG_INT, "256", "MiB to transfer in all", 1, 1 << 20},
     {"span", MICA_ARG_INT, "0", "MiB of the device used (0: all of it)", 0, 1 << 20},
     {"seed", MICA_ARG_INT, "1", "random offsets seed", 0, 1 << 30},
+    {"mem", MICA_ARG_STR, "pages",
+     "buffers: pages (a run per request slot) or huge (one run of whole 2 MiB huge pages for all)", 0, 0},
 };
+
+#define HUGE_PAGE_BYTES ((size_t)2 << 20)
 
 static struct {
 	struct mica_loop *loop;
@@ -124,6 +128,8 @@ static void on_done(struct mica_blk_req *r)
 		mica_loop_stop(t.loop, 1);
 }
 
+static int alloc_buffers(uint64_t bs);
+
 static int setup(void)
 {
 	const char *rw = mica_arg_str("rw");
@@ -145,9 +151,25 @@ static int setup(void)
 	t.rng = (uint64_t)mica_arg_int("seed") * 0x9e3779b97f4a7c15ull | 1;
 	if (!t.blocks || !t.todo)
 		return MICA_EINVAL;
+	return alloc_buffers(bs);
+}
+
+static int alloc_buffers(uint64_t bs)
+{
 	size_t pages = (bs + MICA_PAGE_SIZE - 1) / MICA_PAGE_SIZE;
+	bool huge = strcmp(mica_arg_str("mem"), "huge") == 0;
+	if (!huge && strcmp(mica_arg_str("mem"), "pages") != 0)
+		return MICA_EINVAL;
+	uint8_t *pool = NULL;
+	if (huge) { /* rounded up to whole huge pages, which the platform aligns */
+		size_t bytes = t.depth * pages * MICA_PAGE_SIZE;
+		bytes = (bytes + HUGE_PAGE_BYTES - 1) / HUGE_PAGE_BYTES * HUGE_PAGE_BYTES;
+		pool = mica_plat_alloc_pages(bytes / MICA_PAGE_SIZE);
+		if (!pool)
+			return MICA_ENOMEM;
+	}
 	for (unsigned d = 0; d < t.depth; d++) {
-		t.buf[d] = mica_plat_alloc_pages(pages);
+		t.buf[d] = huge ? pool + d * pages * MICA_PAGE_SIZE : mica_plat_alloc_pages(pages);
 		if (!t.buf[d])
 			return MICA_ENOMEM;
 		/* one word per sector is enough to make the data not all zero (on

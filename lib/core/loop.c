@@ -227,11 +227,15 @@ void mica_loop_stop(struct mica_loop *l, int exit_code)
 	l->exit_code = exit_code;
 }
 
+/* One turn: the deferred tasks, the platform's poll (sleeping until the
+ * next timer is due, not at all when one already is), then the timers due
+ * by then. Input that is waiting is taken before overdue timers fire: after
+ * a long turn or a descheduling, an ACK already queued cancels the probe or
+ * retransmission timer it answers instead of finding it fired. */
 int mica_loop_run_once(struct mica_loop *l, uint64_t max_deadline)
 {
 	l->turns++;
 	run_tasks(l);
-	fire_due_timers(l, mica_loop_now(l));
 	if (l->stopping)
 		return MICA_ESTOP;
 	uint64_t deadline = l->tasks ? 0 : mica_loop_next_deadline(l); /* past: no sleep */
@@ -242,6 +246,9 @@ int mica_loop_run_once(struct mica_loop *l, uint64_t max_deadline)
 		mica_loop_stop(l, 0);
 		return MICA_ESTOP;
 	}
+	fire_due_timers(l, mica_loop_now(l));
+	if (l->stopping)
+		return MICA_ESTOP;
 	return rc < 0 ? rc : MICA_OK;
 }
 

@@ -13,5 +13,6 @@ build/fuzz/zones.c: $(FUZZ_DNS_ZONES) $(ZONEC)
 $(FUZZ_DNS): tests/fuzz/dns/fuzz_dns.c build/fuzz/zones.c $(wildcard lib/dns/*.c lib/dns/*.h) include/mica/dns.h
 	$(DNS_FUZZ_CC) $(DNS_FUZZ_FLAGS) -o $@ tests/fuzz/dns/fuzz_dns.c build/fuzz/zones.c $(wildcard lib/dns/*.c)
 
+TEST_DEPS += $(FUZZ_DNS)
 fuzz-dns: $(FUZZ_DNS)
 .PHONY: fuzz-dns

@@ -10,9 +10,13 @@
  * CSUM|TSO4), so Linux's TCP hands us up to 64 KiB per read and takes as
  * much per write, cutting it into MSS segments itself. The header's flags
  * map to the buffer's gso_size and csum fields. --tap-offload=0 turns it
- * off (one frame of at most the MTU per system call). A frame whose bytes
- * go on in the app's memory (buf->ext, zero-copy TCP) is written with
- * one more iovec.
+ * off (one frame of at most the MTU per write). A frame whose bytes go on
+ * in the app's memory (buf->ext, zero-copy TCP) is written with one more
+ * iovec.
+ *
+ * Writes: --tap-tx=uring (the default) hands all the frames of a flush
+ * to the kernel in one io_uring_enter (tap_ring.c), sqpoll has a kernel
+ * thread take them, writev makes one system call per frame.
  *
  * Link state: every LINK_CHECK_MS a timer asks whether each tap's Linux
  * side is up (tap_link.c, wherever the interface was moved); a change
@@ -39,6 +43,7 @@
 #include <mica/mac.h>
 #include "../unix/unix.h"
 #include "tap_link.h"
+#include "tap_ring.h"
 
 #define TAP_MAX 16 /* an OpenFlow switch: 1 control + up to 15 ports */
 #define LINK_CHECK_MS 500
@@ -52,7 +57,8 @@ struct mica_netif {
 	mica_netif_ready_fn fn;
 	void *arg;
 	uint64_t rx_errors, tx_errors;
-	bool vnet; /* frames carry a struct virtio_net_hdr */
+	bool vnet;             /* frames carry a struct virtio_net_hdr */
+	struct tap_ring *ring; /* NULL: one writev per frame */
 };
 
 static struct mica_netif taps[TAP_MAX];
@@ -182,6 +188,25 @@ static int link_timer_start(void)
 	return rc;
 }
 
+/* --tap-tx: how frames are written (see tap_ring.c); MICA_EINVAL for an
+ * unknown way. */
+static int open_ring(struct mica_netif *nif)
+{
+	const char *how = mica_arg_str("tap-tx");
+	if (!how || strcmp(how, "writev") == 0)
+		return MICA_OK;
+	if (strcmp(how, "uring") != 0 && strcmp(how, "sqpoll") != 0) {
+		mica_error("tap", "--tap-tx=%s: expected uring, sqpoll or writev", how);
+		return MICA_EINVAL;
+	}
+	enum tap_ring_mode mode = strcmp(how, "sqpoll") == 0 ? TAP_RING_SQPOLL : TAP_RING_INLINE;
+	if (tap_ring_open(nif->watch.fd, nif->vnet, mode, &nif->ring) != MICA_OK) {
+		mica_warn("tap", "%s: no io_uring (%s): one writev per frame", nif->ifname, strerror(errno));
+		nif->ring = NULL;
+	}
+	return MICA_OK;
+}
+
 /* --net-mac:NAME=MAC, else derived from the device and tap names. */
 static int device_mac(const char *name, const char *ifname, uint8_t mac[6])
 {
@@ -248,10 +273,13 @@ int mica_netif_open(const char *name, struct mica_netif **out)
 		ioctl(fd, TUNSETOFFLOAD, 0); /* an earlier user's offloads stay on the device */
 	}
 	nif->watch = (struct mica_unix_watch){.fd = fd, .fn = on_ready, .arg = nif};
-	rc = mica_unix_watch_add(&nif->watch, EPOLLIN);
+	rc = open_ring(nif);
+	if (rc == MICA_OK)
+		rc = mica_unix_watch_add(&nif->watch, EPOLLIN);
 	if (rc == MICA_OK && link_timer_start() != MICA_OK)
 		mica_warn("tap", "%s: link changes will not be seen", ifname);
 	if (rc != MICA_OK) {
+		tap_ring_close(nif->ring);
 		close(fd);
 		return rc;
 	}
@@ -315,38 +343,16 @@ int mica_netif_rx(struct mica_netif *nif, struct mica_buf_pool *pool, size_t hea
 	return n;
 }
 
-/* The virtio-net header for a frame the stack built (Ethernet + IPv4 + TCP
- * or UDP when it asks for offload). */
-static void vnet_header(const struct mica_buf *b, struct virtio_net_hdr *vh)
-{
-	memset(vh, 0, sizeof(*vh));
-	if (b->csum != MICA_CSUM_PARTIAL || b->len < 14 + 20)
-		return;
-	const uint8_t *p = mica_buf_data(b);
-	uint16_t l4 = (uint16_t)(14 + (p[14] & 15) * 4);
-	uint8_t proto = p[14 + 9];
-	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-	vh->csum_start = l4;
-	vh->csum_offset = proto == 6 ? 16 : 6; /* TCP : UDP */
-	if (b->gso_size && proto == 6 && b->len >= l4 + 20u) {
-		vh->gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
-		vh->gso_size = b->gso_size;
-		vh->hdr_len = (uint16_t)(l4 + (p[l4 + 12] >> 4) * 4);
-	}
-}
-
 int mica_netif_tx(struct mica_netif *nif, struct mica_buf **bufs, int n)
 {
+	if (nif->ring)
+		return tap_ring_tx(nif->ring, bufs, n);
 	int i = 0;
 	for (; i < n; i++) {
 		struct virtio_net_hdr vh;
-		vnet_header(bufs[i], &vh);
-		struct iovec iov[3] = {{&vh, sizeof(vh)},
-		                       {mica_buf_data(bufs[i]), bufs[i]->len},
-		                       {(void *)bufs[i]->ext, bufs[i]->ext_len}};
-		int n_iov = bufs[i]->ext_len ? 2 : 1;
-		ssize_t w =
-		    nif->vnet ? writev(nif->watch.fd, iov, n_iov + 1) : writev(nif->watch.fd, iov + 1, n_iov);
+		struct iovec iov[3];
+		int n_iov = tap_frame_iov(bufs[i], nif->vnet, &vh, iov);
+		ssize_t w = writev(nif->watch.fd, iov, n_iov);
 		if (w < 0 && (errno == EAGAIN || errno == ENOBUFS))
 			break; /* the kernel queue is full: the caller keeps the rest */
 		if (w < 0)

@@ -1,6 +1,6 @@
 /* blk_uring.c - the io_uring engine of the Linux-process block devices.
  *
- * One ring per device, set up with the raw system calls (no liburing).
+ * One ring per device (uring.c: raw system calls, no liburing).
  * A request becomes one submission queue entry - READ, WRITE (RWF_DSYNC
  * for FUA) or FSYNC(DATASYNC) - entered at once, also when a completion's
  * callback submits it, as fio does: the device starts on it while the
@@ -13,32 +13,20 @@
  * transfer is resubmitted for the rest; more requests than the ring holds
  * wait in a software queue until completions free entries. */
 #include <errno.h>
-#include <linux/io_uring.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
 #include <unistd.h>
+#include <mica/app.h>
 #include <mica/err.h>
 #include <mica/log.h>
 #include "blk.h"
+#include "uring.h"
 
 struct blk_ring {
-	int fd;
+	struct mica_uring u;
 	unsigned entries, inflight;
 	unsigned unentered; /* entries filled but not yet given to the kernel */
-	/* submission ring */
-	void *sq_map;
-	size_t sq_map_len;
-	unsigned *sq_head, *sq_tail, *sq_mask, *sq_array;
-	struct io_uring_sqe *sqes;
-	size_t sqes_len;
-	/* completion ring */
-	void *cq_map;
-	size_t cq_map_len;
-	unsigned *cq_head, *cq_tail, *cq_mask;
-	struct io_uring_cqe *cqes;
 	/* requests waiting for a free entry */
 	struct mica_blk_req *backlog_head, *backlog_tail;
 	struct mica_unix_watch watch;
@@ -56,59 +44,9 @@ static const unsigned setup_flags[] = {
     0,
 };
 
-static int ring_setup(unsigned entries, struct io_uring_params *p)
-{
-	return (int)syscall(__NR_io_uring_setup, entries, p);
-}
-
-static int ring_enter(int fd, unsigned to_submit)
-{
-	return (int)syscall(__NR_io_uring_enter, fd, to_submit, 0, 0, NULL, 0);
-}
-
-static int map_rings(struct blk_ring *r, const struct io_uring_params *p)
-{
-	r->sq_map_len = p->sq_off.array + p->sq_entries * sizeof(unsigned);
-	r->cq_map_len = p->cq_off.cqes + p->cq_entries * sizeof(struct io_uring_cqe);
-	bool single = p->features & IORING_FEAT_SINGLE_MMAP;
-	if (single && r->cq_map_len > r->sq_map_len)
-		r->sq_map_len = r->cq_map_len;
-	r->sq_map = mmap(NULL, r->sq_map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
-	                 IORING_OFF_SQ_RING);
-	if (r->sq_map == MAP_FAILED)
-		return mica_unix_err(errno);
-	r->cq_map = single ? r->sq_map
-	                   : mmap(NULL, r->cq_map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-	                          r->fd, IORING_OFF_CQ_RING);
-	if (r->cq_map == MAP_FAILED)
-		return mica_unix_err(errno);
-	r->sqes_len = p->sq_entries * sizeof(struct io_uring_sqe);
-	r->sqes = mmap(NULL, r->sqes_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
-	               IORING_OFF_SQES);
-	if (r->sqes == MAP_FAILED)
-		return mica_unix_err(errno);
-	char *sq = r->sq_map, *cq = r->cq_map;
-	r->sq_head = (unsigned *)(sq + p->sq_off.head);
-	r->sq_tail = (unsigned *)(sq + p->sq_off.tail);
-	r->sq_mask = (unsigned *)(sq + p->sq_off.ring_mask);
-	r->sq_array = (unsigned *)(sq + p->sq_off.array);
-	r->cq_head = (unsigned *)(cq + p->cq_off.head);
-	r->cq_tail = (unsigned *)(cq + p->cq_off.tail);
-	r->cq_mask = (unsigned *)(cq + p->cq_off.ring_mask);
-	r->cqes = (struct io_uring_cqe *)(cq + p->cq_off.cqes);
-	return MICA_OK;
-}
-
 static void ring_free(struct blk_ring *r)
 {
-	if (r->sqes && r->sqes != MAP_FAILED)
-		munmap(r->sqes, r->sqes_len);
-	if (r->cq_map && r->cq_map != MAP_FAILED && r->cq_map != r->sq_map)
-		munmap(r->cq_map, r->cq_map_len);
-	if (r->sq_map && r->sq_map != MAP_FAILED)
-		munmap(r->sq_map, r->sq_map_len);
-	if (r->fd >= 0)
-		close(r->fd);
+	mica_uring_close(&r->u);
 	free(r);
 }
 
@@ -116,7 +54,7 @@ static void ring_free(struct blk_ring *r)
 static void ring_flush(struct blk_ring *ring)
 {
 	while (ring->unentered) {
-		int n = ring_enter(ring->fd, ring->unentered);
+		int n = mica_uring_enter(&ring->u, ring->unentered);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EBUSY))
 			continue;
 		if (n <= 0)
@@ -129,9 +67,7 @@ static void ring_flush(struct blk_ring *ring)
 static void ring_push(struct blk_ring *ring, struct mica_blk_req *r)
 {
 	struct mica_blkif *b = ring->blk;
-	unsigned tail = *ring->sq_tail, idx = tail & *ring->sq_mask;
-	struct io_uring_sqe *e = &ring->sqes[idx];
-	memset(e, 0, sizeof(*e));
+	struct io_uring_sqe *e = mica_uring_sqe(&ring->u); /* inflight < entries: there is one */
 	e->user_data = (uintptr_t)r;
 	if (r->op == MICA_BLK_FLUSH) {
 		e->opcode = IORING_OP_FSYNC;
@@ -149,8 +85,7 @@ static void ring_push(struct blk_ring *ring, struct mica_blk_req *r)
 		if (r->op == MICA_BLK_WRITE && (r->flags & MICA_BLK_FUA))
 			e->rw_flags = RWF_DSYNC;
 	}
-	ring->sq_array[idx] = idx;
-	__atomic_store_n(ring->sq_tail, tail + 1, __ATOMIC_RELEASE);
+	mica_uring_push(&ring->u);
 	ring->inflight++;
 	ring->unentered++;
 	ring_flush(ring);
@@ -220,13 +155,12 @@ static unsigned ring_drain(struct blk_ring *ring)
 {
 	unsigned n = 0;
 	for (;; n++) {
-		unsigned head = *ring->cq_head, tail = __atomic_load_n(ring->cq_tail, __ATOMIC_ACQUIRE);
-		if (head == tail)
+		struct io_uring_cqe *c = mica_uring_cqe(&ring->u);
+		if (!c)
 			return n;
-		struct io_uring_cqe *c = &ring->cqes[head & *ring->cq_mask];
 		struct mica_blk_req *r = (struct mica_blk_req *)(uintptr_t)c->user_data;
 		int res = c->res;
-		__atomic_store_n(ring->cq_head, head + 1, __ATOMIC_RELEASE);
+		mica_uring_cqe_seen(&ring->u);
 		ring->inflight--;
 		ring_finish(ring, r, res);
 		ring_refill(ring);
@@ -250,26 +184,17 @@ int blk_ring_open(struct mica_blkif *b, unsigned entries)
 	struct blk_ring *ring = calloc(1, sizeof(*ring));
 	if (!ring)
 		return MICA_ENOMEM;
-	struct io_uring_params p;
-	for (unsigned i = 0; i < sizeof(setup_flags) / sizeof(setup_flags[0]); i++) {
-		memset(&p, 0, sizeof(p));
-		p.flags = setup_flags[i];
-		ring->fd = ring_setup(entries, &p);
-		if (ring->fd >= 0 || errno != EINVAL)
-			break;
-	}
-	if (ring->fd < 0) {
+	int rc = mica_uring_open(&ring->u, entries, setup_flags, MICA_ARRAY_LEN(setup_flags), 0);
+	if (rc != MICA_OK) {
 		int err = errno;
 		free(ring);
 		mica_debug("blk", "io_uring_setup: %s (using the inline engine)", strerror(err));
-		return mica_unix_err(err);
+		return rc;
 	}
-	int rc = map_rings(ring, &p);
-	ring->entries = p.sq_entries;
+	ring->entries = ring->u.entries;
 	ring->blk = b;
-	ring->watch = (struct mica_unix_watch){.fd = ring->fd, .fn = ring_reap, .arg = ring};
-	if (rc == MICA_OK)
-		rc = mica_unix_watch_add(&ring->watch, EPOLLIN);
+	ring->watch = (struct mica_unix_watch){.fd = ring->u.fd, .fn = ring_reap, .arg = ring};
+	rc = mica_unix_watch_add(&ring->watch, EPOLLIN);
 	if (rc < 0) {
 		ring_free(ring);
 		return rc;

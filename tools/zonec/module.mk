@@ -25,5 +25,6 @@ $(ZONEC_FUZZ): $(ZONEC_FUZZ_SRCS) $(wildcard tools/zonec/*.h lib/dns/*.h) includ
 	@mkdir -p $(@D)
 	clang -std=c11 -g -O1 -Iinclude -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $(ZONEC_FUZZ_SRCS)
+TEST_DEPS += $(ZONEC_FUZZ)
 fuzz-zonec: $(ZONEC_FUZZ)
 .PHONY: fuzz-zonec

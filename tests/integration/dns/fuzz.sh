@@ -4,6 +4,7 @@
 # 30 s from tests/fuzz/dns/corpus; (2) zonec's parser, builder, memo and
 # emitter on arbitrary text, 20 s from tests/fuzz/zonec/corpus.
 # timeout: 300
+# lane: background
 . "$(dirname "$0")/../lib.sh"
 need_cmd clang
 # With clang here, a fuzzer that does not build is a failure, not a skip

@@ -4,6 +4,7 @@
 # made here with mkfs.fat and mcopy: FAT12 and FAT16 volumes with long
 # names, a subdirectory and files, cut to their first 256 KiB.
 # timeout: 180
+# lane: background
 . "$(dirname "$0")/../lib.sh"
 PATH=$PATH:/usr/sbin:/sbin
 need_cmd clang

@@ -4,6 +4,7 @@
 # arrive in pieces must agree, arguments stay inside the buffer, nothing
 # is read past it.
 # timeout: 180
+# lane: background
 . "$(dirname "$0")/../lib.sh"
 need_cmd clang
 make --no-print-directory -s fuzz-resp >/dev/null 2>&1 || skip "cannot build libFuzzer targets (needs clang and libclang-rt-14-dev)"

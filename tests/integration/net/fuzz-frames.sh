@@ -4,6 +4,7 @@
 # from a few valid frames made with scapy. Any crash, leak or sanitizer
 # report fails the test.
 # timeout: 120
+# lane: background
 set -u
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$ROOT"

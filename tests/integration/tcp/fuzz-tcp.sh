@@ -4,6 +4,7 @@
 # jumps and app actions against lib/net's TCP) for a bounded time. Any
 # crash, leak or sanitizer report fails the test.
 # timeout: 120
+# lane: background
 set -u
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$ROOT"

@@ -3,6 +3,7 @@
 # 20): the request parser fed whole and in pieces must agree, and every
 # request's answer against a small site must fit apps/www's head buffer.
 # timeout: 180
+# lane: background
 . "$(dirname "$0")/../lib.sh"
 need_cmd clang
 make --no-print-directory -s fuzz-http >/dev/null 2>&1 || skip "cannot build libFuzzer targets (needs clang and libclang-rt-14-dev)"

@@ -1,5 +1,6 @@
 /* test_loop.c - the event loop driven by a fake clock: timer order, cancel
- * from inside callbacks, periodic timers without drift, deferred tasks. */
+ * from inside callbacks, periodic timers without drift, deferred tasks,
+ * waiting input taken before overdue timers. */
 #include "check.h"
 #include <mica/loop.h>
 
@@ -262,4 +263,39 @@ TEST(rearming_in_the_past_does_not_starve_poll)
 int main(void)
 {
 	return RUN_TESTS();
+}
+
+/* A poll whose "input" cancels the timer it answers, like an ACK that
+ * arrives for a segment whose retransmission timer is overdue. */
+static struct mica_timer answered;
+static int answered_fires;
+
+static void answered_fn(struct mica_timer *t, void *arg)
+{
+	(void)t;
+	(void)arg;
+	answered_fires++;
+}
+
+static int poll_with_answer(void *ctx, uint64_t deadline)
+{
+	(void)deadline;
+	polls++;
+	mica_timer_cancel(ctx, &answered);
+	return 1;
+}
+
+TEST(waiting_input_is_taken_before_overdue_timers)
+{
+	reset();
+	answered_fires = 0;
+	struct mica_loop_ops ops = {clock_now, poll_with_answer, &loop};
+	mica_loop_init_ops(&loop, &ops);
+	mica_timer_init(&answered, answered_fn, NULL);
+	mica_timer_start(&loop, &answered, 10 * MICA_NS_PER_MS, 0);
+	fake_now += 50 * MICA_NS_PER_MS; /* the process was descheduled */
+	mica_loop_run_once(&loop, MICA_FOREVER);
+	CHECK_EQ(polls, 1);
+	CHECK_EQ(answered_fires, 0); /* the input came first and cancelled it */
+	mica_loop_fini(&loop);
 }
