@@ -17,9 +17,14 @@
  * file instead: the kernel sends page-cache pages and copies nothing.
  * Writes made while the app handles one of the connection's events are
  * gathered and leave when the handler returns, so a response's head and
- * its body start in one segment (MSG_MORE before the sendfile).
+ * its body start in one segment (MSG_MORE before the sendfile). While
+ * file pieces go out the socket is corked (full segments only), and a
+ * connection that sends files has a 64 KiB not-sent low-water mark: the
+ * rest of a large body waits here and leaves in our own sendfile calls
+ * rather than being pushed out by the peer's ACKs on the peer's CPU.
  * MICA_NET_SENDFILE=0 in the environment turns sendfile off (references
- * are then sent from memory). */
+ * are then sent from memory); MICA_NET_CORK=0 and MICA_NET_LOWAT=N (0:
+ * none) change the other two, for measurements. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -386,6 +391,8 @@ struct mica_tcp {
 	bool shut_pending, shut_done, closing, gone;
 	bool in_handler; /* the app handles one of our events: writes are gathered */
 	bool tx_blocked; /* the kernel's buffer was full: wait for EPOLLOUT */
+	bool corked;     /* TCP_CORK is on while file pieces go out */
+	bool file_tuned; /* the first file piece set the low-water mark */
 	int close_err;
 	struct mica_task resume_task, close_task;
 	uint8_t *rx; /* received bytes not yet consumed */
@@ -420,6 +427,24 @@ static bool sendfile_enabled(void)
 		sendfile_state = v && strcmp(v, "0") == 0 ? SENDFILE_OFF : SENDFILE_ON;
 	}
 	return sendfile_state == SENDFILE_ON;
+}
+
+/* How a connection sends file pieces: corked while they are queued, and
+ * with a not-sent low-water mark (bytes; 0 = none). MICA_NET_CORK=0 and
+ * MICA_NET_LOWAT=N override them, for measurements. */
+#define TCP_FILE_LOWAT 65536
+static struct {
+	bool read;
+	bool cork;
+	int lowat;
+} file_tuning;
+
+static void file_tuning_read(void)
+{
+	const char *cork = getenv("MICA_NET_CORK"), *lowat = getenv("MICA_NET_LOWAT");
+	file_tuning.cork = !(cork && strcmp(cork, "0") == 0);
+	file_tuning.lowat = lowat && *lowat ? atoi(lowat) : TCP_FILE_LOWAT;
+	file_tuning.read = true;
 }
 
 /* Errors that say sendfile cannot be used here at all (not a socket error). */
@@ -622,8 +647,28 @@ static ssize_t send_file(struct mica_tcp *c, int fd, off_t off, size_t len)
 	return n;
 }
 
+static bool tx_has_file(const struct mica_tcp *c)
+{
+	for (const struct tx_piece *t = c->txq; t; t = t->next)
+		if (t->in_file)
+			return true;
+	return false;
+}
+
+/* TCP_CORK while file pieces go out: the kernel sends only full segments
+ * (none of the small remainders of sendfile's 64 KiB rounds) until the
+ * queue is empty and the cork comes off, which sends the response's tail. */
+static void tx_set_cork(struct mica_tcp *c, bool on)
+{
+	int v = on;
+	(void)setsockopt(c->watch.fd, IPPROTO_TCP, TCP_CORK, &v, sizeof(v));
+	c->corked = on;
+}
+
 static void tcp_flush_tx(struct mica_tcp *c)
 {
+	if (!c->corked && file_tuning.cork && tx_has_file(c))
+		tx_set_cork(c, true);
 	while (c->tx_len) {
 		struct tx_piece *t = c->txq;
 		ssize_t n = t->in_file ? send_file(c, t->fd, t->off, t->len) : tx_send_memory(c);
@@ -643,6 +688,8 @@ static void tcp_flush_tx(struct mica_tcp *c)
 		}
 		tx_consume(c, (size_t)n);
 	}
+	if (c->corked)
+		tx_set_cork(c, false);
 	if (c->shut_pending && !c->shut_done) {
 		(void)shutdown(c->watch.fd, SHUT_WR);
 		c->shut_done = true;
@@ -951,6 +998,21 @@ ptrdiff_t mica_tcp_write(struct mica_tcp *c, const void *data, size_t len)
 	return write_done(c, taken, len);
 }
 
+/* On a connection's first file piece: the not-sent low-water mark. The
+ * kernel then takes a file piece only while less than that is unsent; the
+ * rest waits in our queue (as a file offset) for EPOLLOUT and goes out in
+ * our own sendfile, instead of being pushed out by the peer's ACKs, which
+ * on loopback runs on the peer's CPU (see docs/www.md). */
+static void tune_for_file(struct mica_tcp *c)
+{
+	if (!file_tuning.read)
+		file_tuning_read();
+	if (file_tuning.lowat > 0)
+		(void)setsockopt(c->watch.fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &file_tuning.lowat,
+		                 sizeof(file_tuning.lowat));
+	c->file_tuned = true;
+}
+
 /* A reference to the image's bytes in its file (fd, off): queued whole
  * (it holds no memory) unless the queue is already full, and sent at once
  * unless the handler's return sends it or the kernel's buffer is full. */
@@ -960,6 +1022,8 @@ static ptrdiff_t write_file_ref(struct mica_tcp *c, const uint8_t *data, size_t 
 	struct tx_piece *t = tx_room(c) ? malloc(sizeof(*t)) : NULL;
 	if (!t)
 		return write_done(c, 0, len);
+	if (!c->file_tuned)
+		tune_for_file(c);
 	*t = (struct tx_piece){.p = data,
 	                       .len = len,
 	                       .release = release,
