@@ -383,7 +383,7 @@ int mica_netif_tx(struct mica_netif *nif, struct mica_buf **bufs, int n)
 		return tap_ring_tx(nif->ring, bufs, n);
 	int i = 0;
 	for (; i < n; i++) {
-		struct virtio_net_hdr vh;
+		struct vnet_hdr vh;
 		struct iovec iov[3];
 		int n_iov = tap_frame_iov(bufs[i], nif->vnet, &vh, iov);
 		ssize_t w = writev(nif->watch.fd, iov, n_iov);

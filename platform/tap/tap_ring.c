@@ -16,7 +16,7 @@
  * for room; SQPOLL) free their buffers. */
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
+#include <linux/virtio_net.h>
 #include <sys/epoll.h>
 #include <mica/app.h>
 #include <mica/err.h>
@@ -30,7 +30,7 @@
 
 struct tx_slot {
 	struct mica_buf *buf;
-	struct virtio_net_hdr vh;
+	struct vnet_hdr vh;
 	struct iovec iov[3];
 };
 
@@ -46,24 +46,13 @@ struct tap_ring {
 	uint64_t errors; /* writes that failed (the frame is lost, as on a wire) */
 };
 
-int tap_frame_iov(const struct mica_buf *b, bool vnet, struct virtio_net_hdr *vh, struct iovec iov[3])
+_Static_assert(sizeof(struct vnet_hdr) == sizeof(struct virtio_net_hdr), "the tap's header size");
+
+int tap_frame_iov(const struct mica_buf *b, bool vnet, struct vnet_hdr *vh, struct iovec iov[3])
 {
-	memset(vh, 0, sizeof(*vh));
 	int n = 0;
 	if (vnet) {
-		const uint8_t *p = mica_buf_data(b);
-		if (b->csum == MICA_CSUM_PARTIAL && b->len >= 14 + 20) {
-			uint16_t l4 = (uint16_t)(14 + (p[14] & 15) * 4);
-			uint8_t proto = p[14 + 9];
-			vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-			vh->csum_start = l4;
-			vh->csum_offset = proto == 6 ? 16 : 6; /* TCP : UDP */
-			if (b->gso_size && proto == 6 && b->len >= l4 + 20u) {
-				vh->gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
-				vh->gso_size = b->gso_size;
-				vh->hdr_len = (uint16_t)(l4 + (p[l4 + 12] >> 4) * 4);
-			}
-		}
+		*vh = vnet_hdr_for_tx(b);
 		iov[n++] = (struct iovec){vh, sizeof(*vh)};
 	}
 	iov[n++] = (struct iovec){(void *)mica_buf_data(b), b->len};

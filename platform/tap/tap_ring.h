@@ -1,5 +1,5 @@
 /* tap_ring.h - frames written to a tap through an io_uring, many per
- * system call (see tap_ring.c), and the iovecs of one frame, shared with
+ * system call (see tap_ring.c), and the iovecs of one frame (its virtio-net header from ../vnet_hdr.h), shared with
  * netif_tap.c's one-writev-per-frame path. */
 #ifndef MICA_TAP_RING_H
 #define MICA_TAP_RING_H
@@ -7,11 +7,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/uio.h>
-#include <linux/virtio_net.h>
 #include <mica/buf.h>
+#include "../vnet_hdr.h"
 
 /* The iovecs of frame b (a virtio-net header first when vnet): their count. */
-int tap_frame_iov(const struct mica_buf *b, bool vnet, struct virtio_net_hdr *vh, struct iovec iov[3]);
+int tap_frame_iov(const struct mica_buf *b, bool vnet, struct vnet_hdr *vh, struct iovec iov[3]);
 
 enum tap_ring_mode { TAP_RING_INLINE, TAP_RING_SQPOLL };
 

@@ -22,6 +22,7 @@
 #include <mica/libc.h>
 #include <mica/log.h>
 #include "virtio.h"
+#include "../vnet_hdr.h"
 
 #define F_CSUM (1ull << 0)
 #define F_GUEST_CSUM (1ull << 1)
@@ -30,20 +31,11 @@
 #define F_GUEST_TSO4 (1ull << 7)
 #define F_HOST_TSO4 (1ull << 11)
 #define F_OFFLOAD (F_CSUM | F_GUEST_CSUM | F_GUEST_TSO4 | F_HOST_TSO4)
-#define HDR_F_NEEDS_CSUM 1
-#define HDR_F_DATA_VALID 2
-#define GSO_TCPV4 1
 #define QSIZE 256
 #define RX_POST 64     /* receive buffers kept posted (plain frames) */
 #define RX_POST_BIG 24 /* ... of 68 KiB each with TSO */
 #define MAX_NETIFS 8
 #define FLUSH_WAIT_NS (200 * MICA_NS_PER_MS)
-
-struct vnet_hdr {
-	uint8_t flags, gso_type;
-	uint16_t hdr_len, gso_size, csum_start, csum_offset;
-	uint16_t num_buffers; /* modern devices only */
-};
 
 struct mica_netif {
 	struct virtio_dev *dev;
@@ -211,32 +203,13 @@ int mica_netif_rx(struct mica_netif *nif, struct mica_buf_pool *pool, size_t hea
 			continue;
 		}
 		b->len = len - nif->hdr_len;
-		if (h->flags & (HDR_F_NEEDS_CSUM | HDR_F_DATA_VALID))
+		if (h->flags & (VNET_HDR_F_NEEDS_CSUM | VNET_HDR_F_DATA_VALID))
 			b->csum = MICA_CSUM_TRUSTED;
 		bufs[n++] = b;
 		nif->rx_frames++;
 	}
 	rx_refill(nif);
 	return n;
-}
-
-/* The header for a frame the stack built (Ethernet + IPv4 + TCP/UDP). */
-static void tx_header(const struct mica_buf *b, struct vnet_hdr *h)
-{
-	memset(h, 0, sizeof(*h));
-	if (b->csum != MICA_CSUM_PARTIAL || b->len < 14 + 20)
-		return;
-	const uint8_t *p = mica_buf_data(b);
-	uint16_t l4 = (uint16_t)(14 + (p[14] & 15) * 4);
-	uint8_t proto = p[14 + 9];
-	h->flags = HDR_F_NEEDS_CSUM;
-	h->csum_start = l4;
-	h->csum_offset = proto == 6 ? 16 : 6; /* TCP : UDP */
-	if (b->gso_size && proto == 6 && b->len >= l4 + 20u) {
-		h->gso_type = GSO_TCPV4;
-		h->gso_size = b->gso_size;
-		h->hdr_len = (uint16_t)(l4 + (p[l4 + 12] >> 4) * 4);
-	}
 }
 
 static void tx_reap(struct mica_netif *nif)
@@ -258,10 +231,10 @@ int mica_netif_tx(struct mica_netif *nif, struct mica_buf **bufs, int n)
 			mica_buf_unref(b);
 			continue;
 		}
-		struct vnet_hdr h;
-		tx_header(b, &h);
+		struct vnet_hdr h = vnet_hdr_for_tx(b);
 		uint8_t *at = mica_buf_data(b) - nif->hdr_len;
-		memcpy(at, &h, nif->hdr_len);
+		memset(at, 0, nif->hdr_len); /* num_buffers, on a modern device */
+		memcpy(at, &h, sizeof(h));
 		struct virtq_seg s = {(uintptr_t)at, nif->hdr_len + b->len, false};
 		if (virtq_add(&nif->tx, &s, 1, b) < 0) {
 			nif->tx_full++;
