@@ -260,11 +260,6 @@ TEST(rearming_in_the_past_does_not_starve_poll)
 	mica_loop_fini(&loop);
 }
 
-int main(void)
-{
-	return RUN_TESTS();
-}
-
 /* A poll whose "input" cancels the timer it answers, like an ACK that
  * arrives for a segment whose retransmission timer is overdue. */
 static struct mica_timer answered;
@@ -298,4 +293,9 @@ TEST(waiting_input_is_taken_before_overdue_timers)
 	CHECK_EQ(polls, 1);
 	CHECK_EQ(answered_fires, 0); /* the input came first and cancelled it */
 	mica_loop_fini(&loop);
+}
+
+int main(void)
+{
+	return RUN_TESTS();
 }
