@@ -25,7 +25,7 @@
 
 struct blk_ring {
 	struct mica_uring u;
-	unsigned entries, inflight;
+	unsigned inflight;
 	unsigned unentered; /* entries filled but not yet given to the kernel */
 	/* requests waiting for a free entry */
 	struct mica_blk_req *backlog_head, *backlog_tail;
@@ -104,7 +104,7 @@ static void backlog_push(struct blk_ring *ring, struct mica_blk_req *r)
 void blk_ring_submit(struct mica_blkif *b, struct mica_blk_req *r)
 {
 	struct blk_ring *ring = b->ring;
-	if (ring->inflight < ring->entries && !ring->backlog_head)
+	if (ring->inflight < ring->u.entries && !ring->backlog_head)
 		ring_push(ring, r);
 	else
 		backlog_push(ring, r);
@@ -140,7 +140,7 @@ static void ring_finish(struct blk_ring *ring, struct mica_blk_req *r, int res)
 
 static void ring_refill(struct blk_ring *ring)
 {
-	while (ring->backlog_head && ring->inflight < ring->entries) {
+	while (ring->backlog_head && ring->inflight < ring->u.entries) {
 		struct mica_blk_req *r = ring->backlog_head;
 		ring->backlog_head = r->next;
 		if (!ring->backlog_head)
@@ -191,7 +191,6 @@ int blk_ring_open(struct mica_blkif *b, unsigned entries)
 		mica_debug("blk", "io_uring_setup: %s (using the inline engine)", strerror(err));
 		return rc;
 	}
-	ring->entries = ring->u.entries;
 	ring->blk = b;
 	ring->watch = (struct mica_unix_watch){.fd = ring->u.fd, .fn = ring_reap, .arg = ring};
 	rc = mica_unix_watch_add(&ring->watch, EPOLLIN);
