@@ -667,7 +667,8 @@ static void tx_set_cork(struct mica_tcp *c, bool on)
 
 static void tcp_flush_tx(struct mica_tcp *c)
 {
-	if (!c->corked && file_tuning.cork && tx_has_file(c))
+	/* file_tuned first: a connection that never sent a file has none to walk for */
+	if (!c->corked && c->file_tuned && file_tuning.cork && tx_has_file(c))
 		tx_set_cork(c, true);
 	while (c->tx_len) {
 		struct tx_piece *t = c->txq;
