@@ -376,8 +376,8 @@ void mica_kv_free(struct mica_kv *kv)
 	kv_fetch_free_all(kv);
 	kv_reader_free(&kv->rd);
 	kv_index_free(&kv->ix);
-	free(kv->open_batch.raw);
-	free(kv->flight.raw);
+	kv_batch_free(&kv->open_batch);
+	kv_batch_free(&kv->flight);
 	free(kv->sbuf_raw);
 	free(kv);
 }
