@@ -11,8 +11,11 @@
 # 600-byte page and a 1 MB file. Printed per run: requests/s, MB/s of
 # bodies, server CPU microseconds per request (utime+stime of the server's
 # processes from /proc, which for Mica on tap includes the tap's kernel
-# work done in its system calls), and ratios to the nginx run it is paired
-# with:
+# work done in its system calls), the busy time of each whole core per
+# request (/proc/stat user+nice+system+irq+softirq: cpu1 is the server's
+# core, cpu0 wrk's; this also counts the kernel's network work that runs
+# on a core outside any process, so it shows where the work went), and
+# ratios to the nginx run it is paired with:
 #   unix: apps/www built for unix vs nginx, both on 127.0.0.1 (loopback)
 #   tap:  apps/www on tap (its own TCP, tap offload) in namespace N1 vs
 #         nginx in namespace N2 behind a veth pair; wrk in N1 either way
@@ -55,6 +58,7 @@ ip -n $N2 link set vw1 up
 
 tck=$(getconf CLK_TCK)
 cpu_ticks() { sed 's/.*) //' /proc/$1/stat | awk '{print $12 + $13}'; }
+core_ticks() { awk -v c="cpu$1" '$1 == c { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
 wait_up() { # NS-PREFIX... URL
 	for _ in $(seq 1 100); do "$@" > /dev/null 2>&1 && return 0; sleep 0.1; done
 	echo "server did not come up: $*" >&2; exit 1
@@ -88,7 +92,7 @@ start() {
 }
 client_ns() { case $1 in *veth | mica-tap) echo "ip netns exec $N1";; esac; }
 
-# run SERVER FILE: prints "req/s MB/s cpu-us/req"
+# run SERVER FILE: prints "req/s MB/s cpu-us/req core1-us/req core0-us/req"
 run() {
 	local server=$1 file=$2 pids t0 t1 out
 	start "$server"
@@ -99,8 +103,10 @@ run() {
 	[[ $server = nginx* ]] && pids="$SPID $(pgrep -P "$SPID" || true)"
 	$cl taskset -c 0 wrk -t1 -c128 -d1s "$URL/$file" > /dev/null 2>&1 # warm up
 	t0=0; for p in $pids; do t0=$((t0 + $(cpu_ticks $p))); done
+	local s0 c0; s0=$(core_ticks 1) c0=$(core_ticks 0)
 	out=$($cl taskset -c 0 wrk -t1 -c128 -d"${SECS}s" "$URL/$file" 2>&1)
 	t1=0; for p in $pids; do t1=$((t1 + $(cpu_ticks $p))); done
+	local s1 c1; s1=$(core_ticks 1) c1=$(core_ticks 0)
 	kill "$SPID"; wait "$SPID" 2> /dev/null || true
 	[ "$server" != mica-unix ] || grep -h "^net: tcp sendfile" "$tmp/mica-unix.log" >&2 || true
 	local reqs errs
@@ -108,22 +114,25 @@ run() {
 	errs=$(grep -c "Non-2xx\|Socket errors" <<< "$out" || true)
 	[ "$errs" = 0 ] || { echo "wrk reported errors for $server $file:" >&2; echo "$out" >&2; }
 	local size; size=$(stat -c %s "$tmp/site/$file")
-	awk -v n="$reqs" -v s="$SECS" -v t=$((t1 - t0)) -v h="$tck" -v sz="$size" \
-		'BEGIN { printf "%.0f %.1f %.2f\n", n / s, n * sz / s / 1e6, n ? t / h * 1e6 / n : 0 }'
+	awk -v n="$reqs" -v s="$SECS" -v t=$((t1 - t0)) -v h="$tck" -v sz="$size" -v k1=$((s1 - s0)) -v k0=$((c1 - c0)) \
+		'function us(x) { return n ? x / h * 1e6 / n : 0 }
+		BEGIN { printf "%.0f %.1f %.2f %.1f %.1f\n", n / s, n * sz / s / 1e6, us(t), us(k1), us(k0) }'
 }
 
-printf '%-24s %10s %9s %11s %8s %8s %8s\n' "server/file" "req/s" "MB/s" "cpu/req(us)" "req÷ng" "MB÷ng" "cpu÷ng"
+printf '%-24s %10s %9s %11s %8s %8s %8s %9s %9s %8s\n' "server/file" "req/s" "MB/s" "cpu/req(us)" "req÷ng" "MB÷ng" "cpu÷ng" \
+	"cpu1/req" "cpu0/req" "both÷ng"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 PAIRS=${PAIRS:-unix tap hvt}
 for pair in "unix nginx-lo mica-unix" "tap nginx-veth mica-tap"; do
 	read -r label ng mica <<< "$pair"
 	[[ " $PAIRS " = *" $label "* ]] || continue
 	for file in ${FILES:-page600.html 1mb.bin}; do
-		read -r nq nm nc <<< "$(run "$ng" "$file")"
-		read -r mq mm mc <<< "$(run "$mica" "$file")"
-		printf '%-24s %10s %9s %11s\n' "$ng $file" "$nq" "$nm" "$nc"
-		printf '%-24s %10s %9s %11s %8.2f %8.2f %8.2f\n' "$mica $file" "$mq" "$mm" "$mc" \
-			"$(awk -v a="$mq" -v b="$nq" 'BEGIN{print a/b}')" "$(awk -v a="$mm" -v b="$nm" 'BEGIN{print a/b}')" \
-			"$(awk -v a="$mc" -v b="$nc" 'BEGIN{print (b > 0 ? a / b : 0)}')"
+		read -r nq nm nc n1 n0 <<< "$(run "$ng" "$file")"
+		read -r mq mm mc m1 m0 <<< "$(run "$mica" "$file")"
+		printf '%-24s %10s %9s %11s %8s %8s %8s %9s %9s\n' "$ng $file" "$nq" "$nm" "$nc" "" "" "" "$n1" "$n0"
+		printf '%-24s %10s %9s %11s %8s %8s %8s %9s %9s %8s\n' "$mica $file" "$mq" "$mm" "$mc" \
+			"$(ratio "$mq" "$nq")" "$(ratio "$mm" "$nm")" "$(ratio "$mc" "$nc")" "$m1" "$m0" \
+			"$(ratio "$(awk -v a="$m1" -v b="$m0" 'BEGIN { print a + b }')" "$(awk -v a="$n1" -v b="$n0" 'BEGIN { print a + b }')")"
 	done
 done
 grep -h "^net service: .*tcp_" "$tmp/mica-tap.log" 2> /dev/null || true
