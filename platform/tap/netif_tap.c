@@ -129,7 +129,24 @@ static bool tap_offload(int fd, bool receive)
 	       ioctl(fd, TUNSETOFFLOAD, receive ? TUN_F_CSUM | TUN_F_TSO4 : 0) == 0;
 }
 
-/* MTU and link state of the Linux side of the tap. */
+/* Attaching the file descriptor turns the tap's carrier on, but Linux
+ * only starts transmitting on it (dev_activate, and IFF_RUNNING) when its
+ * link watcher has run, up to a second later; what it sends before that -
+ * the answer to our first ARP request, typically - is dropped, and that
+ * cost a whole ARP retry (1 s) at start-up now and then. So wait, briefly
+ * and bounded, for IFF_RUNNING when the interface is up. */
+static void wait_running(int s, const char *ifname)
+{
+	for (int waited = 0; waited < TAP_RUNNING_WAIT_MS; waited += 5) {
+		struct ifreq ifr;
+		if (tap_if_ioctl(s, ifname, SIOCGIFFLAGS, &ifr) < 0 || !(ifr.ifr_flags & IFF_UP) ||
+		    (ifr.ifr_flags & IFF_RUNNING))
+			return; /* not here (moved), down on purpose, or ready */
+		usleep(5000);
+	}
+}
+
+/* MTU and link state of the Linux side of the tap, once it runs. */
 static void query_link(struct mica_netif *nif)
 {
 	nif->info.mtu = 1500;
@@ -137,36 +154,12 @@ static void query_link(struct mica_netif *nif)
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return;
+	wait_running(s, nif->ifname);
 	struct ifreq ifr;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", nif->ifname);
-	if (ioctl(s, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu >= 576 && ifr.ifr_mtu <= 1500)
+	if (tap_if_ioctl(s, nif->ifname, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu >= 576 && ifr.ifr_mtu <= 1500)
 		nif->info.mtu = (uint16_t)ifr.ifr_mtu;
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0)
+	if (tap_if_ioctl(s, nif->ifname, SIOCGIFFLAGS, &ifr) == 0)
 		nif->info.link_up = ifr.ifr_flags & IFF_UP;
-	close(s);
-}
-
-/* Attaching the file descriptor turns the tap's carrier on, but Linux
- * only starts transmitting on it (dev_activate, and IFF_RUNNING) when its
- * link watcher has run, up to a second later; what it sends before that -
- * the answer to our first ARP request, typically - is dropped, and that
- * cost a whole ARP retry (1 s) at start-up now and then. So wait, briefly
- * and bounded, for IFF_RUNNING when the interface is up. */
-static void wait_running(const struct mica_netif *nif)
-{
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return;
-	for (int waited = 0; waited < TAP_RUNNING_WAIT_MS; waited += 5) {
-		struct ifreq ifr;
-		memset(&ifr, 0, sizeof(ifr));
-		snprintf(ifr.ifr_name, IFNAMSIZ, "%s", nif->ifname);
-		if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0 || !(ifr.ifr_flags & IFF_UP) ||
-		    (ifr.ifr_flags & IFF_RUNNING))
-			break; /* not here (moved), down on purpose, or ready */
-		usleep(5000);
-	}
 	close(s);
 }
 
@@ -295,7 +288,6 @@ int mica_netif_open(const char *name, struct mica_netif **out)
 	snprintf(nif->name, sizeof(nif->name), "%s", name);
 	snprintf(nif->ifname, sizeof(nif->ifname), "%s", ifname);
 	memcpy(nif->info.mac, mac, 6);
-	wait_running(nif);
 	query_link(nif);
 	nif->info.tx_ext = true; /* writev gathers it */
 	nif->vnet = want_offload;

@@ -91,6 +91,13 @@ static void forget_sock(int s)
 	}
 }
 
+int tap_if_ioctl(int sock, const char *ifname, unsigned long req, struct ifreq *ifr)
+{
+	memset(ifr, 0, sizeof(*ifr));
+	strncpy(ifr->ifr_name, ifname, IFNAMSIZ - 1);
+	return ioctl(sock, req, ifr);
+}
+
 int tap_link_up(int tapfd)
 {
 	struct ifreq ifr;
@@ -111,9 +118,8 @@ int tap_link_up(int tapfd)
 		return -errno;
 	char name[IFNAMSIZ];
 	memcpy(name, ifr.ifr_name, IFNAMSIZ);
-	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, name, IFNAMSIZ);
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) {
+	name[IFNAMSIZ - 1] = 0;
+	if (tap_if_ioctl(s, name, SIOCGIFFLAGS, &ifr) < 0) {
 		int e = errno;
 		forget_sock(s); /* a namespace gone and its number reused */
 		return -e;

@@ -10,4 +10,9 @@
  * network namespace than ours (needs CAP_SYS_ADMIN for that case). */
 int tap_link_up(int tapfd);
 
+/* ioctl(sock, req, ifr) about interface `ifname` (SIOCGIFFLAGS,
+ * SIOCGIFMTU, ...), ifr cleared and named first; ioctl's result. */
+struct ifreq;
+int tap_if_ioctl(int sock, const char *ifname, unsigned long req, struct ifreq *ifr);
+
 #endif

@@ -80,14 +80,7 @@ static void reap(struct tap_ring *r)
 
 static void enter(struct tap_ring *r)
 {
-	while (r->unentered) {
-		int n = mica_uring_enter(&r->u, r->unentered);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return; /* they stay in the ring; the next enter takes them */
-		r->unentered -= (unsigned)n < r->unentered ? (unsigned)n : r->unentered;
-	}
+	(void)mica_uring_submit(&r->u, &r->unentered); /* what is left goes with the next flush */
 }
 
 /* All slots in flight (the SQPOLL thread is behind): wait for some to
@@ -107,6 +100,7 @@ static void on_ring(struct mica_unix_watch *w, uint32_t events)
 {
 	(void)events;
 	reap(w->arg);
+	enter(w->arg); /* entries a refused enter left */
 }
 
 int tap_ring_tx(struct tap_ring *r, struct mica_buf **bufs, int n)

@@ -50,17 +50,11 @@ static void ring_free(struct blk_ring *r)
 	free(r);
 }
 
-/* Give the kernel the entries filled since the last time. */
+/* Give the kernel the entries filled since the last time; what it does
+ * not take now goes with the next push or reap. */
 static void ring_flush(struct blk_ring *ring)
 {
-	while (ring->unentered) {
-		int n = mica_uring_enter(&ring->u, ring->unentered);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EBUSY))
-			continue;
-		if (n <= 0)
-			break; /* they stay in the ring; the next enter takes them */
-		ring->unentered -= (unsigned)n < ring->unentered ? (unsigned)n : ring->unentered;
-	}
+	(void)mica_uring_submit(&ring->u, &ring->unentered);
 }
 
 /* Fill one entry for what is left of r and enter it. */

@@ -114,6 +114,29 @@ int mica_uring_enter(struct mica_uring *r, unsigned to_submit)
 	return (int)syscall(__NR_io_uring_enter, r->fd, to_submit, 0, flags, NULL, 0);
 }
 
+/* Retry rule, right for the block engine and the tap alike: EINTR (a
+ * signal, or task work that ran on the way in) took nothing, so enter
+ * again. EAGAIN is the kernel short of memory for the requests: it ends
+ * without us, and giving up could strand a block request with nothing
+ * else in flight to bring the caller back, so enter again too. EBUSY
+ * (older kernels: completions waiting to be posted because the completion
+ * ring is full) ends only when the user reaps, so retrying here would spin
+ * for ever: return, and the user's reap submits what is left. */
+int mica_uring_submit(struct mica_uring *r, unsigned *unentered)
+{
+	while (*unentered) {
+		int n = mica_uring_enter(r, *unentered);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0)
+			return mica_unix_err(errno);
+		if (n == 0)
+			return MICA_EAGAIN; /* nothing taken: left for the next submit */
+		*unentered -= (unsigned)n < *unentered ? (unsigned)n : *unentered;
+	}
+	return MICA_OK;
+}
+
 struct io_uring_cqe *mica_uring_cqe(struct mica_uring *r)
 {
 	unsigned head = *r->cq_head, tail = __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE);

@@ -42,6 +42,12 @@ void mica_uring_push(struct mica_uring *r);
  * thread sleeps; the system call's result. */
 int mica_uring_enter(struct mica_uring *r, unsigned to_submit);
 
+/* Enter the *unentered entries pushed since the last time, until the
+ * kernel has taken them all; *unentered counts down. MICA_OK, or the
+ * MICA_E* code of a refusal (see uring.c for which are retried): the
+ * entries not taken stay in the ring; submit again after reaping. */
+int mica_uring_submit(struct mica_uring *r, unsigned *unentered);
+
 /* Wait until at least min_complete completions are there. */
 int mica_uring_wait(struct mica_uring *r, unsigned min_complete);
 
