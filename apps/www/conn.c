@@ -41,11 +41,15 @@ struct conn {
 	bool closing;     /* mica_tcp_close or abort was called */
 };
 
+/* From here TCP finishes the connection: our timer has nothing left to do
+ * (left armed, it would count an idle timeout for a connection that the
+ * peer closed, when the deadline passes before TCP reports the close). */
 static void conn_close(struct conn *c, bool reset)
 {
 	if (c->closing)
 		return;
 	c->closing = true;
+	mica_timer_cancel(c->w->loop, &c->timer);
 	if (reset)
 		mica_tcp_abort(c->tcp);
 	else

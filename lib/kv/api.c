@@ -233,7 +233,7 @@ int mica_kv_set(struct mica_kv *kv, const void *key, size_t klen, const void *va
 	                   .val = val};
 	struct kv_batch *b = &kv->open_batch;
 	uint32_t at = b->len;
-	kv_append(kv, b, &r);
+	kv_append(kv, b, &r, hash);
 	if (kv_cache_put(&kv->ix, e, b->buf + KV_BATCH_HDR + at + KV_REC_HDR + klen, (uint32_t)vlen) < 0) {
 		b->len = at;
 		b->nrec--;
@@ -268,7 +268,7 @@ int mica_kv_del(struct mica_kv *kv, const void *key, size_t klen, uint64_t *tick
 	if (!e)
 		return MICA_ENOENT;
 	struct kv_rec r = {.type = KV_REC_DEL, .seq = kv->next_seq, .klen = (uint32_t)klen, .key = key};
-	rc = kv_append(kv, &kv->open_batch, &r);
+	rc = kv_append(kv, &kv->open_batch, &r, e->hash);
 	if (rc < 0)
 		return rc;
 	kv->next_seq++;
@@ -310,7 +310,7 @@ int mica_kv_flush_all(struct mica_kv *kv, uint64_t *ticket)
 	if (rc < 0)
 		return rc;
 	struct kv_rec r = {.type = KV_REC_FLUSH, .seq = kv->next_seq};
-	rc = kv_append(kv, &kv->open_batch, &r);
+	rc = kv_append(kv, &kv->open_batch, &r, 0);
 	if (rc < 0)
 		return rc;
 	kv->next_seq++;

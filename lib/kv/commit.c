@@ -19,12 +19,40 @@ int kv_batch_alloc(struct mica_kv *kv, struct kv_batch *b)
 	return b->buf ? MICA_OK : MICA_ENOMEM;
 }
 
-int kv_append(struct mica_kv *kv, struct kv_batch *b, const struct kv_rec *r)
+void kv_batch_free(struct kv_batch *b)
+{
+	free(b->raw);
+	free(b->hashes);
+	*b = (struct kv_batch){0};
+}
+
+/* Keep the hash of record b->nrec while every earlier one is kept (the
+ * count of records drops back on its own: a batch emptied or an append
+ * taken back); without memory for it, settling hashes the key again. */
+static void keep_hash(struct kv_batch *b, uint64_t hash)
+{
+	if (b->nhash > b->nrec)
+		b->nhash = b->nrec;
+	if (b->nhash < b->nrec)
+		return;
+	if (b->nhash == b->hash_cap) {
+		uint32_t cap = b->hash_cap ? 2 * b->hash_cap : 64;
+		uint64_t *p = realloc(b->hashes, cap * sizeof(*p));
+		if (!p)
+			return;
+		b->hashes = p;
+		b->hash_cap = cap;
+	}
+	b->hashes[b->nhash++] = hash;
+}
+
+int kv_append(struct mica_kv *kv, struct kv_batch *b, const struct kv_rec *r, uint64_t hash)
 {
 	uint32_t size = kv_rec_size(r->klen, r->vlen);
 	if ((uint64_t)KV_BATCH_HDR + b->len + size > kv->batch_max)
 		return MICA_EAGAIN;
 	kv_rec_encode(r, kv->sb.salt, b->buf + KV_BATCH_HDR + b->len);
+	keep_hash(b, hash);
 	b->len += size;
 	b->nrec++;
 	return MICA_OK;
@@ -109,14 +137,14 @@ static void settle_flush(void *arg, struct kv_entry *e)
 	}
 }
 
-static void settle_record(struct mica_kv *kv, const struct kv_rec *r, uint64_t loc, uint64_t ticket)
+static void settle_record(struct mica_kv *kv, const struct kv_rec *r, uint64_t loc, uint64_t ticket,
+                          uint64_t hash)
 {
 	if (r->type == KV_REC_FLUSH) {
 		struct flush_sweep s = {kv, r->seq};
 		kv_index_each(&kv->ix, settle_flush, &s);
 		return;
 	}
-	uint64_t hash = kv_hash(&kv->ix, r->key, r->klen);
 	struct kv_entry *e = kv_index_find(&kv->ix, r->key, r->klen, hash);
 	if (!e || r->seq < e->loc_seq)
 		return;
@@ -142,11 +170,12 @@ static void settle_record(struct mica_kv *kv, const struct kv_rec *r, uint64_t l
 void kv_batch_settle(struct mica_kv *kv, const struct kv_batch *b)
 {
 	const uint8_t *p = b->buf + KV_BATCH_HDR, *end = p + b->len;
-	while (p < end) {
+	for (uint32_t i = 0; p < end; i++) {
 		struct kv_rec r;
 		if (kv_rec_decode(p, (size_t)(end - p), kv->sb.salt, &r) < 0)
 			break; /* cannot happen: we encoded it */
-		settle_record(kv, &r, b->at + (uint64_t)(p - b->buf), b->ticket);
+		uint64_t hash = i < b->nhash && i < b->nrec ? b->hashes[i] : kv_hash(&kv->ix, r.key, r.klen);
+		settle_record(kv, &r, b->at + (uint64_t)(p - b->buf), b->ticket, hash);
 		p += r.size;
 	}
 	kv_cache_trim(&kv->ix, NULL);

@@ -141,7 +141,7 @@ static void visit(void *arg, struct kv_entry *e)
 		                   .vlen = e->vlen,
 		                   .key = e->key,
 		                   .val = e->val->data};
-		if (kv_append(kv, &cp->copy, &r) == MICA_OK) {
+		if (kv_append(kv, &cp->copy, &r, e->hash) == MICA_OK) {
 			cp->copied++;
 			return;
 		}
@@ -186,7 +186,7 @@ static void read_back(struct mica_blk_req *r)
 		step(kv);
 		return;
 	}
-	if (kv_append(kv, &cp->copy, &rec) == MICA_EAGAIN) {
+	if (kv_append(kv, &cp->copy, &rec, kv_hash(&kv->ix, rec.key, rec.klen)) == MICA_EAGAIN) {
 		write_copies(kv); /* then read it again */
 		return;
 	}
@@ -283,7 +283,7 @@ void kv_compact_free(struct mica_kv *kv)
 	free(cp->todo);
 	free(cp->expired);
 	free(cp->rraw);
-	free(cp->copy.raw);
+	kv_batch_free(&cp->copy);
 	free(cp);
 	kv->cp = NULL;
 	kv->compacting = false;

@@ -202,6 +202,10 @@ struct kv_batch {
 	uint64_t ticket;
 	uint64_t at;    /* device byte offset it is written to */
 	uint32_t total; /* bytes written: header, records, padding */
+	/* The index hash of each record's key, for its settling: the first
+	 * nhash records (fewer than nrec only when memory ran short). */
+	uint64_t *hashes;
+	uint32_t nhash, hash_cap;
 };
 
 struct mica_kv {
@@ -263,7 +267,10 @@ void kv_sb_write(struct mica_kv *kv, const struct kv_sb *sb, void (*done)(struct
 void kv_reload(struct mica_kv *kv);
 /* commit.c */
 int kv_batch_alloc(struct mica_kv *kv, struct kv_batch *b);
-int kv_append(struct mica_kv *kv, struct kv_batch *b, const struct kv_rec *r);
+void kv_batch_free(struct kv_batch *b);
+/* Append record r, whose key has index hash `hash` (any value for a
+ * FLUSH), to batch b; MICA_EAGAIN when it does not fit. */
+int kv_append(struct mica_kv *kv, struct kv_batch *b, const struct kv_rec *r, uint64_t hash);
 /* Write batch b durably at device offset `at` (header filled in here);
  * done(kv, rc) follows. */
 void kv_batch_write(struct mica_kv *kv, struct kv_batch *b, uint64_t at,

@@ -163,21 +163,44 @@ static bool all_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
+static void zero_checked(struct mica_blk_req *r);
+
+/* Read n sectors from `sector` into a buffer of their own (kept in
+ * kv->rd.raw) for the zero check; zero_checked follows. */
+static void zero_check_read(struct mica_kv *kv, uint64_t sector, uint32_t n)
+{
+	uint8_t *raw;
+	uint8_t *buf = kv_alloc_aligned(kv, (size_t)n * kv->ssize, &raw);
+	if (!buf) {
+		open_finish(kv, MICA_ENOMEM);
+		return;
+	}
+	kv->rd.raw = raw;
+	kv->sreq = (struct mica_blk_req){.op = MICA_BLK_READ,
+	                                 .nsectors = n,
+	                                 .sector = sector,
+	                                 .buf = buf,
+	                                 .done = zero_checked,
+	                                 .arg = kv};
+	int rc = mica_blk_submit(kv->dev, &kv->sreq);
+	if (rc < 0)
+		open_finish(kv, rc);
+}
+
+/* A zero-check read is back: the first MiB zero, read the last one; both
+ * zero, format; else refuse the device. */
 static void zero_checked(struct mica_blk_req *r)
 {
 	struct mica_kv *kv = r->arg;
-	uint64_t bytes = (uint64_t)r->nsectors * kv->ssize;
+	uint64_t first = r->sector, bytes = (uint64_t)r->nsectors * kv->ssize;
+	bool zero = r->result == MICA_OK && all_zero(r->buf, bytes);
+	free(kv->rd.raw);
+	kv->rd.raw = NULL;
 	if (r->result < 0) {
 		mica_error("kv", "reading the device: %s", mica_strerror(r->result));
-		free(kv->rd.raw);
-		kv->rd.raw = NULL;
 		open_finish(kv, r->result);
 		return;
 	}
-	bool zero = all_zero(r->buf, bytes);
-	uint64_t first = r->sector;
-	free(kv->rd.raw);
-	kv->rd.raw = NULL;
 	if (!zero) {
 		mica_error("kv",
 		           "the device holds data that is not a Mica key-value store (bytes %llu to %llu are "
@@ -189,22 +212,7 @@ static void zero_checked(struct mica_blk_req *r)
 	}
 	uint64_t last = kv->dev->info.sectors - r->nsectors;
 	if (first == 0 && last > 0) {
-		uint8_t *raw;
-		uint8_t *buf = kv_alloc_aligned(kv, bytes, &raw);
-		if (!buf) {
-			open_finish(kv, MICA_ENOMEM);
-			return;
-		}
-		kv->rd.raw = raw;
-		kv->sreq = (struct mica_blk_req){.op = MICA_BLK_READ,
-		                                 .nsectors = r->nsectors,
-		                                 .sector = last,
-		                                 .buf = buf,
-		                                 .done = zero_checked,
-		                                 .arg = kv};
-		int rc = mica_blk_submit(kv->dev, &kv->sreq);
-		if (rc < 0)
-			open_finish(kv, rc);
+		zero_check_read(kv, last, r->nsectors);
 		return;
 	}
 	format(kv);
@@ -215,22 +223,7 @@ static void check_zero(struct mica_kv *kv)
 	uint64_t bytes = KV_ZERO_CHECK;
 	if (bytes > kv->dev->info.sectors * kv->ssize)
 		bytes = kv->dev->info.sectors * kv->ssize;
-	uint8_t *raw;
-	uint8_t *buf = kv_alloc_aligned(kv, bytes, &raw);
-	if (!buf) {
-		open_finish(kv, MICA_ENOMEM);
-		return;
-	}
-	kv->rd.raw = raw;
-	kv->sreq = (struct mica_blk_req){.op = MICA_BLK_READ,
-	                                 .nsectors = (uint32_t)(bytes / kv->ssize),
-	                                 .sector = 0,
-	                                 .buf = buf,
-	                                 .done = zero_checked,
-	                                 .arg = kv};
-	int rc = mica_blk_submit(kv->dev, &kv->sreq);
-	if (rc < 0)
-		open_finish(kv, rc);
+	zero_check_read(kv, 0, (uint32_t)(bytes / kv->ssize));
 }
 
 /* ---- superblocks ---- */
@@ -376,8 +369,8 @@ void mica_kv_free(struct mica_kv *kv)
 	kv_fetch_free_all(kv);
 	kv_reader_free(&kv->rd);
 	kv_index_free(&kv->ix);
-	free(kv->open_batch.raw);
-	free(kv->flight.raw);
+	kv_batch_free(&kv->open_batch);
+	kv_batch_free(&kv->flight);
 	free(kv->sbuf_raw);
 	free(kv);
 }

@@ -34,14 +34,39 @@ grep -q "^www: requests [1-9]" "$LOG" || fail "counters missing on exit"
 
 # A slow reader and --idle=1: the timeout fires while the 256 KB body is
 # still going out (first with the response's tail waiting for room in
-# TCP, then with all of it in TCP): the body arrives whole, no reset.
+# TCP, then with all of it in TCP): the body arrives whole, then our FIN;
+# no reset. The reader is held to 64 KB/s at every moment and keeps a
+# 16 KB receive buffer, so it can take the last bytes no earlier than
+# 3.5 s after the request, however late the guest runs; the timeout is due
+# 1 s after the tail went into TCP (~1 s after the request, or at the
+# guest's first turn after a late one: the reader cannot run ahead of it).
+# (curl --limit-rate could not ensure that: it keeps to the rate only on
+# average, reads all its socket holds at once, and Linux let that socket
+# take the whole body in ~2 s.)
 start_hvt "$IMG" --idle=1
 wait_log "serving" 30 || fail "www (--idle=1) did not start under mica-hvt"
-in_ns curl -s --max-time 60 --limit-rate 32k -o "$SITE_DIR/big" "http://$GUEST_IP/big.bin" ||
-	fail "curl of big.bin with --idle=1"
-cmp -s "$SITE_DIR/big" "$SITE_DIR/site/big.bin" ||
-	fail "big.bin truncated or changed by an idle close ($(stat -c %s "$SITE_DIR/big") bytes)"
-sleep 1.5 # the idle close has happened by now, during the body or after it
+in_ns /usr/bin/python3 - "$GUEST_IP" "$SITE_DIR/site/big.bin" <<'PY' || fail "slow read of big.bin with --idle=1"
+import socket, sys, time
+rate, want = 64 * 1024, open(sys.argv[2], "rb").read()
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)  # before connect: a small window
+s.settimeout(10)
+s.connect((sys.argv[1], 80))
+s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\n")
+got, t0 = b"", time.monotonic()
+while True:
+    ahead = len(got) / rate - (time.monotonic() - t0)
+    if ahead > 0:
+        time.sleep(ahead)
+    chunk = s.recv(4096)
+    if not chunk:
+        break  # the idle close: our FIN after the body
+    got += chunk
+head, _, body = got.partition(b"\r\n\r\n")
+assert head.startswith(b"HTTP/1.1 200"), head[:40]
+assert body == want, "big.bin truncated or changed by an idle close (%d bytes)" % len(body)
+print("ok - big.bin whole at 64 KB/s in %.1f s, then the server's FIN" % (time.monotonic() - t0))
+PY
 stop_image
 grep -q "idle timeouts [1-9]" "$LOG" || fail "the idle timeout never fired"
 [ "$(counter tcp_rst_tx)" = 0 ] || fail "resets sent during an idle close"
