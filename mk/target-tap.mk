@@ -6,7 +6,7 @@ TARGET_CC := $(HOST_CC)
 TARGET_CFLAGS := $(HOST_CFLAGS)
 TARGET_LDFLAGS :=
 TARGET_LDLIBS :=
-TARGET_PLATFORM_SRCS := $(filter-out platform/unix/net_sockets.c platform/unix/devices.c,$(wildcard platform/unix/*.c)) \
+TARGET_PLATFORM_SRCS := $(filter-out platform/unix/net_sockets.c platform/unix/image_file.c platform/unix/devices.c,$(wildcard platform/unix/*.c)) \
 	$(wildcard platform/tap/*.c)
 TARGET_NET_SRCS := $(wildcard lib/net/*.c)
 TARGET_LIBC_SRCS :=

@@ -8,6 +8,7 @@ TARGET_CC := $(HOST_CC)
 TARGET_CFLAGS := $(HOST_CFLAGS)
 TARGET_LDFLAGS :=
 TARGET_LDLIBS :=
-TARGET_PLATFORM_SRCS := $(filter-out platform/unix/net_sockets.c,$(wildcard platform/unix/*.c))
-TARGET_NET_SRCS := platform/unix/net_sockets.c
+# image_file.c finds the image's bytes in its file for the sockets' sendfile.
+TARGET_PLATFORM_SRCS := $(filter-out platform/unix/net_sockets.c platform/unix/image_file.c,$(wildcard platform/unix/*.c))
+TARGET_NET_SRCS := platform/unix/net_sockets.c platform/unix/image_file.c
 TARGET_LIBC_SRCS :=

@@ -128,32 +128,6 @@ static void on_done(struct mica_blk_req *r)
 		mica_loop_stop(t.loop, 1);
 }
 
-static int alloc_buffers(uint64_t bs);
-
-static int setup(void)
-{
-	const char *rw = mica_arg_str("rw");
-	t.write = strcmp(rw, "write") == 0 || strcmp(rw, "randwrite") == 0;
-	t.random = strncmp(rw, "rand", 4) == 0;
-	if (!t.write && !t.random && strcmp(rw, "read") != 0)
-		return MICA_EINVAL;
-	uint64_t bs = (uint64_t)mica_arg_int("bs") * 1024;
-	if (bs % t.info.sector_size)
-		return MICA_EINVAL;
-	t.bs_sectors = (uint32_t)(bs / t.info.sector_size);
-	uint64_t span = (uint64_t)mica_arg_int("span") << 20;
-	uint64_t dev = t.info.sectors * t.info.sector_size;
-	if (!span || span > dev)
-		span = dev;
-	t.blocks = span / bs;
-	t.todo = ((uint64_t)mica_arg_int("mib") << 20) / bs;
-	t.depth = (unsigned)mica_arg_int("depth");
-	t.rng = (uint64_t)mica_arg_int("seed") * 0x9e3779b97f4a7c15ull | 1;
-	if (!t.blocks || !t.todo)
-		return MICA_EINVAL;
-	return alloc_buffers(bs);
-}
-
 static int alloc_buffers(uint64_t bs)
 {
 	size_t pages = (bs + MICA_PAGE_SIZE - 1) / MICA_PAGE_SIZE;
@@ -180,6 +154,30 @@ static int alloc_buffers(uint64_t bs)
 		}
 	}
 	return MICA_OK;
+}
+
+static int setup(void)
+{
+	const char *rw = mica_arg_str("rw");
+	t.write = strcmp(rw, "write") == 0 || strcmp(rw, "randwrite") == 0;
+	t.random = strncmp(rw, "rand", 4) == 0;
+	if (!t.write && !t.random && strcmp(rw, "read") != 0)
+		return MICA_EINVAL;
+	uint64_t bs = (uint64_t)mica_arg_int("bs") * 1024;
+	if (bs % t.info.sector_size)
+		return MICA_EINVAL;
+	t.bs_sectors = (uint32_t)(bs / t.info.sector_size);
+	uint64_t span = (uint64_t)mica_arg_int("span") << 20;
+	uint64_t dev = t.info.sectors * t.info.sector_size;
+	if (!span || span > dev)
+		span = dev;
+	t.blocks = span / bs;
+	t.todo = ((uint64_t)mica_arg_int("mib") << 20) / bs;
+	t.depth = (unsigned)mica_arg_int("depth");
+	t.rng = (uint64_t)mica_arg_int("seed") * 0x9e3779b97f4a7c15ull | 1;
+	if (!t.blocks || !t.todo)
+		return MICA_EINVAL;
+	return alloc_buffers(bs);
 }
 
 static int start(struct mica_loop *loop)

@@ -5,9 +5,11 @@ FUZZ_CC ?= clang
 FUZZ_FLAGS := -std=c11 -g -O1 -Iinclude -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -Wall -Wextra -Werror -Wno-unused-parameter
 # The libraries and the Linux-process platform, without entry point, boot,
-# sockets backend and block files (the fuzzers make their own loop).
+# sockets backend (and its image_file.c) and block files (the fuzzers make
+# their own loop).
 FUZZ_LIB_SRCS := $(filter-out lib/core/boot.c,$(wildcard lib/core/*.c)) $(wildcard lib/net/*.c) \
-	$(filter-out platform/unix/main.c platform/unix/net_sockets.c platform/unix/blkif_file.c platform/unix/blk_uring.c,$(wildcard platform/unix/*.c))
+	$(filter-out platform/unix/main.c platform/unix/net_sockets.c platform/unix/image_file.c platform/unix/blkif_file.c \
+	platform/unix/blk_uring.c,$(wildcard platform/unix/*.c))
 
 build/fuzz/net_frames: tests/fuzz/net/fuzz_frames.c $(FUZZ_LIB_SRCS) $(wildcard lib/net/*.h include/mica/*.h)
 	@mkdir -p $(@D)
