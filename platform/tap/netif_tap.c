@@ -343,15 +343,20 @@ int mica_netif_rx(struct mica_netif *nif, struct mica_buf_pool *pool, size_t hea
                   int max)
 {
 	int n = 0;
-	while (n < max) {
+	for (int reads = 0; n < max && reads < max; reads++) { /* reads: short frames count too */
 		struct mica_buf *b = mica_buf_alloc(pool, headroom);
 		if (!b)
 			return n ? n : MICA_ENOMEM;
 		struct virtio_net_hdr vh;
 		struct iovec iov[2] = {{&vh, sizeof(vh)}, {mica_buf_data(b), mica_buf_tailroom(b)}};
 		ssize_t got = nif->vnet ? readv(nif->watch.fd, iov, 2) : readv(nif->watch.fd, iov + 1, 1);
-		if (nif->vnet && got >= 0)
-			got = got < (ssize_t)sizeof(vh) ? 0 : got - (ssize_t)sizeof(vh);
+		if (nif->vnet && got >= 0 && got <= (ssize_t)sizeof(vh)) { /* no frame behind the header */
+			nif->rx_errors++;
+			mica_buf_unref(b);
+			continue;
+		}
+		if (nif->vnet && got > 0)
+			got -= (ssize_t)sizeof(vh);
 		if (got <= 0) {
 			int e = errno;
 			mica_buf_unref(b);
