@@ -1,8 +1,9 @@
 /* csum.c - the Internet checksum (RFC 1071) used by IPv4, ICMP and UDP.
  *
  * The running sum is kept as a sum of big-endian 16-bit words. The block
- * loop adds native-order 32-bit words into a 64-bit accumulator (fast, no
- * carries lost) and converts the folded result to big-endian order once. */
+ * loop adds native-order 64-bit words with end-around carry (one's
+ * complement addition is the same at any word size), in two independent
+ * chains, and converts the folded result to big-endian order once. */
 #include "wire.h"
 #include <mica/libc.h>
 
@@ -15,37 +16,38 @@ static uint16_t fold64(uint64_t s)
 	return (uint16_t)s;
 }
 
+/* a + b with the carry out of bit 63 added back in (end-around carry) */
+static uint64_t add_carry(uint64_t a, uint64_t b)
+{
+	uint64_t s = a + b;
+	return s + (s < b);
+}
+
 uint32_t net_csum_add(uint32_t sum, const void *data, size_t len)
 {
 	const uint8_t *p = data;
-	uint64_t acc = 0;
+	uint64_t a0 = 0, a1 = 0; /* two chains: the adds of one do not wait on the other's */
 	while (len >= 32) {
-		uint32_t w[8];
+		uint64_t w[4];
 		memcpy(w, p, sizeof(w));
-		acc += (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4] + w[5] + w[6] + w[7];
+		a0 = add_carry(a0, w[0]);
+		a1 = add_carry(a1, w[1]);
+		a0 = add_carry(a0, w[2]);
+		a1 = add_carry(a1, w[3]);
 		p += 32;
 		len -= 32;
 	}
-	while (len >= 4) {
-		uint32_t w;
-		memcpy(&w, p, 4);
-		acc += w;
-		p += 4;
-		len -= 4;
+	uint64_t acc = add_carry(a0, a1);
+	while (len >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		acc = add_carry(acc, w);
+		p += 8;
+		len -= 8;
 	}
-	if (len >= 2) {
-		uint16_t w;
-		memcpy(&w, p, 2);
-		acc += w;
-		p += 2;
-		len -= 2;
-	}
-	if (len) {
-		uint8_t last[2] = {p[0], 0};
-		uint16_t w;
-		memcpy(&w, last, 2);
-		acc += w;
-	}
+	uint64_t tail = 0; /* the last 0-7 bytes, zero-padded: byte positions keep their parity */
+	memcpy(&tail, p, len);
+	acc = add_carry(acc, tail);
 	uint16_t native = fold64(acc);
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	native = (uint16_t)((native >> 8) | (native << 8));

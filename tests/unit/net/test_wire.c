@@ -34,6 +34,31 @@ TEST(csum_rfc1071_example)
 	CHECK_EQ(net_csum_fold(one), (uint16_t)~ref);
 }
 
+/* The plain 16-bit sum of RFC 1071, folded. */
+static uint16_t csum_reference(const uint8_t *d, size_t len)
+{
+	uint32_t ref = 0;
+	for (size_t i = 0; i < len; i += 2)
+		ref += (uint32_t)(d[i] << 8 | (i + 1 < len ? d[i + 1] : 0));
+	while (ref >> 16)
+		ref = (ref & 0xffff) + (ref >> 16);
+	return (uint16_t)~ref;
+}
+
+TEST(csum_every_length_and_alignment)
+{
+	static uint8_t d[2][520];
+	for (size_t i = 0; i < sizeof(d[0]); i++) {
+		d[0][i] = (uint8_t)(i * 151 + 17);
+		d[1][i] = 0xff; /* every word adds a carry */
+	}
+	for (int k = 0; k < 2; k++)
+		for (size_t off = 0; off < 8; off++)
+			for (size_t len = 0; len + off <= sizeof(d[k]); len++)
+				CHECK_EQ(net_csum_fold(net_csum_add(0, d[k] + off, len)),
+				         csum_reference(d[k] + off, len));
+}
+
 TEST(eth_roundtrip_and_runt)
 {
 	struct mica_buf b = mkbuf(64);
