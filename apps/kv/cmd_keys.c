@@ -113,8 +113,11 @@ static enum kv_result cmd_set(struct kv_cmd_ctx *x)
 	enum kv_result r = parse_set_opts(x, &o);
 	if (r != KV_DONE)
 		return r;
+	/* Only the options look at the old record (a plain SET's own ticket,
+	 * noted by put, is newer than the old one's) */
+	bool needs_old = o.nx || o.xx || o.get || o.keepttl;
 	struct mica_kv_meta m = {0};
-	bool found = mica_kv_meta(kvapp.kv, x->argv[1].p, x->argv[1].len, &m) == MICA_OK;
+	bool found = needs_old && mica_kv_meta(kvapp.kv, x->argv[1].p, x->argv[1].len, &m) == MICA_OK;
 	note(x, m.ticket);
 	if (o.get) { /* the old value goes out first: the write may replace it in memory */
 		r = reply_value(x, &x->argv[1], &found);
