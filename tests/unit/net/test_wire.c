@@ -13,6 +13,17 @@ static struct mica_buf mkbuf(size_t headroom)
 	return b;
 }
 
+/* The plain 16-bit sum of RFC 1071, folded. */
+static uint16_t csum_reference(const uint8_t *d, size_t len)
+{
+	uint32_t ref = 0;
+	for (size_t i = 0; i < len; i += 2)
+		ref += (uint32_t)(d[i] << 8 | (i + 1 < len ? d[i + 1] : 0));
+	while (ref >> 16)
+		ref = (ref & 0xffff) + (ref >> 16);
+	return (uint16_t)~ref;
+}
+
 TEST(csum_rfc1071_example)
 {
 	/* RFC 1071 section 3 example: words 0001 f203 f4f5 f6f7 sum to ddf2. */
@@ -26,23 +37,7 @@ TEST(csum_rfc1071_example)
 	uint32_t two = net_csum_add(net_csum_add(0, big, 100), big + 100, 201);
 	CHECK_EQ(net_csum_fold(one), net_csum_fold(two));
 	/* Against a plain 16-bit reference. */
-	uint32_t ref = 0;
-	for (size_t i = 0; i < sizeof(big); i += 2)
-		ref += (uint32_t)(big[i] << 8 | (i + 1 < sizeof(big) ? big[i + 1] : 0));
-	while (ref >> 16)
-		ref = (ref & 0xffff) + (ref >> 16);
-	CHECK_EQ(net_csum_fold(one), (uint16_t)~ref);
-}
-
-/* The plain 16-bit sum of RFC 1071, folded. */
-static uint16_t csum_reference(const uint8_t *d, size_t len)
-{
-	uint32_t ref = 0;
-	for (size_t i = 0; i < len; i += 2)
-		ref += (uint32_t)(d[i] << 8 | (i + 1 < len ? d[i + 1] : 0));
-	while (ref >> 16)
-		ref = (ref & 0xffff) + (ref >> 16);
-	return (uint16_t)~ref;
+	CHECK_EQ(net_csum_fold(one), csum_reference(big, sizeof(big)));
 }
 
 TEST(csum_every_length_and_alignment)
