@@ -1,6 +1,7 @@
 /* tap_ring.h - frames written to a tap through an io_uring, many per
- * system call (see tap_ring.c), and the iovecs of one frame (its virtio-net header from ../vnet_hdr.h), shared with
- * netif_tap.c's one-writev-per-frame path. */
+ * system call (see tap_ring.c), and the iovecs of one frame (its
+ * virtio-net header from ../vnet_hdr.h), shared with netif_tap.c's
+ * one-writev-per-frame path. */
 #ifndef MICA_TAP_RING_H
 #define MICA_TAP_RING_H
 
