@@ -81,6 +81,11 @@ struct mica_netif_info {
 	/* The device sends frames whose bytes go on at buf->ext (see buf.h):
 	 * it gathers them itself (e.g. writev), so nothing is copied first. */
 	bool tx_ext;
+	/* Frames the device itself lost so far: ones it could not read (short,
+	 * malformed) or write (refused by the host). The stack prints them with
+	 * its counters as dev_rx_errors and dev_tx_errors; zero where a target
+	 * does not count them. */
+	uint64_t rx_errors, tx_errors;
 };
 
 typedef void (*mica_netif_ready_fn)(struct mica_netif *nif, void *arg);

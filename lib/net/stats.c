@@ -1,5 +1,6 @@
 /* stats.c - the stack's counters: names, the console dump of
- * mica_net_print_stats (apps call it at exit) and the periodic log line. */
+ * mica_net_print_stats (apps call it at exit) and the periodic log line,
+ * both with the device's own error counts (mica_netif_info). */
 #include "stack.h"
 #include <mica/libc.h>
 #include <mica/log.h>
@@ -15,28 +16,44 @@ const char *net_counter_name(enum net_counter c)
 	return (unsigned)c < NET_NCOUNTERS ? counter_names[c] : "?";
 }
 
-/* "name=value" for every non-zero counter, wrapped into lines of `width`. */
+/* A line of " name=value" items being filled, handed to `line` when full. */
+struct emitter {
+	char buf[512];
+	size_t len;
+	void (*line)(const char *text, void *arg);
+	void *arg;
+};
+
+static void add(struct emitter *e, const char *name, uint64_t value)
+{
+	if (!value)
+		return;
+	char item[64];
+	int n = snprintf(item, sizeof(item), " %s=%llu", name, (unsigned long long)value);
+	if (n < 0)
+		return;
+	if (e->len + (size_t)n >= 100 && e->len) {
+		e->line(e->buf, e->arg);
+		e->len = 0;
+	}
+	memcpy(e->buf + e->len, item, (size_t)n + 1);
+	e->len += (size_t)n;
+}
+
+/* Every non-zero counter, the device's own error counts (dev_*) last,
+ * wrapped into lines of about 100 characters. */
 static void emit(struct mica_net *net, void (*line)(const char *text, void *arg), void *arg)
 {
-	char buf[512];
-	size_t len = 0;
-	for (int i = 0; i < NET_NCOUNTERS; i++) {
-		if (!net->stats[i])
-			continue;
-		char item[64];
-		int n = snprintf(item, sizeof(item), " %s=%llu", counter_names[i],
-		                 (unsigned long long)net->stats[i]);
-		if (n < 0)
-			continue;
-		if (len + (size_t)n >= 100 && len) {
-			line(buf, arg);
-			len = 0;
-		}
-		memcpy(buf + len, item, (size_t)n + 1);
-		len += (size_t)n;
+	struct emitter e = {.len = 0, .line = line, .arg = arg};
+	for (int i = 0; i < NET_NCOUNTERS; i++)
+		add(&e, counter_names[i], net->stats[i]);
+	struct mica_netif_info info;
+	if (net->nif && mica_netif_info(net->nif, &info) == MICA_OK) {
+		add(&e, "dev_rx_errors", info.rx_errors);
+		add(&e, "dev_tx_errors", info.tx_errors);
 	}
-	if (len)
-		line(buf, arg);
+	if (e.len)
+		line(e.buf, arg);
 }
 
 static void print_line(const char *text, void *arg)

@@ -82,6 +82,7 @@ int mica_netif_info(struct mica_netif *nif, struct mica_netif_info *info)
 	}
 	*info = nif->info;
 	info->link_up = !(link_down & (1u << nif->handle));
+	info->tx_errors = nif->tx_dropped;
 	return MICA_OK;
 }
 

@@ -26,7 +26,9 @@
  * Link state: every LINK_CHECK_MS a timer asks whether each tap's Linux
  * side is up (tap_link.c, wherever the interface was moved); a change
  * sets info.link_up and calls the device's ready callback, which reads it
- * with mica_netif_info (platform.h). */
+ * with mica_netif_info (platform.h), as the stack reads the tap's error
+ * counts (short reads, bad virtio-net headers, failed writes) to print
+ * them with its own. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -320,6 +322,8 @@ int mica_netif_open(const char *name, struct mica_netif **out)
 int mica_netif_info(struct mica_netif *nif, struct mica_netif_info *info)
 {
 	*info = nif->info;
+	info->rx_errors = nif->rx_errors;
+	info->tx_errors = nif->tx_errors + tap_ring_errors(nif->ring);
 	return MICA_OK;
 }
 

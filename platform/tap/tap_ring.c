@@ -129,6 +129,11 @@ int tap_ring_tx(struct tap_ring *r, struct mica_buf **bufs, int n)
 	return i;
 }
 
+uint64_t tap_ring_errors(const struct tap_ring *r)
+{
+	return r ? r->errors : 0;
+}
+
 int tap_ring_open(int tapfd, bool vnet, enum tap_ring_mode mode, struct tap_ring **out)
 {
 	struct tap_ring *r = calloc(1, sizeof(*r));

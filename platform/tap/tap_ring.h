@@ -24,5 +24,7 @@ void tap_ring_close(struct tap_ring *r); /* NULL: nothing */
  * call; the ring owns the ones it took (unref'd when written). Returns how
  * many it took: fewer than n when all its slots are in flight. */
 int tap_ring_tx(struct tap_ring *r, struct mica_buf **bufs, int n);
+/* Writes that failed so far (their frames are lost); 0 for NULL. */
+uint64_t tap_ring_errors(const struct tap_ring *r);
 
 #endif

@@ -1,6 +1,6 @@
 /* poll.c - mica_plat_poll for Linux processes: one epoll set holding the
  * watched descriptors and a signalfd for SIGINT/SIGTERM (which ask the
- * machine to stop). */
+ * machine to stop); a wait interrupted (EINTR) goes on to its deadline. */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -111,9 +111,15 @@ static int timeout_ms(uint64_t deadline)
 int mica_plat_poll(uint64_t deadline)
 {
 	poller_init();
-	int n = epoll_wait(poller.epfd, poller.batch, MAX_EVENTS, timeout_ms(deadline));
+	/* An interrupted wait (io_uring's task work posting a completion, a
+	 * stop and continue) waits on at once, for what is left until the same
+	 * deadline, rather than costing the caller a turn of its loop. */
+	int n;
+	do
+		n = epoll_wait(poller.epfd, poller.batch, MAX_EVENTS, timeout_ms(deadline));
+	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return errno == EINTR ? 0 : mica_unix_err(errno);
+		return mica_unix_err(errno);
 	bool stop = false;
 	poller.nbatch = n;
 	for (int i = 0; i < n; i++) {

@@ -138,6 +138,8 @@ int mica_netif_open(const char *name, struct mica_netif **out)
 int mica_netif_info(struct mica_netif *nif, struct mica_netif_info *info)
 {
 	*info = nif->info;
+	info->rx_errors = nif->rx_errors;
+	info->tx_errors = nif->tx_errors;
 	return MICA_OK;
 }
 
