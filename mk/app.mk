@@ -52,7 +52,10 @@ $(OUT)/obj/%.o: %.c $(OUT)/flags
 $(OUT)/gen/%.o: $(OUT)/gen/%.c $(OUT)/flags
 	$(TARGET_CC) $(TARGET_CFLAGS) -MMD -MP -c $< -o $@
 
-$(IMAGE): $(OBJS)
+# The objects linked: the image is relinked when one leaves the list too.
+$(eval $(call stamp_rule,$(OUT)/objs,OBJS))
+
+$(IMAGE): $(OBJS) $(OUT)/objs
 	$(TARGET_CC) $(TARGET_LDFLAGS) -o $@ $(OBJS) $(TARGET_LDLIBS)
 
 FORCE:

@@ -10,3 +10,16 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 # tools/check-freestanding.sh). Only the compiler's own headers are visible.
 FREESTANDING_CFLAGS := -std=c11 $(WARN) -ffreestanding -nostdinc \
 	-isystem $(shell $(CC) -print-file-name=include) -Iinclude -O2
+# A stamp: `$(eval $(call stamp_rule,FILE,VAR))` keeps FILE holding the
+# words of variable VAR, rewritten only when they differ from the last
+# make's. A link depending on FILE is redone when VAR loses a member (a
+# source removed from a list, which file times alone do not show), and
+# only then.
+define stamp_rule
+$(1): FORCE
+	@mkdir -p $$(@D)
+	@echo '$$($(2))' > $$@.new
+	@cmp -s $$@.new $$@ && rm $$@.new || mv $$@.new $$@
+FORCE:
+.PHONY: FORCE
+endef

@@ -11,7 +11,11 @@ FUZZ_LIB_SRCS := $(filter-out lib/core/boot.c,$(wildcard lib/core/*.c)) $(wildca
 	$(filter-out platform/unix/main.c platform/unix/net_sockets.c platform/unix/image_file.c platform/unix/blkif_file.c \
 	platform/unix/blk_uring.c,$(wildcard platform/unix/*.c))
 
-build/fuzz/net_frames: tests/fuzz/net/fuzz_frames.c $(FUZZ_LIB_SRCS) $(wildcard lib/net/*.h include/mica/*.h)
+# The list of those sources, kept in a stamp: a fuzzer is rebuilt when one
+# leaves the list too (see stamp_rule in mk/config.mk).
+$(eval $(call stamp_rule,build/fuzz/lib-srcs,FUZZ_LIB_SRCS))
+
+build/fuzz/net_frames: tests/fuzz/net/fuzz_frames.c $(FUZZ_LIB_SRCS) build/fuzz/lib-srcs $(wildcard lib/net/*.h include/mica/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/net/fuzz_frames.c $(FUZZ_LIB_SRCS)
 
@@ -20,7 +24,7 @@ TEST_DEPS += build/fuzz/net_frames
 .PHONY: fuzz
 
 # TCP's state machine, driven by a scripted peer (tests/fuzz/tcp/fuzz_tcp.c).
-build/fuzz/tcp: tests/fuzz/tcp/fuzz_tcp.c $(FUZZ_LIB_SRCS) $(wildcard lib/net/*.h include/mica/*.h)
+build/fuzz/tcp: tests/fuzz/tcp/fuzz_tcp.c $(FUZZ_LIB_SRCS) build/fuzz/lib-srcs $(wildcard lib/net/*.h include/mica/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/tcp/fuzz_tcp.c $(FUZZ_LIB_SRCS)
 fuzz: build/fuzz/tcp
@@ -30,9 +34,11 @@ TEST_DEPS += build/fuzz/tcp
 # the library's sources and lib/core/civil.c; `make fuzz-NAME` builds it.
 #   $(call lib_fuzzer,NAME,LIBRARY,HEADERS)
 define lib_fuzzer
-build/fuzz/$(1): tests/fuzz/$(1)/fuzz_$(1).c lib/core/civil.c $(wildcard lib/$(2)/*.c lib/$(2)/*.h) $(3)
+FUZZ_SRCS_$(1) := $(wildcard lib/$(2)/*.c)
+$(call stamp_rule,build/fuzz/$(1)-srcs,FUZZ_SRCS_$(1))
+build/fuzz/$(1): tests/fuzz/$(1)/fuzz_$(1).c lib/core/civil.c $$(FUZZ_SRCS_$(1)) build/fuzz/$(1)-srcs $(wildcard lib/$(2)/*.h) $(3)
 	@mkdir -p $$(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $$@ tests/fuzz/$(1)/fuzz_$(1).c $(wildcard lib/$(2)/*.c) lib/core/civil.c
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $$@ tests/fuzz/$(1)/fuzz_$(1).c $$(FUZZ_SRCS_$(1)) lib/core/civil.c
 fuzz-$(1): build/fuzz/$(1)
 fuzz: build/fuzz/$(1)
 TEST_DEPS += build/fuzz/$(1)

@@ -3,6 +3,7 @@
 #include "check.h"
 #include <stdlib.h>
 #include "../../../lib/net/wire.h"
+#include "csum_ref.h"
 
 static uint8_t slot[4096];
 
@@ -11,17 +12,6 @@ static struct mica_buf mkbuf(size_t headroom)
 {
 	struct mica_buf b = {.mem = slot, .size = sizeof(slot), .head = (uint32_t)headroom, .refs = 1};
 	return b;
-}
-
-/* The plain 16-bit sum of RFC 1071, folded. */
-static uint16_t csum_reference(const uint8_t *d, size_t len)
-{
-	uint32_t ref = 0;
-	for (size_t i = 0; i < len; i += 2)
-		ref += (uint32_t)(d[i] << 8 | (i + 1 < len ? d[i + 1] : 0));
-	while (ref >> 16)
-		ref = (ref & 0xffff) + (ref >> 16);
-	return (uint16_t)~ref;
 }
 
 TEST(csum_rfc1071_example)
