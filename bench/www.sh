@@ -4,6 +4,8 @@
 #   bench/www.sh [SECONDS]       (default 10 per measurement)
 #   PAIRS="tap" FILES="1mb.bin" bench/www.sh 5   (a subset: PAIRS from
 #   "unix tap hvt", FILES from "page600.html 1mb.bin"; both by default)
+#   WRK_RMEM=4194304 bench/www.sh 5   (wrk's sockets start with a 4 MB
+#   receive buffer instead of the host's tcp_rmem default, 128 KB here)
 #
 # nginx: one worker, sendfile on, access_log off (tests/integration/www/
 # nginx-conf.sh). wrk runs on CPU 0, the server on CPU 1 (taskset), one
@@ -19,7 +21,8 @@
 # median receive buffer of wrk's sockets and the receive RTT their kernel
 # estimated (which sizes that buffer: a small estimate keeps it small and
 # the server's sending limited by wrk's window):
-#   unix: apps/www built for unix vs nginx, both on 127.0.0.1 (loopback)
+#   unix: apps/www built for unix vs nginx, both on 127.0.0.1 (loopback,
+#         in namespace N0), wrk there too
 #   tap:  apps/www on tap (its own TCP, tap offload) in namespace N1 vs
 #         nginx in namespace N2 behind a veth pair; wrk in N1 either way
 # Then: the stripped size of www.hvt without a site, and the VM exits per
@@ -35,10 +38,11 @@ SECS=${1:-10}
 for c in nginx wrk taskset curl; do command -v $c > /dev/null || { echo "bench/www.sh: needs $c" >&2; exit 1; }; done
 [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ] || { echo "bench/www.sh: needs root and /dev/net/tun" >&2; exit 1; }
 tmp=$(mktemp -d)
-N1=mica-wb-$$-1 N2=mica-wb-$$-2
+N0=mica-wb-$$-0 N1=mica-wb-$$-1 N2=mica-wb-$$-2
 SPIDS=()
 cleanup() {
 	for p in "${SPIDS[@]+"${SPIDS[@]}"}"; do kill "$p" 2> /dev/null || true; wait "$p" 2> /dev/null || true; done
+	mica_netns_down $N0
 	mica_netns_down $N1
 	mica_netns_down $N2
 	rm -rf "$tmp"
@@ -49,6 +53,8 @@ bash tests/integration/www/make-site.sh "$tmp/site" 64 > /dev/null
 UNIX=$(./mica build apps/www -t unix SITE="$tmp/site" | tail -1)
 TAP=$(./mica build apps/www -t tap SITE="$tmp/site" | tail -1)
 
+ip netns add $N0
+ip -n $N0 link set lo up
 mica_netns_up $N1 mtap0 10.77.0.1/24
 ip -n $N1 link set lo up
 ip netns add $N2
@@ -58,6 +64,15 @@ ip -n $N1 addr add 10.78.0.1/24 dev vw0
 ip -n $N1 link set vw0 up
 ip -n $N2 addr add 10.78.0.2/24 dev vw1
 ip -n $N2 link set vw1 up
+
+# WRK_RMEM=BYTES: the initial receive buffer of wrk's sockets (tcp_rmem's
+# default, in the namespaces where wrk runs) instead of the host's.
+if [ -n "${WRK_RMEM:-}" ]; then
+	for ns in $N0 $N1; do
+		ip netns exec "$ns" sysctl -qw net.ipv4.tcp_rmem="4096 $WRK_RMEM $((WRK_RMEM > 6291456 ? WRK_RMEM : 6291456))"
+	done
+fi
+echo "wrk's sockets: tcp_rmem $(ip netns exec $N0 sysctl -n net.ipv4.tcp_rmem | tr '\t' ' ')"
 
 tck=$(getconf CLK_TCK)
 cpu_ticks() { sed 's/.*) //' /proc/$1/stat | awk '{print $12 + $13}'; }
@@ -71,7 +86,7 @@ wait_up() { # NS-PREFIX... URL
 start() {
 	case $1 in
 	nginx-lo | nginx-veth)
-		local ns=() addr=127.0.0.1
+		local ns=(ip netns exec $N0) addr=127.0.0.1
 		[ "$1" = nginx-veth ] && ns=(ip netns exec $N2) addr=10.78.0.2
 		www_nginx_conf "$tmp/ng-$1" "$tmp/site" 8080
 		sed -i "s/listen 127.0.0.1:8080/listen $addr:8080/" "$tmp/ng-$1/nginx.conf"
@@ -80,7 +95,7 @@ start() {
 		URL=http://$addr:8080
 		;;
 	mica-unix)
-		taskset -c 1 "$UNIX" --listen=127.0.0.1:8081 --log=warn > "$tmp/mica-unix.log" 2>&1 &
+		ip netns exec $N0 taskset -c 1 "$UNIX" --listen=127.0.0.1:8081 --log=warn > "$tmp/mica-unix.log" 2>&1 &
 		SPID=$!
 		URL=http://127.0.0.1:8081
 		;;
@@ -93,7 +108,7 @@ start() {
 	esac
 	SPIDS+=($SPID)
 }
-client_ns() { case $1 in *veth | mica-tap) echo "ip netns exec $N1";; esac; }
+client_ns() { case $1 in *veth | mica-tap) echo "ip netns exec $N1";; *) echo "ip netns exec $N0";; esac; }
 
 # run SERVER FILE: prints "req/s MB/s cpu-us/req core1-us/req core0-us/req"
 run() {
