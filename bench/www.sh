@@ -14,8 +14,11 @@
 # work done in its system calls), the busy time of each whole core per
 # request (/proc/stat user+nice+system+irq+softirq: cpu1 is the server's
 # core, cpu0 wrk's; this also counts the kernel's network work that runs
-# on a core outside any process, so it shows where the work went), and
-# ratios to the nginx run it is paired with:
+# on a core outside any process, so it shows where the work went),
+# ratios to the nginx run it is paired with, and, from ss mid-run, the
+# median receive buffer of wrk's sockets and the receive RTT their kernel
+# estimated (which sizes that buffer: a small estimate keeps it small and
+# the server's sending limited by wrk's window):
 #   unix: apps/www built for unix vs nginx, both on 127.0.0.1 (loopback)
 #   tap:  apps/www on tap (its own TCP, tap offload) in namespace N1 vs
 #         nginx in namespace N2 behind a veth pair; wrk in N1 either way
@@ -104,7 +107,13 @@ run() {
 	$cl taskset -c 0 wrk -t1 -c128 -d1s "$URL/$file" > /dev/null 2>&1 # warm up
 	t0=0; for p in $pids; do t0=$((t0 + $(cpu_ticks $p))); done
 	local s0 c0; s0=$(core_ticks 1) c0=$(core_ticks 0)
-	out=$($cl taskset -c 0 wrk -t1 -c128 -d"${SECS}s" "$URL/$file" 2>&1)
+	$cl taskset -c 0 wrk -t1 -c128 -d"${SECS}s" "$URL/$file" > "$tmp/wrk.out" 2>&1 &
+	local wpid=$! port=${URL##*:} sock
+	[[ $port =~ ^[0-9]+$ ]] || port=80
+	sleep "$(awk -v s="$SECS" 'BEGIN { print s / 2 }')"
+	sock=$(client_sockets "$cl" "$port")
+	wait $wpid || true
+	out=$(cat "$tmp/wrk.out")
 	t1=0; for p in $pids; do t1=$((t1 + $(cpu_ticks $p))); done
 	local s1 c1; s1=$(core_ticks 1) c1=$(core_ticks 0)
 	kill "$SPID"; wait "$SPID" 2> /dev/null || true
@@ -116,23 +125,40 @@ run() {
 	local size; size=$(stat -c %s "$tmp/site/$file")
 	awk -v n="$reqs" -v s="$SECS" -v t=$((t1 - t0)) -v h="$tck" -v sz="$size" -v k1=$((s1 - s0)) -v k0=$((c1 - c0)) \
 		'function us(x) { return n ? x / h * 1e6 / n : 0 }
-		BEGIN { printf "%.0f %.1f %.2f %.1f %.1f\n", n / s, n * sz / s / 1e6, us(t), us(k1), us(k0) }'
+		BEGIN { printf "%.0f %.1f %.2f %.1f %.1f", n / s, n * sz / s / 1e6, us(t), us(k1), us(k0) }'
+	echo " $sock"
 }
 
-printf '%-24s %10s %9s %11s %8s %8s %8s %9s %9s %8s\n' "server/file" "req/s" "MB/s" "cpu/req(us)" "req÷ng" "MB÷ng" "cpu÷ng" \
-	"cpu1/req" "cpu0/req" "both÷ng"
+# client_sockets NETNS-PREFIX PORT: "RB-KB RCV-RTT-MS", the medians over
+# wrk's connections mid-run of their receive buffer and of the receive RTT
+# the kernel estimates for them (ss -tmi), which sizes that buffer.
+client_sockets() {
+	$1 ss -tmiH state established "( dport = :$2 )" | tr ' ' '\n' | awk -F'[:,()]' '
+		/^skmem:/ { for (i = 1; i <= NF; i++) if ($i ~ /^rb[0-9]/) rb[n++] = substr($i, 3) / 1024 }
+		/^rcv_rtt:/ { rtt[m++] = $2 }
+		function median(a, k,   i, j, t) {
+			for (i = 1; i < k; i++) for (j = i; j > 0 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+			return k ? a[int(k / 2)] : 0
+		}
+		END { printf "%.0f %.3f\n", median(rb, n), median(rtt, m) }'
+}
+
+printf '%-24s %10s %9s %11s %8s %8s %8s %9s %9s %8s %9s %8s\n' "server/file" "req/s" "MB/s" "cpu/req(us)" "req÷ng" "MB÷ng" \
+	"cpu÷ng" "cpu1/req" "cpu0/req" "both÷ng" "wrk-rb(KB)" "rcv_rtt"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 PAIRS=${PAIRS:-unix tap hvt}
 for pair in "unix nginx-lo mica-unix" "tap nginx-veth mica-tap"; do
 	read -r label ng mica <<< "$pair"
 	[[ " $PAIRS " = *" $label "* ]] || continue
 	for file in ${FILES:-page600.html 1mb.bin}; do
-		read -r nq nm nc n1 n0 <<< "$(run "$ng" "$file")"
-		read -r mq mm mc m1 m0 <<< "$(run "$mica" "$file")"
-		printf '%-24s %10s %9s %11s %8s %8s %8s %9s %9s\n' "$ng $file" "$nq" "$nm" "$nc" "" "" "" "$n1" "$n0"
-		printf '%-24s %10s %9s %11s %8s %8s %8s %9s %9s %8s\n' "$mica $file" "$mq" "$mm" "$mc" \
+		read -r nq nm nc n1 n0 nrb nrtt <<< "$(run "$ng" "$file")"
+		read -r mq mm mc m1 m0 mrb mrtt <<< "$(run "$mica" "$file")"
+		printf '%-24s %10s %9s %11s %8s %8s %8s %9s %9s %8s %9s %8s\n' "$ng $file" "$nq" "$nm" "$nc" "" "" "" "$n1" "$n0" "" \
+			"$nrb" "$nrtt"
+		printf '%-24s %10s %9s %11s %8s %8s %8s %9s %9s %8s %9s %8s\n' "$mica $file" "$mq" "$mm" "$mc" \
 			"$(ratio "$mq" "$nq")" "$(ratio "$mm" "$nm")" "$(ratio "$mc" "$nc")" "$m1" "$m0" \
-			"$(ratio "$(awk -v a="$m1" -v b="$m0" 'BEGIN { print a + b }')" "$(awk -v a="$n1" -v b="$n0" 'BEGIN { print a + b }')")"
+			"$(ratio "$(awk -v a="$m1" -v b="$m0" 'BEGIN { print a + b }')" "$(awk -v a="$n1" -v b="$n0" 'BEGIN { print a + b }')")" \
+			"$mrb" "$mrtt"
 	done
 done
 grep -h "^net service: .*tcp_" "$tmp/mica-tap.log" 2> /dev/null || true
