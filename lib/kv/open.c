@@ -11,6 +11,17 @@
 
 static void open_finish(struct mica_kv *kv, int rc);
 
+/* An opening step's request that failed: say what failed and end the open
+ * with its error. False when it succeeded. */
+static bool open_step_failed(struct mica_kv *kv, const struct mica_blk_req *r, const char *what)
+{
+	if (r->result >= 0)
+		return false;
+	mica_error("kv", "%s: %s", what, mica_strerror(r->result));
+	open_finish(kv, r->result);
+	return true;
+}
+
 uint64_t kv_region_start(const struct mica_kv *kv, uint32_t region)
 {
 	return kv->sb.region_start[region] * kv->ssize;
@@ -119,11 +130,8 @@ void kv_reload(struct mica_kv *kv)
 static void formatted(struct mica_blk_req *r)
 {
 	struct mica_kv *kv = r->arg;
-	if (r->result < 0) {
-		mica_error("kv", "formatting: writing the superblock: %s", mica_strerror(r->result));
-		open_finish(kv, r->result);
+	if (open_step_failed(kv, r, "formatting: writing the superblock"))
 		return;
-	}
 	mica_info("kv", "formatted an empty store: two regions of %llu KiB",
 	          (unsigned long long)(kv->region_bytes >> 10));
 	kv->append = 0;
@@ -196,11 +204,8 @@ static void zero_checked(struct mica_blk_req *r)
 	bool zero = r->result == MICA_OK && all_zero(r->buf, bytes);
 	free(kv->rd.raw);
 	kv->rd.raw = NULL;
-	if (r->result < 0) {
-		mica_error("kv", "reading the device: %s", mica_strerror(r->result));
-		open_finish(kv, r->result);
+	if (open_step_failed(kv, r, "reading the device"))
 		return;
-	}
 	if (!zero) {
 		mica_error("kv",
 		           "the device holds data that is not a Mica key-value store (bytes %llu to %llu are "
@@ -246,11 +251,8 @@ static bool sb_fits(struct mica_kv *kv, const struct kv_sb *sb)
 static void sbs_read(struct mica_blk_req *r)
 {
 	struct mica_kv *kv = r->arg;
-	if (r->result < 0) {
-		mica_error("kv", "reading the superblocks: %s", mica_strerror(r->result));
-		open_finish(kv, r->result);
+	if (open_step_failed(kv, r, "reading the superblocks"))
 		return;
-	}
 	struct kv_sb a, b;
 	bool va = kv_sb_decode(kv->sbuf, &a) == MICA_OK;
 	bool vb = kv_sb_decode(kv->sbuf + kv->ssize, &b) == MICA_OK;
