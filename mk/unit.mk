@@ -18,10 +18,12 @@ build/unit-san/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Itests/unit -MMD -MP -c $< -o $@
 
-build/unit/libmica.a: $(patsubst %.c,build/unit/obj/%.o,$(UNIT_LIB_SRCS))
-	@rm -f $@; ar rcs $@ $^
-build/unit-san/libmica.a: $(patsubst %.c,build/unit-san/obj/%.o,$(UNIT_LIB_SRCS))
-	@rm -f $@; ar rcs $@ $^
+# The archives are rebuilt when a source leaves the list too (stamp_rule).
+$(eval $(call stamp_rule,build/unit/lib-srcs,UNIT_LIB_SRCS))
+build/unit/libmica.a: $(patsubst %.c,build/unit/obj/%.o,$(UNIT_LIB_SRCS)) build/unit/lib-srcs
+	@rm -f $@; ar rcs $@ $(filter %.o,$^)
+build/unit-san/libmica.a: $(patsubst %.c,build/unit-san/obj/%.o,$(UNIT_LIB_SRCS)) build/unit/lib-srcs
+	@rm -f $@; ar rcs $@ $(filter %.o,$^)
 
 .SECONDEXPANSION:
 build/unit/%: build/unit/obj/tests/unit/%.o $$(addsuffix .o,$$(addprefix build/unit/obj/,$$(basename $$(UNIT_EXTRA_$$(notdir $$*))))) build/unit/libmica.a

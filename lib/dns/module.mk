@@ -10,8 +10,11 @@ build/fuzz/zones.c: $(FUZZ_DNS_ZONES) $(ZONEC)
 	@mkdir -p $(@D)
 	$(ZONEC) -o $@ $(FUZZ_DNS_ZONES)
 
-$(FUZZ_DNS): tests/fuzz/dns/fuzz_dns.c build/fuzz/zones.c $(wildcard lib/dns/*.c lib/dns/*.h) include/mica/dns.h
-	$(DNS_FUZZ_CC) $(DNS_FUZZ_FLAGS) -o $@ tests/fuzz/dns/fuzz_dns.c build/fuzz/zones.c $(wildcard lib/dns/*.c)
+DNS_FUZZ_SRCS := $(wildcard lib/dns/*.c)
+$(eval $(call stamp_rule,build/fuzz/dns-srcs,DNS_FUZZ_SRCS))
+$(FUZZ_DNS): tests/fuzz/dns/fuzz_dns.c build/fuzz/zones.c $(DNS_FUZZ_SRCS) $(wildcard lib/dns/*.h) include/mica/dns.h \
+	build/fuzz/dns-srcs
+	$(DNS_FUZZ_CC) $(DNS_FUZZ_FLAGS) -o $@ tests/fuzz/dns/fuzz_dns.c build/fuzz/zones.c $(DNS_FUZZ_SRCS)
 
 TEST_DEPS += $(FUZZ_DNS)
 fuzz-dns: $(FUZZ_DNS)

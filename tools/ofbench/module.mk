@@ -12,12 +12,16 @@ build/tools/ofbench-obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
 
-$(OFBENCH): $(OFBENCH_OBJS)
-	$(HOST_CC) -o $@ $^
+# Stamps of the lists (stamp_rule, mk/config.mk): a source that leaves one relinks.
+$(eval $(call stamp_rule,build/tools/ofbench-objs,OFBENCH_OBJS))
+$(eval $(call stamp_rule,build/fuzz/openflow-srcs,OF_CODEC_SRCS))
+$(OFBENCH): $(OFBENCH_OBJS) build/tools/ofbench-objs
+	$(HOST_CC) -o $@ $(OFBENCH_OBJS)
 
 -include $(OFBENCH_OBJS:.o=.d)
 
-build/fuzz/openflow: tests/fuzz/openflow/fuzz_openflow.c $(OF_CODEC_SRCS) $(wildcard lib/openflow/*.h) include/mica/openflow.h
+build/fuzz/openflow: tests/fuzz/openflow/fuzz_openflow.c $(OF_CODEC_SRCS) $(wildcard lib/openflow/*.h) include/mica/openflow.h \
+	build/fuzz/openflow-srcs
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/openflow/fuzz_openflow.c $(OF_CODEC_SRCS)
 fuzz: build/fuzz/openflow

@@ -12,8 +12,11 @@ build/tools/zonec-obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
 
-$(ZONEC): $(ZONEC_OBJS)
-	$(HOST_CC) -o $@ $^
+# Stamps of the lists (stamp_rule, mk/config.mk): a source that leaves one relinks.
+$(eval $(call stamp_rule,build/tools/zonec-objs,ZONEC_OBJS))
+$(eval $(call stamp_rule,build/fuzz/zonec-srcs,ZONEC_FUZZ_SRCS))
+$(ZONEC): $(ZONEC_OBJS) build/tools/zonec-objs
+	$(HOST_CC) -o $@ $(ZONEC_OBJS)
 
 -include $(ZONEC_OBJS:.o=.d)
 
@@ -21,7 +24,7 @@ $(ZONEC): $(ZONEC_OBJS)
 ZONEC_FUZZ := build/fuzz/zonec_fuzz
 ZONEC_FUZZ_SRCS := tests/fuzz/zonec/fuzz_zonec.c $(filter-out tools/zonec/main.c,$(wildcard tools/zonec/*.c)) \
 	$(ZONEC_DNS_SRCS)
-$(ZONEC_FUZZ): $(ZONEC_FUZZ_SRCS) $(wildcard tools/zonec/*.h lib/dns/*.h) include/mica/dns.h
+$(ZONEC_FUZZ): $(ZONEC_FUZZ_SRCS) $(wildcard tools/zonec/*.h lib/dns/*.h) include/mica/dns.h build/fuzz/zonec-srcs
 	@mkdir -p $(@D)
 	clang -std=c11 -g -O1 -Iinclude -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $(ZONEC_FUZZ_SRCS)
