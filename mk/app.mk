@@ -35,11 +35,9 @@ IMAGE := $(OUT)/$(APP_NAME).$(TARGET)
 
 all: $(IMAGE)
 
-# The flags and keys of this build: a change rebuilds everything.
-$(OUT)/flags: FORCE
-	@mkdir -p $(@D)
-	@echo '$(TARGET_CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) $(APP_NETIFS) $(APP_BLKIFS)' > $@.new
-	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
+# The flags and keys of this build, in a stamp: a change rebuilds everything.
+BUILD_FLAGS = $(TARGET_CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) $(APP_NETIFS) $(APP_BLKIFS)
+$(eval $(call stamp_rule,$(OUT)/flags,BUILD_FLAGS))
 
 $(MANIFEST): $(OUT)/flags tools/gen-manifest.sh
 	@mkdir -p $(@D)
@@ -58,6 +56,5 @@ $(eval $(call stamp_rule,$(OUT)/objs,OBJS))
 $(IMAGE): $(OBJS) $(OUT)/objs
 	$(TARGET_CC) $(TARGET_LDFLAGS) -o $@ $(OBJS) $(TARGET_LDLIBS)
 
-FORCE:
-.PHONY: all FORCE
+.PHONY: all
 -include $(OBJS:.o=.d)

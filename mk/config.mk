@@ -20,6 +20,8 @@ $(1): FORCE
 	@mkdir -p $$(@D)
 	@echo '$$($(2))' > $$@.new
 	@cmp -s $$@.new $$@ && rm $$@.new || mv $$@.new $$@
+endef
+# A target that is always out of date: what depends on it is redone each
+# make (a stamp's recipe, which then leaves the file alone if it agrees).
 FORCE:
 .PHONY: FORCE
-endef
