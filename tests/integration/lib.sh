@@ -47,6 +47,43 @@ stop_app() {
 	log_clean "$log"
 }
 
+# build_fuzzers TARGET...: make the libFuzzer TARGETs. With clang here, a
+# fuzzer that does not build is a failure, not a skip (libclang-rt-14-dev,
+# which libFuzzer needs, is in .ci/packages.txt).
+build_fuzzers() {
+	local out rc=0
+	out=$(make --no-print-directory -s "$@" 2>&1) || rc=$?
+	[ "$rc" = 0 ] || { tail -n 20 <<< "$out"; fail "cannot build $* with clang"; }
+}
+
+# run_fuzzer OUTDIR BINARY SECONDS [ARG...]: run the libFuzzer BINARY for
+# SECONDS (one input may take 10 s and 1 GB at most) with ARGs: more flags,
+# then the corpus directory it adds to, then seed directories. Its log and
+# any failing input go to OUTDIR. The test fails when the fuzzer exits
+# non-zero, leaves a failing input or ends without finishing its runs; the
+# reason is printed last, where a CI log's tail shows it, and a failing
+# input is kept in build/test-logs/ to reproduce with (BINARY INPUT).
+run_fuzzer() {
+	local out=$1 bin=$2 secs=$3 name log rc=0 found
+	shift 3
+	name=$(basename "$bin")
+	log=$out/$name.log
+	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
+		-artifact_prefix="$out/$name-found-" "$@" > "$log" 2>&1 || rc=$?
+	found=$(compgen -G "$out/$name-found-*" || true)
+	if [ "$rc" = 0 ] && [ -z "$found" ] && grep -q '^Done [0-9]* runs' "$log"; then
+		echo "$name: no failure in $(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log") runs"
+		return 0
+	fi
+	grep -m1 -A16 -E 'ERROR: |ALARM: |deadly signal|run interrupted' "$log" || tail -n 8 "$log"
+	if [ -n "$found" ]; then
+		mkdir -p "$ROOT/build/test-logs"
+		cp "$out/$name-found-"* "$ROOT/build/test-logs/"
+		fail "$name (exit $rc) found a failing input, kept as build/test-logs/$(basename "${found%%$'\n'*}")"
+	fi
+	fail "$name exited with $rc without finishing its runs (log above)"
+}
+
 # A free TCP+UDP port on loopback.
 free_port() {
 	/usr/bin/python3 - <<'PY'

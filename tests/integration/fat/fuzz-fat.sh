@@ -10,7 +10,7 @@ PATH=$PATH:/usr/sbin:/sbin
 need_cmd clang
 need_cmd mkfs.fat
 need_cmd mcopy
-make --no-print-directory -s fuzz-fat >/dev/null 2>&1 || skip "cannot build libFuzzer targets (needs clang and libclang-rt-14-dev)"
+build_fuzzers fuzz-fat
 work=$(mktemp -d)
 trap 'cleanup_bg; rm -rf "$work"' EXIT
 mkdir -p "$work/seeds" "$work/corpus" "$work/tree/a sub dir"
@@ -23,12 +23,4 @@ for img in fat12 fat16; do
 	mcopy -s -i "$work/$img.img" "$work/tree/"* ::/ || fail "mcopy into $img"
 	head -c 262144 "$work/$img.img" > "$work/seeds/$img"
 done
-build/fuzz/fat -max_total_time="${FUZZ_FAT_SECONDS:-20}" -max_len=262144 -timeout=10 -rss_limit_mb=1024 \
-	-artifact_prefix="$work/crash-" -print_final_stats=1 "$work/corpus" "$work/seeds" > "$work/log" 2>&1 || true
-tail -4 "$work/log"
-if ls "$work"/crash-* "$work"/timeout-* >/dev/null 2>&1; then
-	grep -B2 -A20 "ERROR\|ALARM\|deadly\|timeout" "$work/log" | head -60
-	fail "the FAT fuzzer found a failing input"
-fi
-grep -q "^Done [0-9]* runs" "$work/log" || fail "the fuzzer did not finish its runs"
-echo "fat fuzzer: no failure in $(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$work/log") runs"
+run_fuzzer "$work" build/fuzz/fat "${FUZZ_FAT_SECONDS:-20}" -max_len=262144 "$work/corpus" "$work/seeds"

@@ -1,21 +1,21 @@
 #!/usr/bin/env bash
 # fuzz-frames.sh - run the libFuzzer target build/fuzz/net_frames (raw
-# frames into the direct stack's receive path) for a bounded time, starting
-# from a few valid frames made with scapy. Any crash, leak or sanitizer
-# report fails the test.
+# frames into the direct stack's receive path) for FUZZ_FRAMES_SECONDS
+# (default 30), starting from a few valid frames made with scapy. Any
+# crash, leak or sanitizer report fails the test.
 # timeout: 120
 # lane: background
-set -u
-ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
-cd "$ROOT"
-command -v clang > /dev/null || { echo "needs clang with libFuzzer"; exit 77; }
-make -s build/fuzz/net_frames || exit 1
-corpus=$(mktemp -d /tmp/mica-fuzz.XXXXXX)
-trap 'rm -rf "$corpus"' EXIT
+. "$(dirname "$0")/../lib.sh"
+need_cmd clang
+build_fuzzers build/fuzz/net_frames
+work=$(mktemp -d)
+trap 'cleanup_bg; rm -rf "$work"' EXIT
+corpus=$work/corpus
+mkdir "$corpus"
 # Seeds made with scapy (in .ci/packages.txt); without them the fuzzer
 # would start blind and still pass, so their absence is a failure.
-/usr/bin/python3 -c 'import scapy' 2> /dev/null || { echo "FAIL: needs python3-scapy for /usr/bin/python3"; exit 1; }
-/usr/bin/python3 - "$corpus" <<'PY' || { echo "FAIL: cannot make the seed frames"; exit 1; }
+/usr/bin/python3 -c 'import scapy' 2> /dev/null || fail "needs python3-scapy for /usr/bin/python3"
+/usr/bin/python3 - "$corpus" <<'PY' || fail "cannot make the seed frames"
 import struct, sys
 from scapy.all import Ether, IP, UDP, TCP, ICMP, ARP, BOOTP, DHCP, fragment
 mac, peer = "02:00:00:00:00:02", "02:00:00:00:00:01"
@@ -43,7 +43,4 @@ for name, frames in seeds.items():
             f.write(struct.pack(">H", len(b)) + b)
 PY
 echo "seeds: $(ls "$corpus" | wc -l)"
-./build/fuzz/net_frames -max_total_time=30 -rss_limit_mb=1024 -print_final_stats=1 -artifact_prefix=build/fuzz/net_frames- "$corpus" 2>&1 | tail -15
-rc=${PIPESTATUS[0]}
-[ "$rc" -eq 0 ] || { echo "FAIL: fuzzer exit $rc"; exit 1; }
-echo PASS
+run_fuzzer "$work" build/fuzz/net_frames "${FUZZ_FRAMES_SECONDS:-30}" "$corpus"
