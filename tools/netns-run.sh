@@ -117,8 +117,15 @@ MSG
 ip netns exec "$ns" "${args[@]}" &
 child=$!
 # A trapped signal interrupts wait while CMD may still run: wait again;
-# then collect CMD's own exit status (bash keeps it once reaped).
-while kill -0 "$child" 2>/dev/null; do wait "$child" 2>/dev/null || true; done
+# then collect CMD's own exit status (bash keeps it once reaped). Whether
+# it runs is asked of bash's job table, not of its PID, which another
+# process may hold once CMD is reaped.
+child_running() {
+	local running
+	running=$(jobs -pr)
+	[[ $'\n'$running$'\n' == *$'\n'"$child"$'\n'* ]]
+}
+while child_running; do wait "$child" 2>/dev/null || true; done
 rc=0
 wait "$child" 2>/dev/null || rc=$?
 [ -z "$killer" ] || kill "$killer" 2>/dev/null

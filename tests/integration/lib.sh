@@ -18,6 +18,20 @@ log_clean() {
 	fail "$1 shows a crash or sanitizer report: $bad"
 }
 
+# child_running PID: PID is a background job of this shell that has not
+# ended. Bash reaps a child the moment it exits, and with pid_max at 32768
+# (as on these machines) its PID soon belongs to some other process - once,
+# a fuzzer in the other test lane. So a test signals only children that
+# still run, never a PID it merely remembers: kill_child PID [SIGNAL].
+child_running() {
+	local running
+	running=$(jobs -pr)
+	[[ $'\n'$running$'\n' == *$'\n'"$1"$'\n'* ]]
+}
+kill_child() {
+	if child_running "$1"; then kill -"${2:-TERM}" "$1" 2>/dev/null || true; fi
+}
+
 # stop_app PID LOG [SIGNAL] [WANT]: stop an app running in the background
 # (a child of this shell) the way a user does - SIGTERM unless SIGNAL is
 # given - and check how it ended: it must exit within STOP_SECONDS (default
@@ -28,13 +42,13 @@ log_clean() {
 # fails the test.
 stop_app() {
 	local pid=$1 log=$2 sig=${3:-TERM} want=${4:-0} rc=0 i
-	kill -"$sig" "$pid" 2>/dev/null || true
+	kill_child "$pid" "$sig"
 	for ((i = 0; i < ${STOP_SECONDS:-10} * 20; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
+		child_running "$pid" || break
 		sleep 0.05
 	done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -KILL "$pid" 2>/dev/null || true
+	if child_running "$pid"; then
+		kill_child "$pid" KILL
 		wait "$pid" 2>/dev/null || true
 		tail -20 "$log" >&2
 		fail "process $pid did not stop within ${STOP_SECONDS:-10} s of SIG$sig"
@@ -103,7 +117,7 @@ PY
 # Processes started with start_bg are killed (by PID) when the script exits.
 BG_PIDS=()
 start_bg() { "$@" & BG_PIDS+=($!); }
-cleanup_bg() { for p in "${BG_PIDS[@]+"${BG_PIDS[@]}"}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+cleanup_bg() { for p in "${BG_PIDS[@]+"${BG_PIDS[@]}"}"; do kill_child "$p"; done; wait 2>/dev/null || true; }
 
 # Wait until something listens on 127.0.0.1:PORT/tcp (max ~5 s).
 wait_tcp() {

@@ -68,5 +68,5 @@ for variant in nsec nsec3 optout; do
 		stop_app "$pid" "$tmp/mica.log"
 		echo "== $variant ${keys:-memo}: no differences with NSD"
 	done
-	kill "$nsd_pid"
+	kill_child "$nsd_pid"
 done

@@ -4,6 +4,7 @@
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 cd "$ROOT"
+MICA_LIB_FUNCS_ONLY=1 . "$ROOT/tests/integration/lib.sh" # kill_child; fail is this file's
 MON=$ROOT/build/monitor/mica-hvt
 if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
 	echo "skipped: /dev/kvm is missing or not accessible"
@@ -45,7 +46,7 @@ tap_netns() {
 	ns=mica-hvt-$1-$$
 	tap=mhvt$$
 	mon_pid=
-	trap 'if [ -n "$mon_pid" ]; then kill "$mon_pid" 2>/dev/null; fi; ip netns del "$ns" 2>/dev/null; rm -rf "$TMP"' EXIT
+	trap 'kill_child "$mon_pid"; ip netns del "$ns" 2>/dev/null; rm -rf "$TMP"' EXIT
 	ip netns add "$ns"
 	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 	ip -n "$ns" tuntap add "$tap" mode tap

@@ -22,10 +22,10 @@ mac_of() {
 	for _ in $(seq 100); do
 		mac=$(sed -En "s/$re/\\1/p" "$TMP/run" | head -1)
 		[ -n "$mac" ] && break
-		kill -0 "$mon_pid" 2>/dev/null || break
+		child_running "$mon_pid" || break
 		sleep 0.05
 	done
-	kill "$mon_pid" 2>/dev/null || true
+	kill_child "$mon_pid"
 	wait "$mon_pid" 2>/dev/null || true
 	mon_pid=
 	[ -n "$mac" ] || { cat "$TMP/run" >&2; fail "no MAC printed by: $*"; }

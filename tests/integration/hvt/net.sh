@@ -69,7 +69,7 @@ print(f"after the flood: echoed back {late}/{m} frames")
 assert late == m, "frames after the flood lost"
 s.send(frame(b"quit"))
 PY
-for _ in $(seq 100); do kill -0 "$mon_pid" 2>/dev/null || break; sleep 0.05; done
+for _ in $(seq 100); do child_running "$mon_pid" || break; sleep 0.05; done
 set +e
 wait "$mon_pid"
 RC=$?

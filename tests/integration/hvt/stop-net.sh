@@ -24,8 +24,8 @@ timed_stop() {
 	APP_PID=""
 	t0=$(date +%s%N)
 	kill -TERM "$pid"
-	for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.03; done
-	if kill -0 "$pid" 2>/dev/null; then
+	for _ in $(seq 100); do child_running "$pid" || break; sleep 0.03; done
+	if child_running "$pid"; then
 		kill -KILL "$pid"
 		fail "$1: mica-hvt still running 3 s after SIGTERM (killed)"
 	fi
@@ -63,6 +63,6 @@ timed_stop "apps/echo mid-transfer" "0 143"
 rx=$(sed -n "s/.*stats: net service rx=\([0-9]*\).*/\1/p" "$LOG")
 echo "the guest had received $rx frames"
 [ "${rx:-0}" -ge 10 ] || fail "no transfer was under way"
-kill "$peer_pid" 2>/dev/null || true
+kill_child "$peer_pid"
 wait "$peer_pid" 2>/dev/null || true
 echo PASS

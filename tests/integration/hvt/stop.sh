@@ -21,7 +21,7 @@ start() {
 	"$MON" "$img" "$@" > "$out" 2> "$TMP/err" &
 	pid=$!
 	sleep 0.5 # let it get going (no wait on OUT: it may be a FIFO)
-	kill -0 "$pid" 2>/dev/null || { cat "$out" "$TMP/err"; fail "$CASE: the guest ended by itself"; }
+	child_running "$pid" || { cat "$out" "$TMP/err"; fail "$CASE: the guest ended by itself"; }
 }
 
 # stop SIGNAL WANT-RC REGEX: signal the monitor, wait, check, print latency.
@@ -29,8 +29,8 @@ stop() {
 	local t0 t1
 	t0=$(date +%s%N)
 	kill -"$1" "$pid"
-	for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.03; done
-	if kill -0 "$pid" 2>/dev/null; then
+	for _ in $(seq 100); do child_running "$pid" || break; sleep 0.03; done
+	if child_running "$pid"; then
 		kill -KILL "$pid"
 		fail "$CASE: mica-hvt still running 3 s after SIG$1 (killed)"
 	fi
@@ -86,7 +86,7 @@ sleep 60 < "$TMP/fifo" &
 reader=$!
 start "$TMP/fifo" --do=spam
 stop TERM 143 "$forced"
-kill "$reader" 2>/dev/null || true
+kill_child "$reader"
 
 # A second signal ends the monitor at once (well inside the grace period).
 CASE="second signal"

@@ -5,7 +5,7 @@ need_cmd redis-cli
 TMP=$(mktemp -d)
 KV_PID=""
 kv_cleanup() {
-	[ -z "$KV_PID" ] || kill -9 "$KV_PID" 2>/dev/null
+	kill_child "$KV_PID" KILL
 	cleanup_bg
 	rm -rf "$TMP"
 }
@@ -30,7 +30,7 @@ kv_wait_serving() {
 	local i
 	for ((i = 0; i < ${2:-20} * 10; i++)); do
 		grep -q "serving on" "$1" && return 0
-		kill -0 "$KV_PID" 2>/dev/null || { cat "$1"; fail "apps/kv exited"; }
+		child_running "$KV_PID" || { cat "$1"; fail "apps/kv exited"; }
 		sleep 0.1
 	done
 	cat "$1"
@@ -39,7 +39,7 @@ kv_wait_serving() {
 
 # kv_kill9: the crash. Waits until the process is gone.
 kv_kill9() {
-	kill -9 "$KV_PID" 2>/dev/null
+	kill_child "$KV_PID" KILL
 	wait "$KV_PID" 2>/dev/null || true
 	KV_PID=""
 }

@@ -30,7 +30,7 @@ crash_up() {
 	grep -E "recovered|formatted" "$LOG" | sed 's/^/    /'
 }
 crash_kill() {
-	kill -9 "$APP_PID"
+	kill_child "$APP_PID" KILL
 	wait "$APP_PID" 2>/dev/null
 	APP_PID=""
 }

@@ -32,7 +32,7 @@ crash_rounds() {
 		sleep "$wait_s"
 		crash_kill
 		sleep 0.3 # replies already on their way still count
-		kill -TERM "$loader" 2>/dev/null || true # (it may have seen the end itself)
+		kill_child "$loader" # (it may have seen the end itself)
 		wait "$loader" || { cat "$CRASH_STATE.load"; fail "round $r: the client saw an error reply"; }
 		printf "round %d: killed after %.1f s; %s\n" "$r" "$wait_s" "$(cat "$CRASH_STATE.load")"
 	done

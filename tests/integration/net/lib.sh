@@ -3,7 +3,7 @@
 # an image of the tap target on it, and removes everything on exit (trap).
 # Every address used lives inside that namespace.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
-MICA_LIB_FUNCS_ONLY=1 . "$ROOT/tests/integration/lib.sh" # stop_app, log_clean, need_cmd
+MICA_LIB_FUNCS_ONLY=1 . "$ROOT/tests/integration/lib.sh" # stop_app, kill_child, need_cmd
 . "$ROOT/tools/netns-run.sh"
 NS=mica-t-$$
 TAP=mtap0
@@ -31,12 +31,11 @@ need_hvt() {
 }
 
 cleanup() {
-	if [ -n "$APP_PID" ] && kill -0 "$APP_PID" 2>/dev/null; then
-		kill "$APP_PID" 2>/dev/null; wait "$APP_PID" 2>/dev/null
-	fi
-	if [ -n "$REF_PID" ]; then
-		kill "$REF_PID" 2>/dev/null; wait "$REF_PID" 2>/dev/null
-	fi
+	local p
+	for p in $APP_PID $REF_PID; do
+		kill_child "$p"
+		wait "$p" 2>/dev/null || true
+	done
 	mica_netns_down "$NS"
 	rm -f "$LOG" "$LOG.ref"
 }
@@ -74,7 +73,7 @@ wait_log() {
 	local i
 	for ((i = 0; i < $2 * 10; i++)); do
 		grep -qE "$1" "$LOG" && return 0
-		kill -0 "$APP_PID" 2>/dev/null || return 1
+		child_running "$APP_PID" || return 1
 		sleep 0.1
 	done
 	return 1

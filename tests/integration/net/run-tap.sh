@@ -12,7 +12,7 @@ app=apps/dns
 [ -f apps/dns/app.mk ] || app=apps/echo
 out=$(mktemp /tmp/mica-run-tap.XXXXXX)
 pid=""
-trap '[ -n "$pid" ] && kill -TERM $pid 2>/dev/null; sleep 1; rm -f "$out"' EXIT
+trap 'kill_child "$pid"; sleep 1; rm -f "$out"' EXIT
 ./mica run $app -t tap > "$out" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do grep -q "query it with" "$out" && break; sleep 0.1; done

@@ -21,12 +21,14 @@ else
 fi
 netns_up
 D=$(mktemp -d /tmp/mica-dhcp.XXXXXX)
-trap 'cleanup; [ -f "$D/pid" ] && kill "$(cat "$D/pid")" 2>/dev/null; rm -rf "$D"' EXIT
-in_ns dnsmasq --keep-in-foreground --port=0 --no-resolv --no-hosts -u root \
+dnsmasq_pid=""
+trap 'kill_child "$dnsmasq_pid"; cleanup; rm -rf "$D"' EXIT
+ip netns exec "$NS" dnsmasq --keep-in-foreground --port=0 --no-resolv --no-hosts -u root \
 	--interface=$TAP --bind-interfaces --pid-file="$D/pid" --dhcp-leasefile="$D/leases" \
 	--dhcp-range=10.77.0.50,10.77.0.60,255.255.255.0,2m --dhcp-option=option:router,$HOST_IP \
 	--dhcp-option=option:T1,4 --dhcp-option=option:T2,7 \
 	--no-ping --log-dhcp --log-facility="$D/dnsmasq.log" &
+dnsmasq_pid=$!
 sleep 0.5
 [ -f "$D/pid" ] || fail "dnsmasq did not start"
 

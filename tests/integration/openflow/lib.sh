@@ -4,6 +4,7 @@
 # and stopped by PID), hosts in namespaces on veth or tap links, and a
 # cleanup that removes all of it by name and PID (trap).
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+MICA_LIB_FUNCS_ONLY=1 . "$ROOT/tests/integration/lib.sh" # kill_child; fail and skip are this file's
 OFP=mica-of-$$
 OFDIR=$(mktemp -d /tmp/mica-of.XXXXXX)
 PIDS=()
@@ -24,7 +25,7 @@ need_ovs() {
 
 of_cleanup() {
 	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do kill_child "$p"; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	for p in "${NSS[@]}"; do ip netns del "$p" 2>/dev/null; done
 	rm -rf "$OFDIR"

@@ -17,12 +17,12 @@ ns_add c
 bg ofctl c "$CTL" --listen=127.0.0.1:6653
 wait_for 10 in_ns c bash -c 'exec 3<>/dev/tcp/127.0.0.1/6653' || fail "ofctl did not start"
 in_ns c $PY "$ROOT/tests/integration/openflow/malformed.py" switch 127.0.0.1 6653 || fail "ofctl: malformed messages"
-kill -0 $PID_ofctl || fail "ofctl died"
+child_running "$PID_ofctl" || fail "ofctl died"
 
 switch_up 2 "$SW" --controller=10.9.0.1:6653
 in_ns sw $PY "$ROOT/tests/integration/openflow/malformed.py" controller 6653 || fail "ofswitch: malformed messages"
-kill -0 $PID_ofswitch || fail "ofswitch died"
-kill $PID_ofctl $PID_ofswitch; wait $PID_ofctl $PID_ofswitch
+child_running "$PID_ofswitch" || fail "ofswitch died"
+kill_child "$PID_ofctl"; kill_child "$PID_ofswitch"; wait $PID_ofctl $PID_ofswitch
 grep -q "runtime error\|AddressSanitizer" "$OFDIR"/*.log && fail "sanitizer report"
 
 # the codec's fuzzer, briefly (make fuzz builds it; `build/fuzz/openflow` runs it longer)

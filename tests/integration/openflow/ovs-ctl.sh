@@ -48,7 +48,7 @@ in_ns sw ovs-ofctl -O OpenFlow10 dump-flows br0 | grep -q "idle_timeout=3.*prior
 	fail "no learnt flow with 1.0"
 transfer h2 h1 10.0.0.1 || fail "TCP transfer with 1.0 failed"
 
-kill -TERM $PID_ofctl; wait $PID_ofctl
+kill_child "$PID_ofctl"; wait $PID_ofctl
 cat "$OFDIR/ofctl.log"
 grep -q "flow_mod [1-9]" "$OFDIR/ofctl.log" || fail "no flow_mod counted"
 echo PASS

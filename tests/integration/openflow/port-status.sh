@@ -39,8 +39,8 @@ in_ns h3 ip link set p3 up
 wait_for 10 in_ns h1 ping -c 1 -W 1 10.0.0.2 || fail "h1 cannot reach h2's MAC on its new port"
 in_ns h1 ping -c 5 -i 0.1 -W 1 10.0.0.2 | grep -q " 0% packet loss" || fail "ping to the moved host lost packets"
 
-kill $PID_ofctl; wait $PID_ofctl
-kill $PID_ofswitch; wait $PID_ofswitch
+kill_child "$PID_ofctl"; wait $PID_ofctl
+kill_child "$PID_ofswitch"; wait $PID_ofswitch
 cat "$OFDIR/ofctl.log" "$OFDIR/ofswitch.log"
 grep -q "port down [1-9]" "$OFDIR/ofctl.log" || fail "ofctl counted no port down"
 grep -q "port status [1-9]" "$OFDIR/ofswitch.log" || fail "the switch counted no PORT_STATUS"

@@ -31,8 +31,8 @@ wait_for 20 in_ns h1 ping -c 1 -W 2 10.0.0.2 || fail "h1 -> h2 ping through the 
 in_ns h2 ping -c 5 -i 0.2 -W 2 10.0.0.1 | grep -q " 0% packet loss" || fail "h2 -> h1 ping lost packets"
 in_ns h2 ip link set p2 down
 wait_for 10 grep -q "port 2 down, forgot [1-9]" "$OFDIR/ofctl.log" || fail "no PORT_STATUS from the hvt switch, or the controller kept port 2's MACs"
-kill $PID_ofswitch; wait $PID_ofswitch
-kill $PID_ofctl; wait $PID_ofctl
+kill_child "$PID_ofswitch"; wait $PID_ofswitch
+kill_child "$PID_ofctl"; wait $PID_ofctl
 cat "$OFDIR/ofswitch.log" "$OFDIR/ofctl.log"
 grep -q "flow_mod [1-9]" "$OFDIR/ofctl.log" || fail "no flow installed"
 grep -q "matched [1-9]" "$OFDIR/ofswitch.log" || fail "no packet matched a flow in the guest"

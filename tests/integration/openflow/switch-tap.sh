@@ -27,7 +27,7 @@ if command -v ovs-testcontroller > /dev/null; then
 			fail "switch did not connect to ovs-testcontroller ($proto)"
 		wait_for 10 in_ns h2 ping -c 1 -W 1 10.0.0.3 || fail "h2 -> h3 ping via ovs-testcontroller ($proto)"
 		transfer h3 h1 10.0.0.1 || fail "TCP h3 -> h1 via ovs-testcontroller ($proto)"
-		kill $PID_tc; wait $PID_tc 2>/dev/null
+		kill_child "$PID_tc"; wait $PID_tc 2>/dev/null
 		tail -1 "$OFDIR/ofswitch.log" | grep -q "OpenFlow $v" || grep -q "controller (OpenFlow $v)" "$OFDIR/ofswitch.log" ||
 			fail "not OpenFlow $v"
 	done
@@ -43,7 +43,7 @@ if /usr/bin/python3 -c "import os_ken" 2> /dev/null && command -v osken-manager 
 		fail "switch did not connect to os-ken"
 	wait_for 15 in_ns h1 ping -c 1 -W 1 10.0.0.3 || fail "h1 -> h3 ping via os-ken"
 	transfer h2 h3 10.0.0.3 || fail "TCP h2 -> h3 via os-ken"
-	kill $PID_osken; wait $PID_osken 2>/dev/null
+	kill_child "$PID_osken"; wait $PID_osken 2>/dev/null
 else
 	echo "python3-os-ken not installed: that part skipped"
 fi
@@ -54,10 +54,10 @@ wait_for 40 grep -q "switch 00000000000000a1 connected" "$OFDIR/ofctl.log" ||
 wait_for 10 in_ns h1 ping -c 1 -W 1 10.0.0.2 || fail "h1 -> h2 ping via ofctl"
 in_ns h1 ping -c 10 -i 0.05 -W 1 10.0.0.3 | grep -q " 0% packet loss" || fail "h1 -> h3 ping lost packets"
 transfer h1 h2 10.0.0.2 || fail "TCP h1 -> h2 via ofctl"
-kill $PID_ofctl; wait $PID_ofctl
+kill_child "$PID_ofctl"; wait $PID_ofctl
 grep -q "switch 00000000000000a1 connected" "$OFDIR/ofctl.log" || fail "ofctl did not see dpid a1"
 
-kill $PID_ofswitch; wait $PID_ofswitch
+kill_child "$PID_ofswitch"; wait $PID_ofswitch
 cat "$OFDIR/ofswitch.log"
 grep -q "packet_in [1-9]" "$OFDIR/ofswitch.log" || fail "no PACKET_IN counted"
 echo PASS

@@ -23,7 +23,7 @@ BYTES=10000000
 IMPAIR_PID=""
 SRV_PID=""
 stop_srv() {
-	[ -z "$SRV_PID" ] || { kill "$SRV_PID" 2> /dev/null; wait "$SRV_PID" 2> /dev/null; }
+	[ -z "$SRV_PID" ] || { kill_child "$SRV_PID"; wait "$SRV_PID" 2> /dev/null; }
 	SRV_PID=""
 }
 # srv_done BYTES: wait (at most 5 s) for the Linux server to report them.
@@ -35,7 +35,7 @@ srv_done() {
 	done
 	stop_srv
 }
-trap '[ -z "$IMPAIR_PID" ] || kill "$IMPAIR_PID" 2> /dev/null; stop_srv; rm -f "$LOG.srv" "$LOG.cli"; cleanup' EXIT
+trap 'kill_child "$IMPAIR_PID"; stop_srv; rm -f "$LOG.srv" "$LOG.cli"; cleanup' EXIT
 U=$(build apps/tcpperf -t unix) || exit 1
 T=$(build apps/tcpperf -t tap) || exit 1
 netns_up
@@ -104,7 +104,7 @@ in_ns sysctl -qw net.ipv6.conf.$MTAP.disable_ipv6=1 net.ipv4.conf.$MTAP.arp_igno
 ip -n "$NS" link set $MTAP up
 # impair ARGS...: (re)start the bridge between Linux's tap and Mica's.
 impair() {
-	[ -z "$IMPAIR_PID" ] || { kill "$IMPAIR_PID"; wait "$IMPAIR_PID" 2> /dev/null; }
+	[ -z "$IMPAIR_PID" ] || { kill_child "$IMPAIR_PID"; wait "$IMPAIR_PID" 2> /dev/null; }
 	in_ns /usr/bin/python3 "$ROOT/tests/integration/tcp/impair.py" $TAP $MTAP --max-seconds 200 "$@" > /dev/null &
 	IMPAIR_PID=$!
 	sleep 0.3

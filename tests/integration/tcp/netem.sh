@@ -16,7 +16,7 @@ MTAP=mtap1
 IMPAIR_PID=""
 stop_impair() {
 	if [ -n "$IMPAIR_PID" ]; then
-		kill "$IMPAIR_PID" 2>/dev/null; wait "$IMPAIR_PID" 2>/dev/null
+		kill_child "$IMPAIR_PID"; wait "$IMPAIR_PID" 2>/dev/null
 		IMPAIR_PID=""
 	fi
 }

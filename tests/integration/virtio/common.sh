@@ -4,6 +4,7 @@
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 cd "$ROOT"
+MICA_LIB_FUNCS_ONLY=1 . "$ROOT/tests/integration/lib.sh" # child_running, kill_child
 if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
 	echo "SKIPPED: /dev/kvm is missing or not accessible"
 	exit 77

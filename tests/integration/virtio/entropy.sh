@@ -22,9 +22,9 @@ from_fifo() {
 	writer=$!
 	boot "$machine" "$img" "" -object "rng-random,id=r0,filename=$TMP/fifo" -device "$dev,rng=r0" "$@"
 	expect 0 '^random=[0-9a-f]{64}$'
-	for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$writer" 2> /dev/null || break; sleep 0.2; done
-	if kill -0 "$writer" 2> /dev/null; then
-		kill "$writer"
+	for _ in 1 2 3 4 5 6 7 8 9 10; do child_running "$writer" || break; sleep 0.2; done
+	if child_running "$writer"; then
+		kill_child "$writer"
 		fail "$dev was never read: the seed did not come from it"
 	fi
 	wait "$writer" || true
