@@ -8,7 +8,13 @@
  * write, mkdir, rename, truncate, unlink, rmdir) - whatever the metadata
  * says, lib/fat must answer with errors, never read or write out of
  * bounds, and never loop forever. Writes land in a copy of the input
- * with the same folding. */
+ * with the same folding.
+ *
+ * Each phase may move DEV_SECTOR_BUDGET sectors; past that the device
+ * fails every request with MICA_EIO, as a dying disk would. Without it,
+ * a volume of full 65536-entry directories made one input cost seconds
+ * (every path lookup rescans them), and a loaded machine turned that
+ * into libFuzzer's 10 s timeout. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,12 +23,14 @@
 #include <mica/err.h>
 
 #define DEV_SECTORS (80u * 2048u)
+#define DEV_SECTOR_BUDGET 20000u
 
 struct memdev {
 	struct mica_blk blk;
 	uint8_t *data;
 	size_t len; /* a multiple of 512 */
 	struct mica_blk_req *pending;
+	uint32_t sectors_left; /* then every request fails */
 };
 
 static int mem_submit(struct mica_blk *b, struct mica_blk_req *r)
@@ -32,6 +40,13 @@ static int mem_submit(struct mica_blk *b, struct mica_blk_req *r)
 		return MICA_EINVAL;
 	if (r->op != MICA_BLK_FLUSH && (r->sector >= DEV_SECTORS || r->nsectors > DEV_SECTORS - r->sector))
 		return MICA_ERANGE;
+	d->pending = r; /* completed by wait(), never inside submit */
+	if (r->nsectors > d->sectors_left) {
+		d->sectors_left = 0;
+		r->result = MICA_EIO;
+		return MICA_OK;
+	}
+	d->sectors_left -= r->op == MICA_BLK_FLUSH ? 0 : r->nsectors;
 	for (uint32_t i = 0; r->op != MICA_BLK_FLUSH && i < r->nsectors; i++) {
 		uint8_t *disk = d->data + ((r->sector + i) * 512) % d->len;
 		uint8_t *mem = (uint8_t *)r->buf + (size_t)i * 512;
@@ -41,7 +56,6 @@ static int mem_submit(struct mica_blk *b, struct mica_blk_req *r)
 			memcpy(disk, mem, 512);
 	}
 	r->result = MICA_OK;
-	d->pending = r; /* completed by wait(), never inside submit */
 	return MICA_OK;
 }
 
@@ -156,10 +170,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	                              .cache_bytes = sizeof(cache),
 	                              .now = fixed_now};
 	budget = 2000;
+	dev.sectors_left = DEV_SECTOR_BUDGET;
 	if (mica_fat_mount(&fs, &cfg) == 0)
 		walk(&fs, "/", 0);
 	cfg.writable = true;
 	budget = 2000;
+	dev.sectors_left = DEV_SECTOR_BUDGET;
 	if (mica_fat_mount(&fs, &cfg) == 0)
 		change(&fs);
 	free(dev.data);
