@@ -26,7 +26,7 @@ NS=mica-bench-$$ NSDNS=mica-bench-nsd-$$
 tmp=$(mktemp -d)
 pids=()
 cleanup() {
-	for p in "${pids[@]+"${pids[@]}"}"; do kill "$p" 2> /dev/null || true; done
+	for p in "${pids[@]+"${pids[@]}"}"; do kill_child "$p"; done
 	wait 2> /dev/null || true
 	mica_netns_down "$NSDNS"
 	mica_netns_down "$NS"
@@ -80,7 +80,7 @@ run_one() {
 	t0=0; for p in $cpid; do t0=$((t0 + $(cpu_ticks $p))); done
 	out=$(ip netns exec "$NS" taskset -c 0 dnsperf -s $ADDR -d "$tmp/queries" -c 8 -T 2 -q 100 -l "$secs" 2>&1)
 	t1=0; for p in $cpid; do t1=$((t1 + $(cpu_ticks $p))); done
-	kill "$SPID"; wait "$SPID" 2> /dev/null || true
+	kill_child "$SPID"; wait "$SPID" 2> /dev/null || true
 	local qps lat lost done us
 	qps=$(sed -n 's/.*Queries per second: *\([0-9.]*\).*/\1/p' <<< "$out")
 	lat=$(sed -n 's/.*Average Latency (s): *\([0-9.]*\).*/\1/p' <<< "$out")
@@ -128,7 +128,7 @@ for i in range(int(sys.argv[1])):
 PY
 	local rtt=""
 	[ "$2" -gt 0 ] && rtt=$(ip netns exec "$NS" ping -c "$2" -i 0.2 -q 10.77.0.2 | tail -1)
-	kill -INT $hp; wait $hp 2> /dev/null || true
+	kill_child "$hp" INT; wait $hp 2> /dev/null || true
 	echo "$(grep -o 'exits=[0-9]*' "$tmp/hvt.log" | head -1 | cut -d= -f2) $rtt"
 }
 read -r base _ <<< "$(hvt_run 0 0)"

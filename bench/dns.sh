@@ -20,13 +20,14 @@
 #   bench/dns.sh [SECONDS]        default 10
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. tools/children.sh
 secs=${1:-10}
 for c in nsd named dnsperf taskset; do
 	command -v $c >/dev/null || { echo "bench/dns.sh: needs $c" >&2; exit 1; }
 done
 tmp=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]+"${pids[@]}"}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
+cleanup() { for p in "${pids[@]+"${pids[@]}"}"; do kill_child "$p"; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
 tck=$(getconf CLK_TCK)
 
@@ -120,7 +121,7 @@ run_one() {  # server dir [DNSPERF-LOAD-OPTIONS]
 	out=$(taskset -c 0 dnsperf -s 127.0.0.1 -p "$port" -d "$dir/queries" $load -l "$secs" 2>&1)
 	read -r u1 s1 < <(cpu_ticks $SPID)
 	local rss; rss=$(rss_kb $SPID)
-	kill "$SPID"; wait "$SPID" 2>/dev/null || true
+	kill_child "$SPID"; wait "$SPID" 2>/dev/null || true
 	local qps lat lost done
 	qps=$(sed -n 's/.*Queries per second: *\([0-9.]*\).*/\1/p' <<<"$out")
 	lat=$(sed -n 's/.*Average Latency (s): *\([0-9.]*\).*/\1/p' <<<"$out")

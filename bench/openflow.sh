@@ -38,11 +38,11 @@ run_ofbench() {
 		out=$(in_ns ctl "$BENCH" -c "$host" -p 6653 -s 16 -M 1000 -l "$secs" -w 4 -m $mode |
 			sed -n 's/.*avg = [0-9]*\/[0-9]*\/\([0-9]*\).*/\1/p')
 		if [ $mode = throughput ]; then TP[$name]=$out; else LAT[$name]=$out; fi
-		kill $PID_ctlr 2>/dev/null; wait $PID_ctlr 2>/dev/null
+		kill_child "$PID_ctlr"; wait $PID_ctlr 2>/dev/null
 	done
 	printf '%-22s throughput %10s/s   latency mode %8s/s\n' "$name" "${TP[$name]:-?}" "${LAT[$name]:-?}"
 }
-stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+stop() { kill_child "$1"; wait "$1" 2>/dev/null; }
 
 echo "== controllers: ofbench 16 switches x 1000 MACs, OpenFlow 1.3, ${secs}s per mode"
 ns_add ctl

@@ -62,7 +62,7 @@ NS=mica-sb-$$
 SPID=""
 HUGE_BEFORE=""
 cleanup() {
-	[ -z "$SPID" ] || { kill "$SPID" 2> /dev/null || true; wait "$SPID" 2> /dev/null || true; }
+	[ -z "$SPID" ] || { kill_child "$SPID"; wait "$SPID" 2> /dev/null || true; }
 	[ -z "$HUGE_BEFORE" ] || echo "$HUGE_BEFORE" > /proc/sys/vm/nr_hugepages
 	mica_netns_down $NS
 	rm -rf "$tmp"
@@ -90,7 +90,7 @@ bench_redis() {
 }
 
 stop_server() {
-	kill $SPID; wait $SPID 2> /dev/null || true; SPID=""
+	kill_child "$SPID"; wait $SPID 2> /dev/null || true; SPID=""
 }
 
 # run_server NAME: start NAME on an empty data file/directory, bench it, stop it.

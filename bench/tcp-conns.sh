@@ -26,7 +26,7 @@ NS=mica-conns-$$
 tmp=$(mktemp -d)
 pid=""
 cleanup() {
-	[ -z "$pid" ] || { kill "$pid" 2> /dev/null || true; wait "$pid" 2> /dev/null || true; }
+	[ -z "$pid" ] || { kill_child "$pid"; wait "$pid" 2> /dev/null || true; }
 	mica_netns_down "$NS"
 	rm -rf "$tmp"
 }
@@ -44,7 +44,7 @@ ip netns exec "$NS" "$tree/build/monitor/mica-hvt" --stats --net:service=mtap0 "
 pid=$!
 for _ in $(seq 300); do grep -qE "serving|listening" "$tmp/log" && break; sleep 0.1; done
 ip netns exec "$NS" /usr/bin/python3 bench/tcp-conns.py 10.77.0.2 53 --max "$max"
-kill -TERM "$pid"
+kill_child "$pid" TERM
 wait "$pid" 2> /dev/null || true
 pid=""
 # The app's counters (the stack's may be cut short: mica-hvt stops a guest
@@ -58,6 +58,6 @@ ip netns exec "$NS" "$tree/build/monitor/mica-hvt" --stats --net:service=mtap0 "
 pid=$!
 for _ in $(seq 300); do grep -q "listening" "$tmp/log" && break; sleep 0.1; done
 ip netns exec "$NS" /usr/bin/python3 bench/tcp-conns.py 10.77.0.2 5001 --max "$max" --plain
-kill -TERM "$pid"
+kill_child "$pid" TERM
 wait "$pid" 2> /dev/null || true
 pid=""

@@ -86,7 +86,7 @@ T1=$P-td A1=$P-ad B1=$P-bd # bridged through impair.py
 PIDS=()
 OUT=$(mktemp /tmp/mica-bl.XXXXXX)
 cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; wait "$p" 2> /dev/null || true; done
+	for p in "${PIDS[@]}"; do kill_child "$p"; wait "$p" 2> /dev/null || true; done
 	for n in $A0 $B0 $L0 $C0 $R0 $T1 $A1 $B1; do mica_netns_down $n; done
 	rm -f "$OUT" "$OUT.il" "$OUT.im"
 }
@@ -177,7 +177,7 @@ run() {
 	before=$(timeouts "$cns")
 	ip netns exec "$cns" timeout 300 "${cli[@]}" --send="$bytes" > "$OUT" 2>&1 || true
 	after=$(timeouts "$cns")
-	kill "$spid" 2> /dev/null || true
+	kill_child "$spid"
 	wait "$spid" 2> /dev/null || true
 	line=$(grep '^tcpperf: connections' "$OUT" || true)
 	case $line in *" failed 0 bytes in 0 out $bytes "*) ;; *)
@@ -245,7 +245,7 @@ for cell in $CELLS; do
 		"$(perMB $llr)" "$(perMB $lmr)" "$(perMB $mlr)"
 	for n in $A0 $B0 $C0 $R0; do ip netns exec $n nft delete table netdev mica_loss 2> /dev/null || true; done
 	if [ "$delay" != 0 ]; then
-		for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; wait "$p" 2> /dev/null || true; done
+		for p in "${PIDS[@]}"; do kill_child "$p"; wait "$p" 2> /dev/null || true; done
 		PIDS=()
 		echo "  impair, Linux<->Linux path: $(grep -o 'frames.*' "$OUT.il")"
 		echo "  impair, Linux<->Mica path:  $(grep -o 'frames.*' "$OUT.im")"

@@ -29,7 +29,7 @@ T=$(./mica build apps/tcpperf -t tap | tail -1)
 TAPNS=mica-bench-$$-tap A=mica-bench-$$-a B=mica-bench-$$-b
 SRV=""
 cleanup() {
-	[ -z "$SRV" ] || { kill "$SRV" 2>/dev/null || true; wait "$SRV" 2>/dev/null || true; }
+	[ -z "$SRV" ] || { kill_child "$SRV"; wait "$SRV" 2>/dev/null || true; }
 	for n in $TAPNS $A $B; do mica_netns_down $n; done
 }
 trap cleanup EXIT
@@ -50,7 +50,7 @@ client() {
 	local ns=$1 out ms
 	shift
 	out=$(ip netns exec $ns timeout 120 "$@" | grep '^tcpperf: connections') || { echo "client failed: $*" >&2; exit 1; }
-	kill "$SRV" 2>/dev/null || true
+	kill_child "$SRV"
 	wait "$SRV" 2>/dev/null || true
 	case $out in *" failed 0 "*) ;; *) echo "client reported failures: $out" >&2; exit 1;; esac
 	ms=$(echo "$out" | sed 's/.* time \([0-9]*\) ms/\1/')

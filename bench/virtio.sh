@@ -32,7 +32,7 @@ NS=mica-bench-virtio-$$
 tmp=$(mktemp -d)
 qpid=""
 cleanup() {
-	[ -z "$qpid" ] || kill "$qpid" 2> /dev/null || true
+	[ -z "$qpid" ] || kill_child "$qpid"
 	wait 2> /dev/null || true
 	mica_netns_down "$NS"
 	rm -rf "$tmp"
@@ -92,7 +92,7 @@ counters_at() {
 	pid=$!
 	sleep 1.5
 	out=$($STATS "$sock")
-	kill "$pid"; wait "$pid" 2> /dev/null || true
+	kill_child "$pid"; wait "$pid" 2> /dev/null || true
 	echo "$out"
 }
 field() { sed -n "s/.*[^_]$1=\([0-9-]*\).*/\1/p; s/^$1=\([0-9-]*\).*/\1/p" <<< "$2" | head -1; }
@@ -160,7 +160,7 @@ report() { # WHAT DELTA QUERIES
 }
 report "under load" "$load" "$done_q"
 report "200 sequential" "$seq_d" 200
-kill "$qpid"; wait "$qpid" 2> /dev/null || true; qpid=""
+kill_child "$qpid"; wait "$qpid" 2> /dev/null || true; qpid=""
 
 # ---- 3. image sizes ----
 printf '%-8s %10s %10s\n' app hvt virtio

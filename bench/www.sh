@@ -41,7 +41,7 @@ tmp=$(mktemp -d)
 N0=mica-wb-$$-0 N1=mica-wb-$$-1 N2=mica-wb-$$-2
 SPIDS=()
 cleanup() {
-	for p in "${SPIDS[@]+"${SPIDS[@]}"}"; do kill "$p" 2> /dev/null || true; wait "$p" 2> /dev/null || true; done
+	for p in "${SPIDS[@]+"${SPIDS[@]}"}"; do kill_child "$p"; wait "$p" 2> /dev/null || true; done
 	mica_netns_down $N0
 	mica_netns_down $N1
 	mica_netns_down $N2
@@ -131,7 +131,7 @@ run() {
 	out=$(cat "$tmp/wrk.out")
 	t1=0; for p in $pids; do t1=$((t1 + $(cpu_ticks $p))); done
 	local s1 c1; s1=$(core_ticks 1) c1=$(core_ticks 0)
-	kill "$SPID"; wait "$SPID" 2> /dev/null || true
+	kill_child "$SPID"; wait "$SPID" 2> /dev/null || true
 	[ "$server" != mica-unix ] || grep -h "^net: tcp sendfile" "$tmp/mica-unix.log" >&2 || true
 	local reqs errs
 	reqs=$(sed -n 's/^ *\([0-9]*\) requests in .*/\1/p' <<< "$out")
@@ -202,7 +202,7 @@ for _ in range(200):  # keep-alive requests for the 600-byte page
     c.getresponse().read()
 c.close()
 PY
-kill -TERM $HPID; wait $HPID 2> /dev/null || true
+kill_child "$HPID" TERM; wait $HPID 2> /dev/null || true
 exits=$(sed -n 's/.* exits=\([0-9]*\) .*/\1/p' "$tmp/hvt.log" | head -1)
 req=$(sed -n 's/^www: requests \([0-9]*\) .*/\1/p' "$tmp/hvt.log")
 grep "stats: setup" "$tmp/hvt.log" || true

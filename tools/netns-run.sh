@@ -23,6 +23,7 @@
 #   mica_guest_defaults GUEST IMAGE ARGS...  boot arguments to add (see below)
 # for tests and other run scripts.
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/children.sh"
 
 mica_netns_up() {
 	local ns=$1 tap=$2 addr=$3
@@ -102,7 +103,7 @@ trap cleanup EXIT
 killer=""
 stop_child() {
 	is_main && [ -n "$child" ] || return 0
-	kill -TERM "$child" 2>/dev/null
+	kill_child "$child"
 	[ -n "$killer" ] || { sh -c 'sleep 5; kill -KILL "$1" 2>/dev/null' sh "$child" & killer=$!; }
 }
 trap stop_child INT TERM
@@ -120,14 +121,9 @@ child=$!
 # then collect CMD's own exit status (bash keeps it once reaped). Whether
 # it runs is asked of bash's job table, not of its PID, which another
 # process may hold once CMD is reaped.
-child_running() {
-	local running
-	running=$(jobs -pr)
-	[[ $'\n'$running$'\n' == *$'\n'"$child"$'\n'* ]]
-}
-while child_running; do wait "$child" 2>/dev/null || true; done
+while child_running "$child"; do wait "$child" 2>/dev/null || true; done
 rc=0
 wait "$child" 2>/dev/null || rc=$?
-[ -z "$killer" ] || kill "$killer" 2>/dev/null
+kill_child "$killer"
 child=""
 exit $rc

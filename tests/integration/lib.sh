@@ -18,19 +18,9 @@ log_clean() {
 	fail "$1 shows a crash or sanitizer report: $bad"
 }
 
-# child_running PID: PID is a background job of this shell that has not
-# ended. Bash reaps a child the moment it exits, and with pid_max at 32768
-# (as on these machines) its PID soon belongs to some other process - once,
-# a fuzzer in the other test lane. So a test signals only children that
-# still run, never a PID it merely remembers: kill_child PID [SIGNAL].
-child_running() {
-	local running
-	running=$(jobs -pr)
-	[[ $'\n'$running$'\n' == *$'\n'"$1"$'\n'* ]]
-}
-kill_child() {
-	if child_running "$1"; then kill -"${2:-TERM}" "$1" 2>/dev/null || true; fi
-}
+# child_running PID, kill_child PID [SIGNAL]: a test signals only its
+# children that still run, never a PID it merely remembers.
+. "$ROOT/tools/children.sh"
 
 # stop_app PID LOG [SIGNAL] [WANT]: stop an app running in the background
 # (a child of this shell) the way a user does - SIGTERM unless SIGNAL is
