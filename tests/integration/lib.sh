@@ -51,11 +51,12 @@ stop_app() {
 	log_clean "$log"
 }
 
-# build_fuzzers TARGET...: make the libFuzzer TARGETs. With clang here, a
-# fuzzer that does not build is a failure, not a skip (libclang-rt-14-dev,
-# which libFuzzer needs, is in .ci/packages.txt).
+# build_fuzzers TARGET...: make the libFuzzer TARGETs; skips without clang.
+# With clang here, a fuzzer that does not build is a failure, not a skip
+# (libclang-rt-14-dev, which libFuzzer needs, is in .ci/packages.txt).
 build_fuzzers() {
 	local out rc=0
+	need_cmd clang
 	out=$(make --no-print-directory -s "$@" 2>&1) || rc=$?
 	[ "$rc" = 0 ] || { tail -n 20 <<< "$out"; fail "cannot build $* with clang"; }
 }

@@ -6,7 +6,6 @@
 # timeout: 300
 # lane: background
 . "$(dirname "$0")/../lib.sh"
-need_cmd clang
 build_fuzzers fuzz-dns fuzz-zonec
 work=$(mktemp -d)
 trap 'cleanup_bg; rm -rf "$work"' EXIT

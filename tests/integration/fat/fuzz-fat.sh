@@ -7,7 +7,6 @@
 # lane: background
 . "$(dirname "$0")/../lib.sh"
 PATH=$PATH:/usr/sbin:/sbin
-need_cmd clang
 need_cmd mkfs.fat
 need_cmd mcopy
 build_fuzzers fuzz-fat

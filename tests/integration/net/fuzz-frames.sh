@@ -6,16 +6,14 @@
 # timeout: 120
 # lane: background
 . "$(dirname "$0")/../lib.sh"
-need_cmd clang
 build_fuzzers build/fuzz/net_frames
 work=$(mktemp -d)
 trap 'cleanup_bg; rm -rf "$work"' EXIT
-corpus=$work/corpus
-mkdir "$corpus"
+mkdir "$work/corpus"
 # Seeds made with scapy (in .ci/packages.txt); without them the fuzzer
 # would start blind and still pass, so their absence is a failure.
 /usr/bin/python3 -c 'import scapy' 2> /dev/null || fail "needs python3-scapy for /usr/bin/python3"
-/usr/bin/python3 - "$corpus" <<'PY' || fail "cannot make the seed frames"
+/usr/bin/python3 - "$work/corpus" <<'PY' || fail "cannot make the seed frames"
 import struct, sys
 from scapy.all import Ether, IP, UDP, TCP, ICMP, ARP, BOOTP, DHCP, fragment
 mac, peer = "02:00:00:00:00:02", "02:00:00:00:00:01"
@@ -42,5 +40,5 @@ for name, frames in seeds.items():
             b = bytes(fr)
             f.write(struct.pack(">H", len(b)) + b)
 PY
-echo "seeds: $(ls "$corpus" | wc -l)"
-run_fuzzer "$work" build/fuzz/net_frames "${FUZZ_FRAMES_SECONDS:-30}" "$corpus"
+echo "seeds: $(ls "$work/corpus" | wc -l)"
+run_fuzzer "$work" build/fuzz/net_frames "${FUZZ_FRAMES_SECONDS:-30}" "$work/corpus"

@@ -5,7 +5,6 @@
 # timeout: 180
 # lane: background
 . "$(dirname "$0")/../lib.sh"
-need_cmd clang
 build_fuzzers fuzz-http
 work=$(mktemp -d)
 trap 'cleanup_bg; rm -rf "$work"' EXIT
