@@ -4,6 +4,42 @@
  * broken long name falls back to the short name, as other readers do. */
 #include "fat_impl.h"
 
+/* Walk a directory's chain from its first cluster (fs->memo_*). */
+static int memo_start(struct mica_fat *fs, uint32_t dir_cluster)
+{
+	if (!fat_cluster_ok(fs, dir_cluster))
+		return MICA_EBADMSG;
+	fs->memo_dir = dir_cluster;
+	fs->memo_index = 0;
+	fs->memo_cluster = dir_cluster;
+	fs->memo_tortoise = dir_cluster;
+	fs->memo_power = 1;
+	fs->memo_lam = 0;
+	return MICA_OK;
+}
+
+/* One cluster further along the chain, with Brent's cycle check: a chain
+ * that comes back to a cluster it passed is a damaged directory, found
+ * within twice its length - not after 65536 slots read round and round
+ * from the cache, on every lookup. */
+static int memo_step(struct mica_fat *fs)
+{
+	uint32_t c = fs->memo_cluster;
+	int rc = fat_advance(fs, &c, 1);
+	if (rc < 0)
+		return rc; /* MICA_ENOENT past the directory's end */
+	if (c == fs->memo_tortoise)
+		return MICA_EBADMSG;
+	fs->memo_cluster = c;
+	fs->memo_index++;
+	if (++fs->memo_lam == fs->memo_power) {
+		fs->memo_tortoise = c;
+		fs->memo_power *= 2;
+		fs->memo_lam = 0;
+	}
+	return MICA_OK;
+}
+
 int fat_dir_slot(struct mica_fat *fs, uint32_t dir_cluster, uint32_t slot, uint64_t *sector, uint32_t *off)
 {
 	uint64_t byte = (uint64_t)slot * FAT_DIRENT;
@@ -16,18 +52,15 @@ int fat_dir_slot(struct mica_fat *fs, uint32_t dir_cluster, uint32_t slot, uint6
 		*sector = fs->root_start + byte / fs->sector_size;
 		return MICA_OK;
 	}
-	uint32_t index = (uint32_t)(byte / fs->cluster_bytes), c = dir_cluster, from = 0;
-	if (fs->memo_dir == dir_cluster && fs->memo_index <= index) {
-		c = fs->memo_cluster;
-		from = fs->memo_index;
-	}
-	int rc = fat_advance(fs, &c, index - from);
+	uint32_t index = (uint32_t)(byte / fs->cluster_bytes);
+	int rc = MICA_OK;
+	if (fs->memo_dir != dir_cluster || fs->memo_index > index)
+		rc = memo_start(fs, dir_cluster);
+	while (rc == MICA_OK && fs->memo_index < index)
+		rc = memo_step(fs);
 	if (rc < 0)
-		return rc; /* MICA_ENOENT past the directory's end */
-	fs->memo_dir = dir_cluster;
-	fs->memo_index = index;
-	fs->memo_cluster = c;
-	*sector = fat_cluster_sector(fs, c) + (byte % fs->cluster_bytes) / fs->sector_size;
+		return rc;
+	*sector = fat_cluster_sector(fs, fs->memo_cluster) + (byte % fs->cluster_bytes) / fs->sector_size;
 	return MICA_OK;
 }
 

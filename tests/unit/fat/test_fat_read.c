@@ -159,6 +159,49 @@ TEST(not_fat)
 	fatt_unmount(&T);
 }
 
+/* A directory whose chain comes back on itself is damaged: listing it and
+ * looking a name up in it end with MICA_EBADMSG once round the loop, not
+ * after 65536 slots read again and again from the cache on every lookup.
+ * The directory fills two clusters (".", ".." and 30 short names in 32
+ * slots, so no end-of-directory entry stops the walk first), and the
+ * second one's FAT entry is made to point to itself. */
+TEST(looping_directory)
+{
+	CHECK_EQ(fatt_mkfs(&T, 32, 40, 1), 0);
+	CHECK_EQ(sh("mmd -i '%s' ::/sub && cd '%s' && for i in $(seq 10 39); do "
+	            "mcopy -i '%s' index.html ::/sub/F$i.TXT || exit 1; done",
+	            T.img, T.host, T.img),
+	         0);
+	CHECK_EQ(fatt_mount(&T, false), 0);
+	struct mica_fat_stat st;
+	CHECK_EQ(mica_fat_stat(&T.fs, "/sub", &st), 0);
+	uint64_t fat = T.fs.fat_start * T.fs.sector_size;
+	fatt_unmount(&T);
+	int fd = open(T.img, O_RDWR);
+	CHECK(fd >= 0);
+	uint8_t second[4];
+	CHECK_EQ(pread(fd, second, 4, (off_t)(fat + (uint64_t)st.cluster * 4)), 4);
+	uint32_t c2 = (uint32_t)second[0] | (uint32_t)second[1] << 8 | (uint32_t)second[2] << 16 |
+	              (uint32_t)(second[3] & 0x0F) << 24;
+	CHECK(c2 >= 2 && c2 < 0x0FFFFFF8u); /* the directory has a second cluster */
+	CHECK_EQ(pwrite(fd, second, 4, (off_t)(fat + (uint64_t)c2 * 4)), 4);
+	close(fd);
+
+	CHECK_EQ(fatt_mount(&T, false), 0);
+	struct mica_fat_dir d;
+	struct mica_fat_dirent e;
+	CHECK_EQ(mica_fat_opendir(&T.fs, "/sub", &d), 0);
+	int rc, listed = 0;
+	while ((rc = mica_fat_readdir(&T.fs, &d, &e)) == 1)
+		listed++;
+	CHECK_EQ(rc, MICA_EBADMSG);
+	CHECK(listed >= 30 && listed <= 46); /* once each, a cluster's worth more at most */
+	uint64_t before = T.fs.reads + T.fs.hits;
+	CHECK_EQ(mica_fat_stat(&T.fs, "/sub/not there", &st), MICA_EBADMSG);
+	CHECK(T.fs.reads + T.fs.hits - before < 256); /* not 4096 sectors round the loop */
+	fatt_unmount(&T);
+}
+
 int main(void)
 {
 	fatt_need_tools();
