@@ -10,7 +10,7 @@ set -u
 . "$(dirname "$0")/../net/lib.sh"
 need_root_tap
 need_dns
-[ -r /dev/kvm ] && [ -w /dev/kvm ] || skip "SKIPPED: needs /dev/kvm"
+need_kvm
 Z=$ROOT/tests/integration/dns/zones
 ZONES="ZONE=$Z/example.com.zone ZONE=$Z/example.org.zone"
 # shellcheck disable=SC2086

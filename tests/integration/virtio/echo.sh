@@ -9,7 +9,7 @@
 set -u
 . "$(dirname "$0")/../tcp/lib.sh"
 need_root_tap
-[ -r /dev/kvm ] && [ -w /dev/kvm ] || skip "SKIPPED: needs /dev/kvm"
+need_kvm
 IMG=$(build apps/echo -t virtio) || exit 1
 netns_up
 

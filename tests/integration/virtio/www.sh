@@ -10,9 +10,8 @@ set -u
 . "$(dirname "$0")/../net/lib.sh"
 . "$ROOT/tests/integration/www/common.sh"
 need_root_tap
-[ -r /dev/kvm ] && [ -w /dev/kvm ] || skip "SKIPPED: needs /dev/kvm"
-command -v qemu-system-x86_64 > /dev/null || skip "SKIPPED: needs qemu-system-x86_64"
-command -v curl > /dev/null || skip "SKIPPED: needs curl"
+need_kvm
+need_cmd qemu-system-x86_64 curl
 SITE_DIR=$(mktemp -d)
 trap 'cleanup; rm -rf "$SITE_DIR"' EXIT
 www_site "$SITE_DIR/site" 1024 small
