@@ -120,9 +120,8 @@ struct mica_fat {
 	struct mica_blk_req req; /* the one request in flight */
 	uint8_t *scratch;
 	/* the last directory cluster found by slot, for walking in order, and
-	 * Brent's cycle check along its chain (tortoise, power, lam) */
-	uint32_t memo_dir, memo_index, memo_cluster;
-	uint32_t memo_tortoise, memo_power, memo_lam;
+	 * the cluster Brent's cycle check compares against */
+	uint32_t memo_dir, memo_index, memo_cluster, memo_tortoise;
 	struct fat_slot slots[MICA_FAT_SLOTS];
 	uint32_t nslots, clock;
 	/* counters */

@@ -13,15 +13,14 @@ static int memo_start(struct mica_fat *fs, uint32_t dir_cluster)
 	fs->memo_index = 0;
 	fs->memo_cluster = dir_cluster;
 	fs->memo_tortoise = dir_cluster;
-	fs->memo_power = 1;
-	fs->memo_lam = 0;
 	return MICA_OK;
 }
 
 /* One cluster further along the chain, with Brent's cycle check: a chain
  * that comes back to a cluster it passed is a damaged directory, found
  * within twice its length - not after 65536 slots read round and round
- * from the cache, on every lookup. */
+ * from the cache, on every lookup. The cluster compared against is moved
+ * up at the indexes 1, 3, 7, 15, ... (doubling distances). */
 static int memo_step(struct mica_fat *fs)
 {
 	uint32_t c = fs->memo_cluster;
@@ -32,11 +31,8 @@ static int memo_step(struct mica_fat *fs)
 		return MICA_EBADMSG;
 	fs->memo_cluster = c;
 	fs->memo_index++;
-	if (++fs->memo_lam == fs->memo_power) {
+	if ((fs->memo_index & (fs->memo_index + 1)) == 0)
 		fs->memo_tortoise = c;
-		fs->memo_power *= 2;
-		fs->memo_lam = 0;
-	}
 	return MICA_OK;
 }
 
