@@ -11,10 +11,11 @@
  * with the same folding.
  *
  * Each phase may move DEV_SECTOR_BUDGET sectors; past that the device
- * fails every request with MICA_EIO, as a dying disk would. Without it,
- * a volume of full 65536-entry directories made one input cost seconds
- * (every path lookup rescans them), and a loaded machine turned that
- * into libFuzzer's 10 s timeout. */
+ * fails every request with MICA_EIO, as a dying disk would. That bounds
+ * an input's device I/O (large directories on the device are rescanned
+ * by every path lookup of the walk, against libFuzzer's 10 s per input)
+ * and fuzzes lib/fat's I/O-error paths too. Work done from the cache is
+ * lib/fat's own to bound (a looping directory chain is EBADMSG). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
