@@ -105,7 +105,8 @@ for _ in range(50):
 PY
 }
 
-# Processes started with start_bg are killed (by PID) when the script exits.
+# Processes started with start_bg and still running are stopped (SIGTERM)
+# when the script exits.
 BG_PIDS=()
 start_bg() { "$@" & BG_PIDS+=($!); }
 cleanup_bg() { for p in "${BG_PIDS[@]+"${BG_PIDS[@]}"}"; do kill_child "$p"; done; wait 2>/dev/null || true; }

@@ -4,12 +4,9 @@
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 cd "$ROOT"
-MICA_LIB_FUNCS_ONLY=1 . "$ROOT/tests/integration/lib.sh" # kill_child; fail is this file's
+MICA_LIB_FUNCS_ONLY=1 . "$ROOT/tests/integration/lib.sh" # need_kvm, kill_child; fail is this file's
 MON=$ROOT/build/monitor/mica-hvt
-if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
-	echo "skipped: /dev/kvm is missing or not accessible"
-	exit 77
-fi
+need_kvm
 make -s build/monitor/mica-hvt >/dev/null || { echo "FAIL: cannot build mica-hvt"; exit 1; }
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT

@@ -4,11 +4,8 @@
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 cd "$ROOT"
-MICA_LIB_FUNCS_ONLY=1 . "$ROOT/tests/integration/lib.sh" # child_running, kill_child
-if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
-	echo "SKIPPED: /dev/kvm is missing or not accessible"
-	exit 77
-fi
+MICA_LIB_FUNCS_ONLY=1 . "$ROOT/tests/integration/lib.sh" # need_kvm, child_running, kill_child
+need_kvm
 command -v qemu-system-x86_64 >/dev/null || { echo "FAIL: qemu-system-x86_64 missing (.ci/packages.txt: qemu-system-x86)"; exit 1; }
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
